@@ -1,0 +1,166 @@
+"""The one settings module of gisplan, driven by the environment (django-environ).
+
+Every setting that differs between machines comes from an environment variable or from a
+``.env`` file beside ``manage.py`` (see ``.env.example``). Defaults are safe for a developer's
+machine: DEBUG is off unless asked for, and the database is the local PostGIS server that
+``make run`` provisions.
+"""
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+# ``make run`` writes a random SECRET_KEY into .env; without one, only DEBUG may start.
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise environ.ImproperlyConfigured(
+            "Set SECRET_KEY in the environment or in .env (make run writes one)."
+        )
+    SECRET_KEY = "dev-only-insecure-key"
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework_gis",
+    "django_filters",
+    "leaflet",
+    "layers",
+    "projects_geo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "gisplan.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "gisplan" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "gisplan.wsgi.application"
+ASGI_APPLICATION = "gisplan.asgi.application"
+
+# PostGIS only: the postgis:// scheme selects django.contrib.gis.db.backends.postgis.
+DATABASES = {
+    "default": env.db_url(
+        "DATABASE_URL", default="postgis://gisplan:gisplan@127.0.0.1:5432/gisplan"
+    )
+}
+if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
+    raise environ.ImproperlyConfigured(
+        "DATABASE_URL must use the postgis:// scheme (gisplan runs on PostGIS only), "
+        f"got engine {DATABASES['default']['ENGINE']!r}."
+    )
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
+    "TEST_DATABASE_NAME", default="test_gisplan"
+)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Thai first, English second.
+LANGUAGE_CODE = "th"
+LANGUAGES = [("th", "ไทย"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Bangkok"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+
+# Geospatial settings -------------------------------------------------------------------------
+# Optional explicit library paths, for machines where ctypes cannot find GDAL/GEOS.
+if env.str("GDAL_LIBRARY_PATH", default=""):
+    GDAL_LIBRARY_PATH = env.str("GDAL_LIBRARY_PATH")
+if env.str("GEOS_LIBRARY_PATH", default=""):
+    GEOS_LIBRARY_PATH = env.str("GEOS_LIBRARY_PATH")
+
+# Debian 12 ships GDAL 3.6, which cannot block network access from spatial references (gis.W001).
+# Uploaded files are read with pyogrio's own bundled GDAL, not through django.contrib.gis.gdal.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# XYZ tile URL of the base map; empty means no base map, so every page works offline.
+BASEMAP_URL = env.str("BASEMAP_URL", default="")
+BASEMAP_ATTRIBUTION = env.str("BASEMAP_ATTRIBUTION", default="")
+
+LEAFLET_CONFIG = {
+    "DEFAULT_CENTER": (8.0, 98.4),
+    "DEFAULT_ZOOM": 9,
+    "MIN_ZOOM": 5,
+    "MAX_ZOOM": 19,
+    "TILES": [("Base map", BASEMAP_URL, {"attribution": BASEMAP_ATTRIBUTION})] if BASEMAP_URL else [],
+    "SPATIAL_EXTENT": (96.0, 5.0, 106.5, 21.0),
+    "RESET_VIEW": False,
+    "NO_GLOBALS": False,
+}
+
+# Boundary validation: how far outside a unit a geometry may lie and still be only a warning
+# about a boundary-edge digitising error (metres).
+GISPLAN_EDGE_TOLERANCE_M = env.float("GISPLAN_EDGE_TOLERANCE_M", default=50.0)
+
+REST_FRAMEWORK = {
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+}
+
+LOGIN_URL = "admin:login"
+
+# Production hardening switches (see README "Production").
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+}

@@ -1,0 +1,1 @@
+"""Reference geography: provinces, amphoe, tambons, the LAO (อปท.) registry and boundary lookup."""

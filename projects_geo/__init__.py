@@ -1,0 +1,1 @@
+"""Water and road projects of LAOs: models, budget stages, validation, entry, API, exports, reports."""

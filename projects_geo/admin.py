@@ -1,0 +1,44 @@
+"""Admin for projects; saving goes through services.save_project so the units are filled in."""
+from django.contrib import admin
+from leaflet.admin import LeafletGeoAdmin
+
+from .models import Project, ProjectStage, ProjectTambon
+from .services import save_project
+
+
+class ProjectStageInline(admin.TabularInline):
+    """Stages are shown here; they are recorded in order through the project page or the API."""
+
+    model = ProjectStage
+    extra = 0
+    can_delete = False
+    fields = ("stage", "date", "amount", "note", "recorded_by", "recorded_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ProjectTambonInline(admin.TabularInline):
+    model = ProjectTambon
+    extra = 0
+    can_delete = False
+    readonly_fields = ("tambon", "share")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Project)
+class ProjectAdmin(LeafletGeoAdmin):
+    list_display = ("name", "organization", "kind", "subtype", "fiscal_year", "current_stage", "budget", "tambon")
+    list_filter = ("kind", "fiscal_year", "current_stage", "province")
+    list_select_related = ("organization", "tambon")
+    search_fields = ("name", "organization__name_th", "organization__dla_code")
+    autocomplete_fields = ("organization",)
+    readonly_fields = ("province", "amphoe", "tambon", "length_m", "current_stage", "validation_findings",
+                       "created_by", "created_at", "updated_by", "updated_at")
+    inlines = [ProjectTambonInline, ProjectStageInline]
+
+    def save_model(self, request, obj, form, change):
+        save_project(obj, user=request.user)

@@ -1,0 +1,243 @@
+"""Water (แหล่งน้ำ) and road (ถนน) projects of LAOs and their budget stages.
+
+A project's geometry is a point or a line in EPSG:4326 (a database check constraint restricts
+the type). The province / amphoe / tambon it lies in are filled in by boundary validation; a
+line may cross several tambons, each kept with its share of the line's length.
+
+Budget stages are reached strictly in order; each reached stage is a row. The project's current
+stage is the highest stage reached; it is stored on the project (``current_stage``) by
+``stages.record_stage``/``stages.remove_last_stage`` only, so that filters on it use an index.
+"""
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GistIndex
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from layers.models import Amphoe, Organization, Province, Tambon
+
+from . import fiscal
+from . import lookups  # noqa: F401  (registers geometry_type_in)
+
+
+class Kind(models.TextChoices):
+    WATER = "water", _("Water source")
+    ROAD = "road", _("Road")
+
+
+class Subtype(models.TextChoices):
+    # roads
+    CONCRETE_ROAD = "concrete_road", _("Reinforced concrete road")
+    ASPHALT_ROAD = "asphalt_road", _("Asphalt road")
+    LATERITE_ROAD = "laterite_road", _("Laterite road")
+    GRAVEL_ROAD = "gravel_road", _("Crushed-rock / gravel road")
+    BRIDGE = "bridge", _("Bridge")
+    DRAINAGE = "drainage", _("Drainage / culvert")
+    ROAD_REPAIR = "road_repair", _("Road repair / resurfacing")
+    FOOTPATH = "footpath", _("Footpath")
+    # water
+    POND = "pond", _("Pond")
+    WEIR = "weir", _("Weir")
+    CHECK_DAM = "check_dam", _("Check dam")
+    WELL = "well", _("Well / groundwater well")
+    RESERVOIR = "reservoir", _("Reservoir")
+    CANAL_DREDGING = "canal_dredging", _("Canal / dredging")
+    WATER_PIPELINE = "water_pipeline", _("Water pipeline")
+    WATER_SUPPLY = "water_supply", _("Village water-supply system")
+
+
+SUBTYPES_BY_KIND = {
+    Kind.ROAD: [
+        Subtype.CONCRETE_ROAD,
+        Subtype.ASPHALT_ROAD,
+        Subtype.LATERITE_ROAD,
+        Subtype.GRAVEL_ROAD,
+        Subtype.BRIDGE,
+        Subtype.DRAINAGE,
+        Subtype.ROAD_REPAIR,
+        Subtype.FOOTPATH,
+    ],
+    Kind.WATER: [
+        Subtype.POND,
+        Subtype.WEIR,
+        Subtype.CHECK_DAM,
+        Subtype.WELL,
+        Subtype.RESERVOIR,
+        Subtype.CANAL_DREDGING,
+        Subtype.WATER_PIPELINE,
+        Subtype.WATER_SUPPLY,
+    ],
+}
+
+ALLOWED_GEOMETRY_TYPES = ("POINT", "MULTIPOINT", "LINESTRING", "MULTILINESTRING")
+
+
+class Stage(models.IntegerChoices):
+    """Budget stages in the order a project reaches them."""
+
+    IN_PLAN = 1, _("In the development plan")
+    PLAN_APPROVED = 2, _("Plan approved")
+    BUDGET_APPROVED = 3, _("Budget approved")
+    CONTRACT_SIGNED = 4, _("Contract signed")
+    DISBURSED = 5, _("Disbursed")
+    COMPLETED = 6, _("Completed 100%")
+
+
+# Stages whose amount is required, and what the amount means.
+STAGE_AMOUNT_REQUIRED = {
+    Stage.BUDGET_APPROVED: _("approved budget"),
+    Stage.CONTRACT_SIGNED: _("contract value"),
+    Stage.DISBURSED: _("amount disbursed"),
+}
+
+
+class ProjectQuerySet(models.QuerySet):
+    def of_organization(self, organization):
+        return self.filter(organization=organization)
+
+    def in_fiscal_year(self, *years):
+        return self.filter(fiscal_year__in=years)
+
+    def reached_stage(self, stage):
+        return self.filter(current_stage__gte=stage)
+
+
+class Project(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="projects", verbose_name=_("LAO")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    subtype = models.CharField(_("subtype"), max_length=32, choices=Subtype.choices)
+    name = models.CharField(_("project name"), max_length=300)
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year (B.E.)"),
+        validators=[MinValueValidator(fiscal.MIN_FISCAL_YEAR), MaxValueValidator(fiscal.MAX_FISCAL_YEAR)],
+    )
+    plan_reference = models.CharField(
+        _("development plan reference"), max_length=100, blank=True,
+        help_text=_("e.g. the plan's strategy/page/item number"),
+    )
+    source_ref = models.CharField(
+        _("source reference"), max_length=200, blank=True,
+        help_text=_("Key of the row this project was imported from (file import, sample data); unique within the LAO."),
+    )
+    budget = models.DecimalField(_("budget (THB)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    geom = models.GeometryField(_("location"), srid=4326, spatial_index=False)
+    length_m = models.FloatField(_("length (m)"), null=True, blank=True, editable=False)
+
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="projects",
+        verbose_name=_("province"), editable=False,
+    )
+    amphoe = models.ForeignKey(
+        Amphoe, on_delete=models.PROTECT, null=True, blank=True, related_name="projects",
+        verbose_name=_("amphoe"), editable=False,
+    )
+    tambon = models.ForeignKey(
+        Tambon, on_delete=models.PROTECT, null=True, blank=True, related_name="projects",
+        verbose_name=_("tambon"), editable=False,
+        help_text=_("The covering tambon of a point; for a line, the tambon with the largest share."),
+    )
+    tambons = models.ManyToManyField(
+        Tambon, through="ProjectTambon", related_name="crossing_projects", blank=True, verbose_name=_("tambons")
+    )
+    validation_findings = models.JSONField(_("validation warnings"), default=list, blank=True, editable=False)
+
+    current_stage = models.PositiveSmallIntegerField(
+        _("current stage"), choices=Stage.choices, null=True, blank=True, editable=False
+    )
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("created by"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("updated by"),
+    )
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["-fiscal_year", "name"]
+        indexes = [
+            GistIndex(fields=["geom"], name="project_geom_gist"),
+            models.Index(fields=["organization", "fiscal_year"], name="project_org_fy_idx"),
+            models.Index(fields=["fiscal_year", "kind", "current_stage"], name="project_fy_kind_stage_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fiscal_year__gte=fiscal.MIN_FISCAL_YEAR) & Q(fiscal_year__lte=fiscal.MAX_FISCAL_YEAR),
+                name="project_fiscal_year_range",
+            ),
+            models.CheckConstraint(condition=Q(budget__gte=0), name="project_budget_not_negative"),
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="project_kind_valid"),
+            models.CheckConstraint(condition=Q(geom__geometry_type_in=ALLOWED_GEOMETRY_TYPES), name="project_geom_point_or_line"),
+            models.UniqueConstraint(
+                fields=["organization", "source_ref"], condition=~Q(source_ref=""), name="project_source_ref_unique_per_lao"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()}, {self.fiscal_year})"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.kind and self.subtype and self.subtype not in SUBTYPES_BY_KIND.get(self.kind, []):
+            raise ValidationError(
+                {"subtype": _("%(subtype)s is not a subtype of %(kind)s.") % {
+                    "subtype": self.get_subtype_display(), "kind": self.get_kind_display()}}
+            )
+
+
+class ProjectTambon(models.Model):
+    """A tambon a project lies in, with the share of the line's length inside it (1.0 for a point)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tambon_shares")
+    tambon = models.ForeignKey(Tambon, on_delete=models.PROTECT, related_name="+")
+    share = models.FloatField(_("share of length"), validators=[MinValueValidator(0), MaxValueValidator(1)])
+
+    class Meta:
+        verbose_name = _("tambon of a project")
+        verbose_name_plural = _("tambons of projects")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "tambon"], name="project_tambon_unique"),
+            models.CheckConstraint(condition=Q(share__gte=0) & Q(share__lte=1), name="project_tambon_share_0_1"),
+        ]
+
+
+class ProjectStage(models.Model):
+    """A budget stage a project has reached, with its date and (where it has one) its amount."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="stages", verbose_name=_("project"))
+    stage = models.PositiveSmallIntegerField(_("stage"), choices=Stage.choices)
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(
+        _("amount (THB)"), max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("budget stage")
+        verbose_name_plural = _("budget stages")
+        ordering = ["project", "stage"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "stage"], name="project_stage_unique"),
+            models.CheckConstraint(condition=Q(stage__gte=1) & Q(stage__lte=6), name="project_stage_range"),
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="project_stage_amount_not_negative"),
+        ]
+        indexes = [models.Index(fields=["stage", "date"], name="projectstage_stage_date_idx")]
+
+    def __str__(self):
+        return f"{self.get_stage_display()} {self.date}"

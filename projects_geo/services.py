@@ -1,0 +1,52 @@
+"""Saving projects: the one path by which forms, API, imports and sample data write a project.
+
+``save_project`` fills in the units the geometry lies in (province, amphoe, tambon shares), the
+geodesic length of lines, and who changed it, in one transaction.
+"""
+from __future__ import annotations
+
+from django.db import connection, transaction
+
+from layers.lookup import units_for_geometries
+
+from .models import Project, ProjectTambon
+
+
+def geodesic_length_m(geom) -> float | None:
+    """Length of a line on the WGS84 spheroid (metres); None for points."""
+    if geom.dims != 1:
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT ST_Length(ST_GeomFromEWKB(%s)::geography)", [bytes(geom.ewkb)])
+        return float(cur.fetchone()[0])
+
+
+def fill_units(project: Project, units=None) -> None:
+    """Set province/amphoe/tambon and length on the (unsaved) project from its geometry."""
+    if units is None:
+        units = units_for_geometries([project.geom])[0]
+    main = units.main
+    project.tambon_id = main.tambon_id if main else None
+    project.amphoe_id = main.amphoe_id if main else None
+    project.province_id = main.province_id if main else None
+    project.length_m = geodesic_length_m(project.geom)
+    project._units = units
+
+
+@transaction.atomic
+def save_project(project: Project, *, user=None, units=None) -> Project:
+    """Fill the units, save the project and its tambon shares atomically."""
+    if project.geom.srid is None:
+        project.geom.srid = 4326
+    fill_units(project, units)
+    if user is not None and getattr(user, "is_authenticated", False):
+        if project.pk is None:
+            project.created_by = user
+        project.updated_by = user
+    project.full_clean(exclude=["organization"] if project.organization_id else None)
+    project.save()
+    ProjectTambon.objects.filter(project=project).delete()
+    ProjectTambon.objects.bulk_create(
+        [ProjectTambon(project=project, tambon_id=t.tambon_id, share=round(t.share, 6)) for t in project._units.tambons]
+    )
+    return project

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Install what is missing and provision a local PostGIS server; safe to re-run.
+#
+#  1. Debian packages (PostgreSQL 15 + PostGIS 3, GDAL, GEOS, PROJ, gettext, Chromium for the
+#     browser tests, Thai fonts) — only when one is missing, so a second run asks apt nothing.
+#  2. .venv with the project installed from pyproject.toml (re-installed when it changes).
+#  3. .env with a random SECRET_KEY (kept once written).
+#  4. Unless DATABASE_URL points elsewhere: the Debian cluster 15/main started, a role and a
+#     database with the postgis extension. The role is a superuser *of this local cluster*
+#     because pytest-django creates the test database and its postgis extension.
+# No Django code here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+PG_VERSION=${PG_VERSION:-15}
+DB_NAME=${GISPLAN_DB_NAME:-gisplan}
+DB_USER=${GISPLAN_DB_USER:-gisplan}
+DB_PASSWORD=${GISPLAN_DB_PASSWORD:-gisplan}
+DB_PORT=${GISPLAN_DB_PORT:-5432}
+
+log() { printf '\033[1m[bootstrap]\033[0m %s\n' "$*" >&2; }
+
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
+
+# --- 1. Debian packages -----------------------------------------------------------------------
+PACKAGES=(
+  "postgresql-$PG_VERSION" "postgresql-$PG_VERSION-postgis-3" postgis
+  gdal-bin libgdal-dev libgeos-c1v5 libproj25 binutils gettext
+  python3-venv python3-dev build-essential
+  chromium fonts-thai-tlwg fonts-noto-core
+  make curl ca-certificates
+)
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  log "Debian packages present"
+fi
+
+# --- 2. virtualenv ----------------------------------------------------------------------------
+if [ ! -x .venv/bin/python ]; then
+  log "creating .venv with $PYTHON"
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.gisplan-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  log "installing the project and its dependencies into .venv"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e '.[test]'
+  touch "$stamp"
+else
+  log ".venv up to date"
+fi
+
+# --- 3. .env ----------------------------------------------------------------------------------
+if [ ! -f .env ]; then
+  log "writing .env (DEBUG on, random SECRET_KEY) — edit it or see .env.example"
+  key=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')
+  cat > .env <<ENV
+# Written by scripts/bootstrap.sh for local development; see .env.example for every setting.
+DEBUG=true
+SECRET_KEY=$key
+ENV
+fi
+
+# --- 4. PostGIS server ------------------------------------------------------------------------
+external_db=""
+if [ -n "${DATABASE_URL:-}" ] || grep -q '^DATABASE_URL=' .env 2>/dev/null; then
+  external_db=yes
+fi
+if [ -n "$external_db" ]; then
+  log "DATABASE_URL is set: using that server, not provisioning a local one"
+  exit 0
+fi
+
+if ! pg_lsclusters -h 2>/dev/null | awk '{print $1"/"$2}' | grep -qx "$PG_VERSION/main"; then
+  log "creating PostgreSQL cluster $PG_VERSION/main"
+  $SUDO pg_createcluster "$PG_VERSION" main --port "$DB_PORT" >/dev/null
+fi
+if ! pg_lsclusters -h | awk -v v="$PG_VERSION" '$1==v && $2=="main" {print $4}' | grep -q online; then
+  log "starting PostgreSQL $PG_VERSION/main"
+  $SUDO pg_ctlcluster "$PG_VERSION" main start
+fi
+for _ in $(seq 1 30); do
+  as_postgres pg_isready -q -p "$DB_PORT" && break
+  sleep 1
+done
+as_postgres pg_isready -q -p "$DB_PORT" || { log "PostgreSQL did not come up"; exit 1; }
+
+psql_pg() { as_postgres psql -p "$DB_PORT" -v ON_ERROR_STOP=1 -qtA "$@"; }
+if [ "$(psql_pg -c "SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER'")" != "1" ]; then
+  log "creating role $DB_USER"
+  psql_pg -c "CREATE ROLE \"$DB_USER\" LOGIN SUPERUSER PASSWORD '$DB_PASSWORD'"
+fi
+if [ "$(psql_pg -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" != "1" ]; then
+  log "creating database $DB_NAME"
+  psql_pg -c "CREATE DATABASE \"$DB_NAME\" OWNER \"$DB_USER\" ENCODING 'UTF8' TEMPLATE template0"
+fi
+psql_pg -d "$DB_NAME" -c "CREATE EXTENSION IF NOT EXISTS postgis"
+log "PostGIS ready: postgis://$DB_USER:***@127.0.0.1:$DB_PORT/$DB_NAME"

@@ -1,0 +1,34 @@
+"""Shared fixtures: a real PostGIS test database (pytest-django, migrations on) loaded once per
+session with what `make run` loads — the full-resolution Phuket/Phang Nga sample, the rest of the
+country (simplified), the LAO registry and the sample projects. Tests run in transactions that
+roll back, so each sees exactly this data."""
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_BOUNDARIES = ROOT / "sample_shapefiles" / "boundaries"
+COUNTRY_GPKG = ROOT / "data" / "boundaries" / "thailand_adm_simplified.gpkg"
+REGISTRY_CSV = ROOT / "data" / "lao" / "dla_lao_registry.csv"
+TEST_OUTPUT = ROOT / "test-output"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_sample_data", verbosity=0)
+
+
+@pytest.fixture
+def test_output_dir():
+    TEST_OUTPUT.mkdir(exist_ok=True)
+    return TEST_OUTPUT
+
+
+@pytest.fixture
+def lao(db):
+    """Helper to fetch an organisation of the registry by DLA code."""
+    from layers.models import Organization
+
+    return lambda code: Organization.objects.select_related("province", "amphoe").get(dla_code=code)
