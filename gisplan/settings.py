@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "leaflet",
     "layers",
     "projects_geo",
+    "accounts",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Users' place in the system (LAO, province or DLA), their role, and the access rules every view uses."""

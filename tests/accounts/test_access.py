@@ -1,0 +1,52 @@
+"""The shared access rules (accounts.access) on the sample projects."""
+import pytest
+
+from accounts import access
+from accounts.models import Role
+from projects_geo.models import Project, Stage
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def sample(ref):
+    return Project.objects.get(source_ref=f"sample:{ref}")
+
+
+def test_lao_staff_see_and_edit_only_their_lao():
+    engineer = make_user("eng", Role.LAO_ENGINEER, lao="4830201")  # Patong
+    visible = access.visible_projects(engineer)
+    assert set(visible.values_list("source_ref", flat=True)) == {"sample:3"}
+    assert access.can_edit_project(engineer, sample(3))
+    assert not access.can_edit_project(engineer, sample(1))
+    assert access.visible_organizations(engineer).get().dla_code == "4830201"
+
+
+def test_stage_rights_follow_the_role():
+    planner = make_user("plan", Role.LAO_PLANNER, lao="3830102")
+    finance = make_user("fin", Role.LAO_FINANCE, lao="3830102")
+    p = sample(1)
+    assert access.can_record_stage(planner, p, Stage.BUDGET_APPROVED)
+    assert not access.can_record_stage(planner, p, Stage.CONTRACT_SIGNED)
+    assert access.can_record_stage(finance, p, Stage.DISBURSED)
+    assert not access.can_record_stage(finance, sample(3), Stage.DISBURSED)  # another LAO
+    assert not access.can_edit_project(planner, p)
+
+
+def test_provincial_analyst_reads_the_province_and_edits_nothing():
+    analyst = make_user("ana", Role.PROVINCIAL_ANALYST, province="82")
+    refs = set(access.visible_projects(analyst).values_list("source_ref", flat=True))
+    assert refs == {"sample:7", "sample:8", "sample:9"}
+    assert not access.can_edit_project(analyst, sample(7))
+    assert not access.can_record_stage(analyst, sample(7), Stage.IN_PLAN)
+
+
+def test_dla_and_superuser_see_everything_anonymous_nothing():
+    from django.contrib.auth.models import AnonymousUser
+
+    dla = make_user("dla", Role.DLA_ADMIN)
+    root = make_user("root", superuser=True)
+    assert access.visible_projects(dla).count() == Project.objects.count() == 10
+    assert access.visible_projects(root).count() == 10
+    assert access.visible_projects(AnonymousUser()).count() == 0
+    assert access.visible_projects(make_user("nobody")).count() == 0
