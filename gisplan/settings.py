@@ -148,7 +148,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "login"
 
 # Production hardening switches (see README "Production").
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
