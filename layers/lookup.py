@@ -20,15 +20,30 @@ Everything is set-based: each function takes a whole batch and answers in one qu
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 
 SUBDIVIDE_MAX_VERTICES = 256
 # Above this many geometries a batch is copied into an indexed temporary table.
 TABLE_MODE_MIN = 2000
+# Join order of the shares query for a large batch: False = the planner's default join (each
+# geometry probes the parts' GiST index), True = tambon-driven LATERAL (each part probes the
+# batch's index). benchmarks/validation times both; the default join was faster there.
+SHARES_LATERAL = False
 # A share at least this large counts as "the whole geometry".
 FULL_SHARE = 0.999
+
+
+@contextmanager
+def lookup_cursor():
+    """A cursor in a transaction with PostgreSQL's JIT off: these queries have high estimated
+    costs (KNN sub-plans, geography distances) but run in milliseconds, and JIT compilation
+    alone took ~1 s per query. ``SET LOCAL`` ends with the (outer) transaction."""
+    with transaction.atomic(savepoint=False), connection.cursor() as cur:
+        cur.execute("SET LOCAL jit = off")
+        yield cur
 
 
 # --- the subdivided copy ------------------------------------------------------------------------
@@ -245,8 +260,8 @@ def tambon_shares(batch: GeomBatch) -> list[Units]:
     """For each geometry of the batch, the tambons it touches with their share. One query."""
     results = [Units() for _ in batch.ewkbs]
     relation, params = batch.relation()
-    with connection.cursor() as cur:
-        cur.execute(_shares_sql(relation, lateral=batch.table), params)
+    with lookup_cursor() as cur:
+        cur.execute(_shares_sql(relation, lateral=SHARES_LATERAL and batch.table), params)
         rows = cur.fetchall()
     for ord_, tambon_id, amphoe_id, province_id, share in rows:
         if share is not None and share > 0:
@@ -321,7 +336,7 @@ def edge_distances(items) -> dict[int, EdgeInfo]:
     if not items:
         return {}
     keys = [int(k) for k, *_ in items]
-    with connection.cursor() as cur:
+    with lookup_cursor() as cur:
         cur.execute(
             _EDGE_SQL,
             [keys, [bytes(i[1]) for i in items], [i[2] for i in items], [i[3] for i in items]],
@@ -342,7 +357,7 @@ def lands_in_area(candidates) -> list[bool]:
     candidates = list(candidates)
     if not candidates:
         return []
-    with connection.cursor() as cur:
+    with lookup_cursor() as cur:
         cur.execute(
             """
             SELECT c.ord FROM unnest(%s::bytea[], %s::bigint[], %s::bigint[]) WITH ORDINALITY AS c(wkb, pid, aid, ord)
@@ -376,7 +391,18 @@ def unit_names(province_ids=(), amphoe_ids=(), tambon_ids=()) -> dict:
 
 def attach_names(units_list, names: dict) -> None:
     """Fill ``provinces`` / ``amphoes`` / ``tambon_refs`` (with shares) from ``unit_names``."""
+    whole = {}  # (level, id) -> UnitRef with share 1.0, shared by every geometry wholly inside
     for units in units_list:
+        if len(units.tambons) == 1 and units.tambons[0].share >= FULL_SHARE:
+            t = units.tambons[0]
+            refs = []
+            for level, uid in (("tambon", t.tambon_id), ("amphoe", t.amphoe_id), ("province", t.province_id)):
+                ref = whole.get((level, uid))
+                if ref is None and (r := names.get((level, uid))):
+                    ref = whole[(level, uid)] = UnitRef(r.id, r.code, r.name_th, r.name_en, 1.0)
+                refs.append([ref] if ref else [])
+            units.tambon_refs, units.amphoes, units.provinces = refs
+            continue
         prov, amph = {}, {}
         refs = []
         for t in units.tambons:

@@ -169,7 +169,6 @@ class TambonPart(models.Model):
     class Meta:
         verbose_name = _("tambon part (subdivided)")
         verbose_name_plural = _("tambon parts (subdivided)")
-        indexes = [
-            GistIndex(fields=["geom"], name="tambonpart_geom_gist"),
-            models.Index(fields=["province", "amphoe"], name="tambonpart_prov_amphoe_idx"),
-        ]
+        # No b-tree on province/amphoe: lookups filter them during a GiST (KNN) scan, and a
+        # b-tree would tempt the planner into reading a whole province's parts.
+        indexes = [GistIndex(fields=["geom"], name="tambonpart_geom_gist")]

@@ -32,7 +32,7 @@ import shapely
 from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
-from django.db import connection
+from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
@@ -234,6 +234,11 @@ def _parse_input(value, *, datum=None, zone=None):
 def validate_batch(items: list[dict]) -> list[ValidationResult]:
     """Validate many geometries. Items: ``{"geometry", "organization", "kind", "fiscal_year"}``
     (optionally ``"exclude_project_id"``, ``"hint"``). A constant number of queries for the batch."""
+    with transaction.atomic(savepoint=False):
+        return _validate_batch(items)
+
+
+def _validate_batch(items):
     n = len(items)
     if n == 0:
         return []
@@ -242,7 +247,8 @@ def validate_batch(items: list[dict]) -> list[ValidationResult]:
     for g in geoms:
         if g is not None and g.srid not in (None, 4326):
             g.transform(4326)
-    sgeoms = shapely.from_wkb(np.array([bytes(g.wkb) if g is not None and not g.empty else None for g in geoms], dtype=object))
+    # GEOS → shapely through hex EWKB (the cheapest way out of GEOSGeometry), then vectorised.
+    sgeoms = shapely.from_wkb(np.array([g.hexewkb if g is not None else None for g in geoms], dtype=object))
     findings: list[list[Finding]] = [[] for _ in range(n)]
     for i in np.flatnonzero(shapely.has_z(sgeoms)):  # projects are 2D: drop Z
         sgeoms[i] = shapely.force_2d(sgeoms[i])
@@ -250,9 +256,17 @@ def validate_batch(items: list[dict]) -> list[ValidationResult]:
 
     # 1. Geometry checks (vectorised) ---------------------------------------------------------
     missing = shapely.is_missing(sgeoms)
-    empty = missing | shapely.is_empty(sgeoms)
-    type_names = [_TYPE_NAMES.get(int(t), "") for t in shapely.get_type_id(sgeoms)]
+    type_ids = shapely.get_type_id(sgeoms)
+    type_names = [_TYPE_NAMES.get(int(t), "") for t in type_ids]
     xy, idx = shapely.get_coordinates(sgeoms, return_index=True)
+    starts, ends = np.searchsorted(idx, np.arange(n)), np.searchsorted(idx, np.arange(n), side="right")
+    empty = missing | shapely.is_empty(sgeoms)
+    # GEOS writes an empty point as POINT(NaN NaN); count it as empty, not as non-finite.
+    nan_points = np.flatnonzero((type_ids == 0) & ~empty & (ends > starts))
+    if len(nan_points):
+        all_nan = np.isnan(xy[starts[nan_points]]).all(axis=1)
+        empty[nan_points[all_nan]] = True
+    valid = shapely.is_valid(sgeoms)
     finite = np.ones(n, bool)
     in_range = np.ones(n, bool)
     if len(xy):
@@ -290,7 +304,7 @@ def validate_batch(items: list[dict]) -> list[ValidationResult]:
                 continue
             if length > MAX_LINE_M:
                 f.append(Finding.make("line_too_long", ERROR, {"length": f"{length / 1000:.1f}"}, data={"length_m": round(length, 1)}))
-        if in_range[i] and not shapely.is_valid(sgeoms[i]):
+        if in_range[i] and not valid[i]:
             reason = shapely.is_valid_reason(sgeoms[i])
             reasons[i] = reason
             f.append(Finding.make("invalid_geometry", ERROR, {"reason": reason}, data={"reason": reason}))
@@ -426,7 +440,7 @@ def validate_batch(items: list[dict]) -> list[ValidationResult]:
     for i in range(n):
         results.append(ValidationResult(
             geometry=geoms[i] if not empty[i] else None,
-            preview=_preview(xy, idx, i) if finite[i] and not empty[i] else "",
+            preview=_preview(xy, starts[i], ends[i]) if finite[i] and not empty[i] else "",
             units=units_list[i], findings=findings[i],
         ))
     return results
@@ -482,10 +496,12 @@ def _geodesic_lengths(xy, idx, n, sgeoms):
     return out
 
 
-def _preview(xy, idx, i):
-    pts = xy[idx == i] if len(xy) else []
-    text = "; ".join(coords.preview_of(x, y) for x, y in pts[:50])
-    return text + (f"; … ({len(pts)} vertices)" if len(pts) > 50 else "")
+def _preview(xy, start, end):
+    if end - start == 1:
+        x, y = xy[start]
+        return f"{y:.6f}, {x:.6f}"
+    text = "; ".join(coords.preview_of(x, y) for x, y in xy[start:min(end, start + 50)])
+    return text + (f"; … ({end - start} vertices)" if end - start > 50 else "")
 
 
 def _first_vertex_distance(a, b):
@@ -548,7 +564,7 @@ ORDER BY g.ord, d
 def _duplicates(batch: GeomBatch) -> dict[int, list]:
     """{index: [(project id, name, distance m)]} for projects this batch would duplicate."""
     rel, params = batch.relation()
-    with connection.cursor() as cur:
+    with lookup.lookup_cursor() as cur:
         cur.execute(_DUP_SQL.format(rel=rel, d=DUPLICATE_M), params)
         out = {}
         for ord_, pid, name, d in cur.fetchall():

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'tambon part (subdivided)',
                 'verbose_name_plural': 'tambon parts (subdivided)',
-                'indexes': [django.contrib.postgres.indexes.GistIndex(fields=['geom'], name='tambonpart_geom_gist'), models.Index(fields=['province', 'amphoe'], name='tambonpart_prov_amphoe_idx')],
+                'indexes': [django.contrib.postgres.indexes.GistIndex(fields=['geom'], name='tambonpart_geom_gist')],
             },
         ),
         # Fill the parts of boundaries loaded before this migration (later loads refresh them).
