@@ -17,6 +17,7 @@ import numpy as np
 import shapely
 from django.db import connection, transaction
 
+from .lookup import refresh_tambon_parts, sync_tambon_part_provinces
 from .models import Amphoe, Organization, OrganizationType, Province, Tambon
 
 LEVELS = ("province", "amphoe", "tambon")
@@ -266,10 +267,16 @@ def load_level(
             WHERE t.name_th IS DISTINCT FROM EXCLUDED.name_th
                OR t.name_en IS DISTINCT FROM EXCLUDED.name_en
                OR ST_AsBinary(t.geom) IS DISTINCT FROM ST_AsBinary(EXCLUDED.geom){distinct_parent}
-            RETURNING (xmax = 0) AS inserted
+            RETURNING (xmax = 0) AS inserted, t.id
             """
         )
-        results = [r[0] for r in cur.fetchall()]
+        fetched = cur.fetchall()
+        results = [r[0] for r in fetched]
+        # Keep the subdivided copy used by boundary lookups in step (same transaction).
+        if level == "tambon":
+            refresh_tambon_parts([r[1] for r in fetched], cursor=cur)
+        elif level == "amphoe":
+            sync_tambon_part_provinces(cursor=cur)
     report.created = sum(1 for r in results if r)
     report.updated = len(results) - report.created
     report.unchanged = len(rows) - report.skipped_existing - len(results)

@@ -150,3 +150,25 @@ class Organization(models.Model):
         if self.is_pao or self.amphoe_id is None:
             return self.province
         return self.amphoe
+
+
+class TambonPart(models.Model):
+    """A piece of a tambon polygon cut by ``ST_Subdivide`` (at most 256 vertices each).
+
+    Boundary lookups join against these small pieces instead of the full-resolution tambons, so a
+    point-in-polygon or line-intersection test touches a few hundred vertices, not tens of
+    thousands. Rebuilt by ``layers.lookup.refresh_tambon_parts``, which the boundary loader calls
+    after a tambon level loads; amphoe and province are copied here so a lookup needs no join.
+    """
+
+    tambon = models.ForeignKey(Tambon, on_delete=models.CASCADE, related_name="parts")
+    amphoe = models.ForeignKey(Amphoe, on_delete=models.CASCADE, related_name="+", db_index=False)
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+", db_index=False)
+    geom = models.PolygonField(srid=4326, spatial_index=False)
+
+    class Meta:
+        verbose_name = _("tambon part (subdivided)")
+        verbose_name_plural = _("tambon parts (subdivided)")
+        # No b-tree on province/amphoe: lookups filter them during a GiST (KNN) scan, and a
+        # b-tree would tempt the planner into reading a whole province's parts.
+        indexes = [GistIndex(fields=["geom"], name="tambonpart_geom_gist")]

@@ -1,9 +1,30 @@
 """Admin for projects; saving goes through services.save_project so the units are filled in."""
+from django import forms
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
 from .models import Project, ProjectStage, ProjectTambon
 from .services import save_project
+from .validation import validate
+
+
+class ProjectAdminForm(forms.ModelForm):
+    """Runs boundary validation in the form, so errors show beside the map instead of a 500."""
+
+    class Meta:
+        model = Project
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        geom, org, kind = cleaned.get("geom"), cleaned.get("organization"), cleaned.get("kind")
+        self.validation_result = None
+        if geom is not None and org is not None and kind:
+            result = validate(geom, org, kind, fiscal_year=cleaned.get("fiscal_year"), exclude_project_id=self.instance.pk)
+            for finding in result.errors:
+                self.add_error("geom", finding.as_dict()["message"])
+            self.validation_result = result
+        return cleaned
 
 
 class ProjectStageInline(admin.TabularInline):
@@ -39,6 +60,7 @@ class ProjectAdmin(LeafletGeoAdmin):
     readonly_fields = ("province", "amphoe", "tambon", "length_m", "current_stage", "validation_findings",
                        "created_by", "created_at", "updated_by", "updated_at")
     inlines = [ProjectTambonInline, ProjectStageInline]
+    form = ProjectAdminForm
 
     def save_model(self, request, obj, form, change):
-        save_project(obj, user=request.user)
+        save_project(obj, user=request.user, result=getattr(form, "validation_result", None))

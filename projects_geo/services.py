@@ -1,15 +1,26 @@
 """Saving projects: the one path by which forms, API, imports and sample data write a project.
 
-``save_project`` fills in the units the geometry lies in (province, amphoe, tambon shares), the
-geodesic length of lines, and who changed it, in one transaction.
+``save_project`` validates the geometry (``validation.validate``): an error finding blocks the
+save with ``ProjectValidationError``; otherwise the warnings are stored in
+``validation_findings`` and the units the geometry lies in (province, amphoe, tambon shares), the
+geodesic length of lines and who changed it are saved, in one transaction.
 """
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from layers.lookup import units_for_geometries
 
 from .models import Project, ProjectTambon
+
+
+class ProjectValidationError(ValidationError):
+    """Validation found errors; ``.result`` is the ``ValidationResult`` (findings, suggestions)."""
+
+    def __init__(self, result):
+        self.result = result
+        super().__init__({"geom": [ValidationError(f.as_dict()["message"], code=f.code) for f in result.errors]})
 
 
 def geodesic_length_m(geom) -> float | None:
@@ -34,11 +45,28 @@ def fill_units(project: Project, units=None) -> None:
 
 
 @transaction.atomic
-def save_project(project: Project, *, user=None, units=None) -> Project:
-    """Fill the units, save the project and its tambon shares atomically."""
-    if project.geom.srid is None:
+def save_project(project: Project, *, user=None, units=None, result=None) -> Project:
+    """Validate, fill the units, save the project and its tambon shares atomically.
+
+    ``result`` — a ``ValidationResult`` already computed for this project (e.g. by
+    ``validate_batch`` in an import) — skips validating again. ``units`` overrides the units
+    stored (validation still runs). Raises ``ProjectValidationError`` on an error finding.
+    """
+    from .validation import validate
+
+    if project.geom is not None and project.geom.srid is None:
         project.geom.srid = 4326
-    fill_units(project, units)
+    if result is None:
+        result = validate(
+            project.geom, project.organization, project.kind,
+            fiscal_year=project.fiscal_year, exclude_project_id=project.pk,
+        )
+    if not result.ok:
+        raise ProjectValidationError(result)
+    if result.geometry is not None:
+        project.geom = result.geometry
+    project.validation_findings = [f.as_dict() for f in result.warnings]
+    fill_units(project, units if units is not None else result.units)
     if user is not None and getattr(user, "is_authenticated", False):
         if project.pk is None:
             project.created_by = user

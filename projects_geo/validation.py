@@ -1,0 +1,575 @@
+"""Boundary validation of a project's geometry: the one service forms, API, imports and tests use.
+
+``validate`` (one entry, geometry or typed text) and ``validate_batch`` (many; a constant number
+of queries for the whole batch) return a ``ValidationResult``: the cleaned geometry (EPSG:4326),
+a normalised preview, the units it lies in, and findings — each with a code, a severity (an
+``error`` blocks saving, a ``warning`` is stored with the project), a Thai and an English message
+and, where there is one, a suggested corrected geometry.
+
+Checks, in order:
+
+1. Geometry: not empty, finite coordinates within ±90/±180, a type allowed for the kind (water:
+   point or line; road: line), valid (with GEOS's reason), lines between 1 m and 100 km
+   (geodesic).
+2. Place (PostGIS, ``layers.lookup``): inside Thailand; inside the LAO's province (error) and, for
+   an LAO that is not a PAO, its amphoe (warning). Within ``GISPLAN_EDGE_TOLERANCE_M`` (default
+   50 m) outside a boundary is only a boundary-edge warning. A line partly outside its province
+   (a road over the bridge between two provinces) is a warning with the share outside.
+3. Input mistakes, for a geometry not in its LAO's area: latitude/longitude swapped, UTM zone
+   47/48 mixed up, WGS 84 / Indian 1975 mixed up — reported when the corrected geometry lands in
+   the LAO's area, with that geometry as the suggestion.
+4. Duplicate: a project of the same LAO, kind and fiscal year within 20 m (points) or with a
+   near-identical line (Hausdorff distance ≤ 20 m) — a warning with a link to it.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from django.conf import settings
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
+from pyproj import Geod
+
+from layers import lookup
+from layers.lookup import FULL_SHARE, GeomBatch, TambonShare, Units
+
+from . import coords
+
+ERROR = "error"
+WARNING = "warning"
+MIN_LINE_M = 1.0
+MAX_LINE_M = 100_000.0
+DUPLICATE_M = 20.0
+POINT_TYPES = ("Point", "MultiPoint")
+LINE_TYPES = ("LineString", "MultiLineString")
+ALLOWED_TYPES = {"water": POINT_TYPES + LINE_TYPES, "road": LINE_TYPES}
+_GEOD = Geod(ellps="WGS84")
+
+
+def edge_tolerance_m() -> float:
+    return float(getattr(settings, "GISPLAN_EDGE_TOLERANCE_M", 50.0))
+
+
+# --- messages (English msgid → Thai in locale/translations/issue3.json) -------------------------
+
+MESSAGES = {
+    "unparseable": gettext_noop("The coordinates could not be read: %(detail)s"),
+    "empty_geometry": gettext_noop("The location is empty: draw it on the map or type its coordinates."),
+    "non_finite_coordinates": gettext_noop("The location has coordinates that are not numbers (NaN or infinity)."),
+    "coordinates_out_of_range": gettext_noop("Latitude must be within ±90° and longitude within ±180°."),
+    "wrong_geometry_type": gettext_noop("A %(kind)s project is recorded as %(allowed)s, not as a %(type)s."),
+    "invalid_geometry": gettext_noop("The geometry is not valid: %(reason)s."),
+    "line_too_short": gettext_noop("The line is %(length)s m long; a project line must be at least 1 m (are two vertices the same point?)."),
+    "line_too_long": gettext_noop("The line is %(length)s km long; a project line must be at most 100 km (is a vertex misplaced?)."),
+    "outside_thailand": gettext_noop("The location is outside Thailand, %(distance)s from the nearest Thai boundary."),
+    "outside_province": gettext_noop("The location is %(distance)s outside %(province)s, the province of this LAO."),
+    "near_province_edge": gettext_noop("The location is %(distance)s outside %(province)s, within the %(tolerance)s tolerance: probably a boundary-edge digitising error. Check it on the map."),
+    "partly_outside_province": gettext_noop("%(share)s of the line lies outside %(province)s, the province of this LAO (up to %(distance)s away)."),
+    "outside_amphoe": gettext_noop("The location is %(distance)s outside amphoe %(amphoe)s, where this LAO works."),
+    "partly_outside_amphoe": gettext_noop("%(share)s of the line lies outside amphoe %(amphoe)s, where this LAO works (up to %(distance)s away)."),
+    "near_amphoe_edge": gettext_noop("The location is %(distance)s outside amphoe %(amphoe)s, within the %(tolerance)s tolerance: probably a boundary-edge digitising error."),
+    "swapped_lat_lon": gettext_noop("Latitude and longitude look swapped: swapped back, the location lies in %(area)s. Use the suggested location."),
+    "utm_zone_mixup": gettext_noop("The UTM zone looks wrong: the same numbers read in zone %(zone)sN land in %(area)s, %(distance)s from where zone %(other)sN puts them. Use the suggested location."),
+    "datum_mixup": gettext_noop("The datum looks wrong: the same UTM numbers read on %(datum)s instead of %(other)s land %(distance)s away, in %(area)s. Use the suggested location if the coordinates were on %(datum)s."),
+    "duplicate": gettext_noop("Possible duplicate of project “%(name)s” (same LAO, kind and fiscal year) %(distance)s away. Open the existing project instead of entering it again."),
+}
+
+
+def _param(value, lang):
+    if isinstance(value, lookup.UnitRef):
+        return value.name_th if lang == "th" or not value.name_en else value.name_en
+    if isinstance(value, dict):  # {"th": ..., "en": ...}
+        return value.get(lang) or value.get("en")
+    return value
+
+
+def _render(code, params, lang):
+    with translation.override(lang):
+        template = gettext(MESSAGES[code])
+    return template % {k: _param(v, lang) for k, v in params.items()}
+
+
+def _metres(d):
+    if d is None:
+        return "?"
+    return f"{d / 1000:.1f} km" if d >= 1000 else f"{d:.0f} m"
+
+
+def _geojson(geom):
+    return json.loads(geom.geojson) if geom is not None else None
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: str  # "error" | "warning"
+    message_th: str
+    message_en: str
+    suggestion: GEOSGeometry | None = None
+    data: dict = field(default_factory=dict)
+
+    @classmethod
+    def make(cls, code, severity, params=None, *, suggestion=None, data=None):
+        params = params or {}
+        return cls(code, severity, _render(code, params, "th"), _render(code, params, "en"), suggestion, data or {})
+
+    def as_dict(self, language=None) -> dict:
+        lang = (language or translation.get_language() or settings.LANGUAGE_CODE)[:2]
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message_th": self.message_th,
+            "message_en": self.message_en,
+            "message": self.message_th if lang == "th" else self.message_en,
+            "suggestion": _geojson(self.suggestion),
+            "data": self.data,
+        }
+
+
+@dataclass
+class ValidationResult:
+    geometry: GEOSGeometry | None
+    preview: str
+    units: Units
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def codes(self) -> list[str]:
+        return [f.code for f in self.findings]
+
+    def as_dict(self) -> dict:
+        return {
+            "geometry": _geojson(self.geometry),
+            "preview": self.preview,
+            "units": self.units.as_dict(),
+            "findings": [f.as_dict() for f in self.findings],
+            "ok": self.ok,
+        }
+
+
+# --- entry points -------------------------------------------------------------------------------
+
+
+def validate(geometry_or_text, organization, kind, *, fiscal_year=None, exclude_project_id=None,
+             input_crs_hint=None, datum=None, zone=None) -> ValidationResult:
+    """Validate one geometry (GEOS, GeoJSON dict) or typed coordinates for an LAO and kind.
+
+    ``input_crs_hint`` — ``{"form": "utm"|"decimal"|"dms", "zone": 47|48, "datum": "wgs84"|
+    "indian1975"}`` — says how a geometry was typed, so zone/datum mix-ups are looked for in the
+    right place; typed text sets it itself. ``datum``/``zone`` apply to UTM text without them.
+    """
+    geometry, preview, hint, findings = _parse_input(geometry_or_text, datum=datum, zone=zone)
+    item = {
+        "geometry": geometry, "organization": organization, "kind": kind, "fiscal_year": fiscal_year,
+        "exclude_project_id": exclude_project_id, "hint": input_crs_hint or hint,
+    }
+    if findings:
+        return ValidationResult(None, preview, Units(), findings)
+    result = validate_batch([item])[0]
+    if preview:
+        result.preview = preview
+    return result
+
+
+def _parse_input(value, *, datum=None, zone=None):
+    """→ (GEOS geometry or None, preview or "", hint or None, parse findings)."""
+    def fail(en, th):
+        return None, "", None, [Finding("unparseable", ERROR, _render("unparseable", {"detail": {"th": th, "en": en}}, "th"),
+                                        _render("unparseable", {"detail": {"th": th, "en": en}}, "en"))]
+
+    if value is None:
+        return None, "", None, []
+    if isinstance(value, GEOSGeometry):
+        geom = value.clone()
+        if geom.srid is None:
+            geom.srid = 4326
+        elif geom.srid != 4326:
+            geom.transform(4326)
+        return geom, "", None, []
+    if isinstance(value, dict):
+        try:
+            geom = GEOSGeometry(json.dumps(value), srid=4326)
+        except (GEOSException, GDALException, ValueError, TypeError) as exc:
+            return fail(f"not a GeoJSON geometry ({exc}).", f"ไม่ใช่รูปเรขาคณิต GeoJSON ({exc})")
+        return geom, "", None, []
+    text = str(value)
+    try:
+        if ";" in text or "\n" in text.strip():
+            points = coords.parse_vertices(text, datum=datum, zone=zone)
+            if len(points) == 1:
+                p = points[0]
+                return p.point, p.preview, p.hint, []
+            from django.contrib.gis.geos import LineString
+
+            line = LineString([p.point.coords for p in points], srid=4326)
+            return line, "; ".join(p.preview for p in points), points[0].hint, []
+        p = coords.parse_point(text, datum=datum, zone=zone)
+        return p.point, p.preview, p.hint, []
+    except coords.CoordinateParseError as exc:
+        return fail(exc.message_en, exc.message_th)
+
+
+def validate_batch(items: list[dict]) -> list[ValidationResult]:
+    """Validate many geometries. Items: ``{"geometry", "organization", "kind", "fiscal_year"}``
+    (optionally ``"exclude_project_id"``, ``"hint"``). A constant number of queries for the batch."""
+    with transaction.atomic(savepoint=False):
+        return _validate_batch(items)
+
+
+def _validate_batch(items):
+    n = len(items)
+    if n == 0:
+        return []
+    tol = edge_tolerance_m()
+    geoms = [it.get("geometry") for it in items]
+    for g in geoms:
+        if g is not None and g.srid not in (None, 4326):
+            g.transform(4326)
+    # GEOS → shapely through hex EWKB (the cheapest way out of GEOSGeometry), then vectorised.
+    sgeoms = shapely.from_wkb(np.array([g.hexewkb if g is not None else None for g in geoms], dtype=object))
+    findings: list[list[Finding]] = [[] for _ in range(n)]
+    for i in np.flatnonzero(shapely.has_z(sgeoms)):  # projects are 2D: drop Z
+        sgeoms[i] = shapely.force_2d(sgeoms[i])
+        geoms[i] = GEOSGeometry(memoryview(shapely.to_wkb(sgeoms[i])), srid=4326)
+
+    # 1. Geometry checks (vectorised) ---------------------------------------------------------
+    missing = shapely.is_missing(sgeoms)
+    type_ids = shapely.get_type_id(sgeoms)
+    type_names = [_TYPE_NAMES.get(int(t), "") for t in type_ids]
+    xy, idx = shapely.get_coordinates(sgeoms, return_index=True)
+    starts, ends = np.searchsorted(idx, np.arange(n)), np.searchsorted(idx, np.arange(n), side="right")
+    empty = missing | shapely.is_empty(sgeoms)
+    # GEOS writes an empty point as POINT(NaN NaN); count it as empty, not as non-finite.
+    nan_points = np.flatnonzero((type_ids == 0) & ~empty & (ends > starts))
+    if len(nan_points):
+        all_nan = np.isnan(xy[starts[nan_points]]).all(axis=1)
+        empty[nan_points[all_nan]] = True
+    valid = shapely.is_valid(sgeoms)
+    finite = np.ones(n, bool)
+    in_range = np.ones(n, bool)
+    if len(xy):
+        bad = ~np.isfinite(xy).all(axis=1)
+        finite[np.unique(idx[bad])] = False
+        out = (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
+        in_range[np.unique(idx[out & ~bad])] = False
+    lengths = _geodesic_lengths(xy, idx, n, sgeoms)
+    reasons = {}
+    lookup_ok = np.zeros(n, bool)
+    for i, it in enumerate(items):
+        f = findings[i]
+        kind = it.get("kind")
+        if empty[i]:
+            f.append(Finding.make("empty_geometry", ERROR))
+            continue
+        if not finite[i]:
+            f.append(Finding.make("non_finite_coordinates", ERROR))
+            continue
+        if not in_range[i]:
+            f.append(Finding.make("coordinates_out_of_range", ERROR))
+        tname = type_names[i]
+        allowed = ALLOWED_TYPES.get(kind, POINT_TYPES + LINE_TYPES)
+        if tname not in allowed:
+            f.append(Finding.make("wrong_geometry_type", ERROR, {
+                "kind": _KIND_LABEL.get(kind, {"th": str(kind), "en": str(kind)}),
+                "allowed": _ALLOWED_LABEL["line" if allowed == LINE_TYPES else "any"],
+                "type": _TYPE_LABEL.get(tname, {"th": tname, "en": tname}),
+            }, data={"type": tname}))
+            continue
+        if tname in LINE_TYPES:
+            length = lengths[i]
+            if length < MIN_LINE_M:
+                f.append(Finding.make("line_too_short", ERROR, {"length": f"{length:.2f}"}, data={"length_m": round(length, 3)}))
+                continue
+            if length > MAX_LINE_M:
+                f.append(Finding.make("line_too_long", ERROR, {"length": f"{length / 1000:.1f}"}, data={"length_m": round(length, 1)}))
+        if in_range[i] and not valid[i]:
+            reason = shapely.is_valid_reason(sgeoms[i])
+            reasons[i] = reason
+            f.append(Finding.make("invalid_geometry", ERROR, {"reason": reason}, data={"reason": reason}))
+            continue
+        lookup_ok[i] = in_range[i]
+
+    # 2. Units (one query; a GiST-indexed temporary table for large batches) -------------------
+    units_list = [Units() for _ in range(n)]
+    ewkbs = [None] * n
+    if lookup_ok.any():
+        sel = np.flatnonzero(lookup_ok)
+        wkb_sel = shapely.to_wkb(shapely.set_srid(sgeoms[sel], 4326), include_srid=True)
+        for j, i in enumerate(sel):
+            ewkbs[i] = wkb_sel[j]
+    orgs = [it["organization"] for it in items]
+    extra = {
+        "org_id": ("bigint", [o.pk for o in orgs]),
+        "kind": ("text", [it.get("kind") for it in items]),
+        "fy": ("int", [it.get("fiscal_year") for it in items]),
+        "exclude_id": ("bigint", [it.get("exclude_project_id") for it in items]),
+    }
+    duplicates = {}
+    if lookup_ok.any():
+        with GeomBatch(ewkbs, extra) as batch:
+            units_list = lookup.tambon_shares(batch)
+            duplicates = _duplicates(batch)
+
+    # 3. Place: province / amphoe, with distances for what is not inside ----------------------
+    area = [(o.province_id, None if (o.is_pao or o.amphoe_id is None) else o.amphoe_id) for o in orgs]
+    need_edge = []
+    for i in np.flatnonzero(lookup_ok):
+        pid, aid = area[i]
+        u = units_list[i]
+        if not u.tambons or u.province_share(pid) < FULL_SHARE or (aid and u.amphoe_share(aid) < FULL_SHARE):
+            need_edge.append((int(i) + 1, ewkbs[i], pid, aid))
+    edges = lookup.edge_distances(need_edge)
+
+    place_bad = np.zeros(n, bool)  # not in the LAO's area: look for input mistakes
+    province_error = np.zeros(n, bool)
+    pending = []  # (i, code, severity, params builder, data, suggestion)
+    for i in range(n):
+        e = edges.get(i + 1)
+        if e is None:
+            if not lookup_ok[i] and not in_range[i] and finite[i] and not empty[i]:
+                place_bad[i] = True
+                province_error[i] = True
+            continue
+        pid, aid = area[i]
+        u = units_list[i]
+        pshare = u.province_share(pid)
+        ashare = u.amphoe_share(aid) if aid else 1.0
+        is_line = type_names[i] in LINE_TYPES
+        if not u.tambons:
+            if e.nearest is not None and e.nearest_dist is not None and e.nearest_dist <= tol:
+                u.tambons = [e.nearest]
+                u.nearest = True
+            else:
+                pending.append((i, "outside_thailand", ERROR, {"distance": e.nearest_dist}, {"distance_m": _r(e.nearest_dist)}, None))
+        closest = GEOSGeometry(memoryview(e.closest_point_ewkb)) if e.closest_point_ewkb else None
+        if pshare <= 0:
+            if e.province_dist is not None and e.province_dist <= tol:
+                pending.append((i, "near_province_edge", WARNING, {"distance": e.province_dist, "province": ("province", pid), "tolerance": tol},
+                                {"distance_m": _r(e.province_dist), "tolerance_m": tol}, None if is_line else closest))
+            else:
+                province_error[i] = place_bad[i] = True
+                pending.append((i, "outside_province", ERROR, {"distance": e.province_dist, "province": ("province", pid)},
+                                {"distance_m": _r(e.province_dist)}, None))
+        elif pshare < FULL_SHARE:
+            if e.province_reach is not None and e.province_reach <= tol:
+                pending.append((i, "near_province_edge", WARNING, {"distance": e.province_reach, "province": ("province", pid), "tolerance": tol},
+                                {"distance_m": _r(e.province_reach), "tolerance_m": tol}, None))
+            else:
+                pending.append((i, "partly_outside_province", WARNING, {"share": 1 - pshare, "distance": e.province_reach, "province": ("province", pid)},
+                                {"share_outside": round(1 - pshare, 4), "distance_m": _r(e.province_reach)}, None))
+        if aid and not province_error[i]:
+            if ashare <= 0:
+                if e.amphoe_dist is not None and e.amphoe_dist <= tol:
+                    pending.append((i, "near_amphoe_edge", WARNING, {"distance": e.amphoe_dist, "amphoe": ("amphoe", aid), "tolerance": tol},
+                                    {"distance_m": _r(e.amphoe_dist), "tolerance_m": tol}, None))
+                else:
+                    place_bad[i] = True
+                    pending.append((i, "outside_amphoe", WARNING, {"distance": e.amphoe_dist, "amphoe": ("amphoe", aid)},
+                                    {"distance_m": _r(e.amphoe_dist)}, None))
+            elif ashare < FULL_SHARE:
+                if e.amphoe_reach is not None and e.amphoe_reach <= tol:
+                    pending.append((i, "near_amphoe_edge", WARNING, {"distance": e.amphoe_reach, "amphoe": ("amphoe", aid), "tolerance": tol},
+                                    {"distance_m": _r(e.amphoe_reach), "tolerance_m": tol}, None))
+                else:
+                    pending.append((i, "partly_outside_amphoe", WARNING, {"share": 1 - ashare, "distance": e.amphoe_reach, "amphoe": ("amphoe", aid)},
+                                    {"share_outside": round(1 - ashare, 4), "distance_m": _r(e.amphoe_reach)}, None))
+
+    # 4. Input mistakes: does a corrected geometry land in the LAO's area? (one query) --------
+    candidates = []  # (i, code, params, geom(shapely), data)
+    for i in np.flatnonzero(place_bad):
+        candidates.extend(_mistake_candidates(int(i), sgeoms[i], items[i].get("hint")))
+    landed = lookup.lands_in_area(
+        [(shapely.to_wkb(shapely.set_srid(c[3], 4326), include_srid=True), *area[c[0]]) for c in candidates]
+    )
+    mistakes = {}
+    for c, ok in zip(candidates, landed):
+        if ok:
+            mistakes.setdefault(c[0], []).append(c)
+
+    # 5. Names of every unit mentioned (one query), then the findings --------------------------
+    prov_ids = {a[0] for a in area} | {t.province_id for u in units_list for t in u.tambons}
+    amph_ids = {a[1] for a in area if a[1]} | {t.amphoe_id for u in units_list for t in u.tambons}
+    tamb_ids = {t.tambon_id for u in units_list for t in u.tambons}
+    names = lookup.unit_names(prov_ids, amph_ids, tamb_ids)
+    lookup.attach_names(units_list, names)
+
+    for i, code, severity, params, data, suggestion in pending:
+        params = {k: _resolve(v, names, k) for k, v in params.items()}
+        findings[i].append(Finding.make(code, severity, params, suggestion=suggestion, data=data))
+    for i, cands in mistakes.items():
+        pid, aid = area[i]
+        area_ref = names.get(("amphoe", aid)) if aid else names.get(("province", pid))
+        severity = ERROR if province_error[i] else WARNING
+        new = []
+        for _i, code, params, cand, data in cands:
+            suggestion = GEOSGeometry(memoryview(shapely.to_wkb(cand)), srid=4326)
+            if data.get("distance_m") is None:
+                data["distance_m"] = _r(_first_vertex_distance(sgeoms[i], cand))
+            params = {**params, "area": area_ref, "distance": _metres(data["distance_m"])}
+            new.append(Finding.make(code, severity, params, suggestion=suggestion, data=data))
+        findings[i][:0] = new  # the explanation first
+    for i, dups in duplicates.items():
+        for pid_, name, dist in dups:
+            findings[i].append(Finding.make("duplicate", WARNING, {"name": name, "distance": _metres(dist)}, data={
+                "duplicate_id": pid_, "duplicate_url": reverse("admin:projects_geo_project_change", args=[pid_]),
+                "distance_m": _r(dist)}))
+
+    results = []
+    for i in range(n):
+        results.append(ValidationResult(
+            geometry=geoms[i] if not empty[i] else None,
+            preview=_preview(xy, starts[i], ends[i]) if finite[i] and not empty[i] else "",
+            units=units_list[i], findings=findings[i],
+        ))
+    return results
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+_TYPE_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
+               5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
+_KIND_LABEL = {"water": {"th": "แหล่งน้ำ", "en": "water"}, "road": {"th": "ถนน", "en": "road"}}
+_ALLOWED_LABEL = {"line": {"th": "เส้น", "en": "a line"}, "any": {"th": "จุดหรือเส้น", "en": "a point or a line"}}
+_TYPE_LABEL = {
+    "Point": {"th": "จุด", "en": "point"}, "MultiPoint": {"th": "หลายจุด", "en": "multipoint"},
+    "Polygon": {"th": "รูปปิด (polygon)", "en": "polygon"}, "MultiPolygon": {"th": "รูปปิดหลายรูป", "en": "multipolygon"},
+    "GeometryCollection": {"th": "กลุ่มรูปเรขาคณิต", "en": "geometry collection"},
+}
+
+
+def _r(v):
+    return None if v is None else round(float(v), 1)
+
+
+def _resolve(value, names, key):
+    if isinstance(value, tuple) and len(value) == 2 and value[0] in ("province", "amphoe"):
+        return names.get(value) or {"th": "?", "en": "?"}
+    if key in ("distance", "tolerance"):
+        return _metres(value)
+    if key == "share":
+        return f"{value * 100:.0f}%"
+    return value
+
+
+def _geodesic_lengths(xy, idx, n, sgeoms):
+    """Geodesic length (m) of each geometry's lines; 0 for points. Vectorised over all vertices."""
+    out = np.zeros(n)
+    if len(xy) < 2:
+        return out
+    # Segment k joins vertex k and k+1 when both belong to the same (single-line) geometry;
+    # multi-lines are measured part by part below.
+    same = idx[1:] == idx[:-1]
+    line_mask = np.isin(shapely.get_type_id(sgeoms), [1, 5])
+    seg = same & line_mask[idx[:-1]] & np.isfinite(xy[1:]).all(axis=1) & np.isfinite(xy[:-1]).all(axis=1)
+    multi = np.flatnonzero(shapely.get_type_id(sgeoms) == 5)
+    if len(multi):
+        seg = seg.copy()
+        for i in multi:  # rare: recompute these exactly, part by part
+            seg[idx[:-1] == i] = False
+            out[i] = sum(_GEOD.geometry_length(p) for p in shapely.get_parts(sgeoms[i]))
+    k = np.flatnonzero(seg)
+    if len(k):
+        _az1, _az2, d = _GEOD.inv(xy[k, 0], xy[k, 1], xy[k + 1, 0], xy[k + 1, 1])
+        np.add.at(out, idx[k], d)
+    return out
+
+
+def _preview(xy, start, end):
+    if end - start == 1:
+        x, y = xy[start]
+        return f"{y:.6f}, {x:.6f}"
+    text = "; ".join(coords.preview_of(x, y) for x, y in xy[start:min(end, start + 50)])
+    return text + (f"; … ({end - start} vertices)" if end - start > 50 else "")
+
+
+def _first_vertex_distance(a, b):
+    (x1, y1), (x2, y2) = shapely.get_coordinates(a)[0], shapely.get_coordinates(b)[0]
+    if abs(y1) > 90 or abs(y2) > 90:
+        return None
+    return float(_GEOD.inv(x1, y1, x2, y2)[2])
+
+
+def _mistake_candidates(i, geom, hint):
+    """Corrected versions of a geometry for each input mistake worth testing."""
+    out = []
+    xy = shapely.get_coordinates(geom)
+    swapped = shapely.set_coordinates(shapely.from_wkb(shapely.to_wkb(geom)), xy[:, ::-1].copy())
+    if (np.abs(xy[:, 0]) <= 90).all():
+        out.append((i, "swapped_lat_lon", {}, swapped, {}))
+    if not ((np.abs(xy[:, 1]) <= 90).all() and (np.abs(xy[:, 0]) <= 180).all()):
+        return out
+    hint = hint or {}
+    form = hint.get("form")
+    if form in ("decimal", "dms"):
+        return out  # typed as degrees: no zone, and Indian 1975 is accepted with UTM only
+    lon0 = float(xy[0, 0])
+    zone = int(hint.get("zone") or coords.zone_for_lon(lon0))
+    datums = [hint["datum"]] if hint.get("datum") else [coords.WGS84, coords.INDIAN_1975]
+    for datum in datums:
+        e, nn = coords.lonlat_to_utm(xy[:, 0], xy[:, 1], zone, datum)
+        other_zone = 95 - zone
+        lon, lat = coords.utm_to_lonlat(e, nn, other_zone, datum)
+        if np.isfinite(lon).all() and np.isfinite(lat).all():
+            g = shapely.set_coordinates(shapely.from_wkb(shapely.to_wkb(geom)), np.column_stack([lon, lat]))
+            out.append((i, "utm_zone_mixup", {"zone": other_zone, "other": zone}, g, {"zone": other_zone, "typed_zone": zone}))
+        other = coords.INDIAN_1975 if datum == coords.WGS84 else coords.WGS84
+        lon, lat = coords.utm_to_lonlat(e, nn, zone, other)
+        if np.isfinite(lon).all() and np.isfinite(lat).all():
+            g = shapely.set_coordinates(shapely.from_wkb(shapely.to_wkb(geom)), np.column_stack([lon, lat]))
+            out.append((i, "datum_mixup", {"datum": coords.DATUM_LABELS[other], "other": coords.DATUM_LABELS[datum]}, g,
+                        {"datum": other, "typed_datum": datum, "zone": zone}))
+    return out
+
+
+_DUP_SQL = """
+SELECT g.ord, p.id, p.name,
+       CASE WHEN ST_Dimension(g.geom) = 0 THEN ST_Distance(p.geom::geography, g.geom::geography)
+            ELSE ST_HausdorffDistance(ST_Transform(p.geom, 32647), ST_Transform(g.geom, 32647)) END AS d
+FROM {rel} g
+JOIN projects_geo_project p
+  ON p.organization_id = g.org_id AND p.kind = g.kind
+ AND (g.fy IS NULL OR p.fiscal_year = g.fy)
+ AND (g.exclude_id IS NULL OR p.id <> g.exclude_id)
+ AND ST_DWithin(p.geom, g.geom, 0.0005)
+WHERE ST_Dimension(p.geom) = ST_Dimension(g.geom)
+  AND CASE WHEN ST_Dimension(g.geom) = 0
+           THEN ST_DWithin(p.geom::geography, g.geom::geography, {d})
+           ELSE ST_HausdorffDistance(ST_Transform(p.geom, 32647), ST_Transform(g.geom, 32647)) <= {d} END
+ORDER BY g.ord, d
+"""
+
+
+def _duplicates(batch: GeomBatch) -> dict[int, list]:
+    """{index: [(project id, name, distance m)]} for projects this batch would duplicate."""
+    rel, params = batch.relation()
+    with lookup.lookup_cursor() as cur:
+        cur.execute(_DUP_SQL.format(rel=rel, d=DUPLICATE_M), params)
+        out = {}
+        for ord_, pid, name, d in cur.fetchall():
+            out.setdefault(ord_ - 1, []).append((pid, name, float(d) if d is not None and math.isfinite(d) else None))
+    return out
+
+
+__all__ = ["Finding", "ValidationResult", "validate", "validate_batch", "TambonShare"]

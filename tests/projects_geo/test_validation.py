@@ -1,0 +1,232 @@
+"""Boundary validation on the real Phuket / Phang Nga sample (full-resolution boundaries)."""
+import pytest
+from django.contrib.gis.geos import LineString, Point
+from django.test.utils import override_settings
+
+from layers.models import Tambon
+from projects_geo import coords
+from projects_geo.models import Project
+from projects_geo.validation import validate, validate_batch
+
+PHUKET_PAO = "2830101"
+PHUKET_CITY = "3830102"  # Phuket city municipality, amphoe Mueang Phuket
+MAI_KHAO_SAO = "6830306"  # Mai Khao SAO, amphoe Thalang (north of the island, by the bridge)
+
+
+def codes(result):
+    return [f.code for f in result.findings]
+
+
+def finding(result, code):
+    return next(f for f in result.findings if f.code == code)
+
+
+@pytest.mark.django_db
+def test_point_on_phuket_island_lands_in_its_tambon(lao):
+    result = validate(Point(98.3923, 7.8840, srid=4326), lao(PHUKET_CITY), "water")
+    assert result.ok and result.findings == []
+    assert [t.code for t in result.units.tambon_refs] == ["830101"]  # Talat Yai
+    assert result.units.tambon_refs[0].name_en == "Talat Yai"
+    assert [p.code for p in result.units.provinces] == ["83"]
+    assert [a.code for a in result.units.amphoes] == ["8301"]
+    assert result.preview == "7.884000, 98.392300"
+    data = result.as_dict()
+    assert data["units"]["tambons"] == [{"code": "830101", "name_th": data["units"]["tambons"][0]["name_th"], "name_en": "Talat Yai", "share": 1.0}]
+    assert data["ok"] is True and data["geometry"]["type"] == "Point"
+
+
+@pytest.mark.django_db
+def test_point_at_sea_is_outside_thailand(lao):
+    result = validate("7.60, 97.70", lao(PHUKET_PAO), "water")
+    assert not result.ok
+    f = finding(result, "outside_thailand")
+    assert f.severity == "error" and f.data["distance_m"] > 10_000
+    assert "outside Thailand" in f.message_en and "นอกประเทศไทย" in f.message_th
+    assert "outside_province" in codes(result)
+
+
+@pytest.mark.django_db
+def test_swapped_lat_lon_is_detected_with_the_right_point(lao):
+    # GeoJSON written [lat, lon] instead of [lon, lat]
+    result = validate({"type": "Point", "coordinates": [7.8745, 98.3785]}, lao(PHUKET_CITY), "water")
+    assert not result.ok
+    f = result.findings[0]
+    assert f.code == "swapped_lat_lon" and f.severity == "error"
+    assert f.suggestion.coords == pytest.approx((98.3785, 7.8745))
+    assert "Use the suggested location" in f.message_en
+    assert f.as_dict()["suggestion"] == {"type": "Point", "coordinates": [98.3785, 7.8745]}
+
+
+@pytest.mark.django_db
+def test_typed_lon_first_pair_is_read_by_the_order_rule(lao):
+    result = validate("98.3785, 7.8745", lao(PHUKET_CITY), "water")
+    assert result.ok
+    assert result.geometry.coords == pytest.approx((98.3785, 7.8745))
+
+
+# UTM 47N E 439000 N 874000: on Indian 1975 it is on the east coast of Phuket; read as WGS 84 the
+# same numbers land ~620 m away, ~570 m out at sea.
+UTM_TEXT = "47N 439000 874000"
+
+
+@pytest.mark.django_db
+def test_same_utm_numbers_on_wgs84_and_indian_1975_land_hundreds_of_metres_apart(lao):
+    wgs = coords.parse_point(UTM_TEXT)
+    ind = coords.parse_point(UTM_TEXT + " Indian 1975")
+    apart = wgs.point.transform(32647, clone=True).distance(ind.point.transform(32647, clone=True))
+    assert 300 < apart < 1000
+    assert "EPSG:1812" in ind.source
+
+    result = validate(UTM_TEXT, lao(PHUKET_PAO), "water")
+    assert not result.ok
+    f = result.findings[0]
+    assert f.code == "datum_mixup" and f.severity == "error"
+    assert f.data["datum"] == "indian1975" and 300 < f.data["distance_m"] < 1000
+    assert f"{f.data['distance_m']:.0f} m" in f.message_en and "Indian 1975" in f.message_en
+    assert f.suggestion.distance(ind.point) < 1e-7
+    assert "outside_province" in codes(result)
+
+    ok = validate(UTM_TEXT, lao(PHUKET_PAO), "water", datum="indian1975")
+    assert ok.ok and "datum_mixup" not in codes(ok)
+
+
+@pytest.mark.django_db
+def test_utm_zone_mixup_is_detected(lao):
+    e, n = coords.lonlat_to_utm(98.3785, 7.8745, 47)
+    result = validate(f"48N {e:.0f} {n:.0f}", lao(PHUKET_CITY), "water")
+    f = result.findings[0]
+    assert f.code == "utm_zone_mixup" and f.data["zone"] == 47
+    assert f.suggestion.coords == pytest.approx((98.3785, 7.8745), abs=1e-4)
+
+
+@pytest.mark.django_db
+def test_road_across_the_bridge_is_in_both_provinces_and_warned_for_a_non_pao(lao):
+    road = LineString((98.2960, 8.1950), (98.2975, 8.2003), (98.2986, 8.2036), (98.3000, 8.2100), srid=4326)
+    result = validate(road, lao(MAI_KHAO_SAO), "road")
+    assert result.ok, result.findings
+    assert sorted(p.code for p in result.units.provinces) == ["82", "83"]
+    assert sum(t.share for t in result.units.tambons) < 1  # the strait is in no tambon
+    warn = codes(result)
+    assert "partly_outside_province" in warn and "partly_outside_amphoe" in warn
+    assert all(f.severity == "warning" for f in result.findings)
+
+
+@pytest.mark.django_db
+def test_point_20_m_off_the_coast_is_an_edge_warning_and_2_km_is_an_error(lao):
+    # Points due east of the Phuket province boundary's easternmost vertex near 7.88 N.
+    org = lao(PHUKET_PAO)
+    base = validate(Point(98.3785, 7.8745, srid=4326), org, "water")
+    assert base.ok
+    from django.db import connection
+
+    with connection.cursor() as cur:  # a coastal point and the outward direction, from PostGIS
+        cur.execute(
+            """
+            WITH p AS (SELECT geom FROM layers_province WHERE code = '83'),
+                 probe AS (SELECT ST_SetSRID(ST_Point(98.50, 7.95), 4326) AS g)
+            SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_ClosestPoint(p.geom, probe.g) c FROM p, probe) x
+            """
+        )
+        x, y = cur.fetchone()
+    # ~20 m and ~2 km further east (1e-5 degree of longitude ≈ 1.1 m here)
+    near = validate(Point(x + 20 / 110_300, y, srid=4326), org, "water")
+    f = finding(near, "near_province_edge")
+    assert near.ok and f.severity == "warning" and 10 < f.data["distance_m"] <= 50
+    assert near.units.nearest and near.units.tambon_refs  # tambon filled from the nearest
+    assert f.suggestion is not None
+    far = validate(Point(x + 2000 / 110_300, y, srid=4326), org, "water")
+    assert not far.ok
+    assert finding(far, "outside_province").data["distance_m"] > 1000
+    with override_settings(GISPLAN_EDGE_TOLERANCE_M=5):
+        assert not validate(Point(x + 20 / 110_300, y, srid=4326), org, "water").ok
+
+
+@pytest.mark.django_db
+def test_outside_its_amphoe_is_a_warning_for_a_municipality_not_for_the_pao(lao):
+    patong = Point(98.2965, 7.8960, srid=4326)  # Patong, amphoe Kathu
+    city = validate(patong, lao(PHUKET_CITY), "water")
+    assert city.ok and codes(city) == ["outside_amphoe"]
+    assert validate(patong, lao(PHUKET_PAO), "water").findings == []
+
+
+@pytest.mark.django_db
+def test_duplicate_of_an_existing_project_is_caught(lao):
+    existing = Project.objects.get(source_ref__startswith="sample:", geom__equals=Point(98.3785, 7.8745, srid=4326))
+    near = Point(98.37855, 7.87455, srid=4326)  # ~8 m away
+    result = validate(near, existing.organization, existing.kind, fiscal_year=existing.fiscal_year)
+    f = finding(result, "duplicate")
+    assert f.data["duplicate_id"] == existing.pk
+    assert f.data["duplicate_url"] == f"/admin/projects_geo/project/{existing.pk}/change/"
+    assert f.data["distance_m"] < 20
+    # another fiscal year, or the project itself being edited: no duplicate
+    assert "duplicate" not in codes(validate(near, existing.organization, existing.kind, fiscal_year=existing.fiscal_year + 1))
+    assert "duplicate" not in codes(validate(near, existing.organization, existing.kind, fiscal_year=existing.fiscal_year, exclude_project_id=existing.pk))
+
+
+@pytest.mark.django_db
+def test_near_identical_line_is_a_duplicate(lao):
+    existing = Project.objects.filter(kind="road", source_ref__startswith="sample:", organization__dla_code=PHUKET_CITY).first()
+    shifted = existing.geom.clone()
+    shifted.transform(32647)
+    from django.contrib.gis.geos import LineString as L
+
+    moved = L([(x + 5, y + 5) for x, y in shifted.coords], srid=32647)
+    moved.transform(4326)
+    result = validate(moved, existing.organization, "road", fiscal_year=existing.fiscal_year)
+    assert finding(result, "duplicate").data["duplicate_id"] == existing.pk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("geom, kind, code", [
+    (Point(98.3785, 7.8745, srid=4326), "road", "wrong_geometry_type"),
+    (LineString((98.3785, 7.8745), (98.3785, 7.8745), srid=4326), "road", "line_too_short"),
+    (LineString((98.3, 7.8), (99.5, 8.5), srid=4326), "road", "line_too_long"),
+    (Point(float("nan"), 7.8, srid=4326), "water", "non_finite_coordinates"),
+    (Point(srid=4326), "water", "empty_geometry"),
+    ("7.8, 98.3; 7.81, 98.31", "water", None),
+    ({"type": "Polygon", "coordinates": [[[98.3, 7.8], [98.31, 7.8], [98.3, 7.81], [98.3, 7.8]]]}, "water", "wrong_geometry_type"),
+    ({"type": "Point", "coordinates": ["a", 1]}, "water", "unparseable"),
+    ("north of the temple", "water", "unparseable"),
+])
+def test_geometry_checks(lao, geom, kind, code):
+    result = validate(geom, lao(PHUKET_PAO), kind)
+    if code is None:
+        assert result.ok and result.geometry.geom_type == "LineString"
+    else:
+        assert code in codes(result) and not result.ok
+        f = finding(result, code)
+        assert f.message_en and f.message_th and f.message_th != f.message_en
+
+
+@pytest.mark.django_db
+def test_line_shares_per_tambon(lao):
+    project = Project.objects.get(source_ref__startswith="sample:", organization__dla_code=PHUKET_PAO)
+    result = validate(project.geom, project.organization, project.kind, exclude_project_id=project.pk)
+    assert result.ok
+    shares = [t.share for t in result.units.tambons]
+    assert shares == sorted(shares, reverse=True) and sum(shares) == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.mark.django_db(transaction=False)
+def test_batch_is_set_based(lao, django_assert_max_num_queries):
+    org = lao(PHUKET_CITY)
+    items = [{"geometry": Point(98.3785 + i * 5e-5, 7.8745, srid=4326), "organization": org, "kind": "water", "fiscal_year": 2568}
+             for i in range(300)]
+    items.append({"geometry": Point(7.8745, 98.3785, srid=4326), "organization": org, "kind": "water", "fiscal_year": 2568})
+    with django_assert_max_num_queries(10):  # a constant: shares, duplicates, edges, mistakes, names (+ SET LOCAL)
+        results = validate_batch(items)
+    assert len(results) == 301
+    assert results[-1].findings[0].code == "swapped_lat_lon"
+    assert all(r.units.tambons for r in results[:300])
+
+
+@pytest.mark.django_db
+def test_large_batch_uses_the_indexed_table_and_agrees_with_small(lao):
+    org = lao(PHUKET_PAO)
+    pts = [Point(98.30 + (i % 50) * 0.003, 7.80 + (i // 50) * 0.004, srid=4326) for i in range(2500)]
+    big = validate_batch([{"geometry": p, "organization": org, "kind": "water", "fiscal_year": None} for p in pts])
+    small = validate_batch([{"geometry": p, "organization": org, "kind": "water", "fiscal_year": None} for p in pts[:40]])
+    for a, b in zip(big[:40], small):
+        assert [t.tambon_id for t in a.units.tambons] == [t.tambon_id for t in b.units.tambons]
+        assert a.codes() == b.codes()
+    assert Tambon.objects.filter(parts__isnull=False).distinct().count() == Tambon.objects.count()
