@@ -1,0 +1,21 @@
+"""Template filters for Thai readers: ``baht``, ``number``, ``be_date`` (see projects_geo.thai_format)."""
+from django import template
+
+from projects_geo import thai_format
+
+register = template.Library()
+
+
+@register.filter
+def baht(value):
+    return thai_format.format_baht(value)
+
+
+@register.filter
+def number(value):
+    return thai_format.format_number(value)
+
+
+@register.filter
+def be_date(value):
+    return thai_format.format_be_date(value)
