@@ -1,13 +1,15 @@
 """Forms of the entry pages: a project's attributes and geometry, a budget stage, the home filters."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
 
 from . import fiscal
 from .models import Kind, Project, Stage, Subtype
-from .thai_format import parse_amount, parse_date, to_be_date_input
+from .thai_format import format_number, parse_amount, parse_date, to_be_date_input
 
 
 class BEDateField(forms.CharField):
@@ -32,6 +34,11 @@ class AmountField(forms.DecimalField):
     """A baht amount; thousands separators and the word บาท are accepted."""
 
     widget = forms.TextInput
+
+    def prepare_value(self, value):
+        if isinstance(value, (Decimal, int, float)):
+            return format_number(value)
+        return value
 
     def to_python(self, value):
         if isinstance(value, str):

@@ -268,8 +268,14 @@
         coordsMessage(res.data.errors.map(message).join(' '), 'error');
         return;
       }
-      if (res.status !== 200 || !res.data || !res.data.geometry) {
+      if (res.status !== 200 || !res.data) {
         coordsMessage(_('The coordinates could not be read now; try again.'), 'error');
+        return;
+      }
+      if (!res.data.geometry) {  // unreadable as typed, but the findings may suggest a reading
+        showUnits(null);
+        showFindings(res.data.findings || [], 'preview');
+        coordsMessage(_('These coordinates give no location as typed; see the findings.'), 'error');
         return;
       }
       state.preview = res.data;

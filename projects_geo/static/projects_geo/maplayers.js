@@ -171,14 +171,18 @@
     var cfg = readConfig('gisplan-map-config');
     if (!cfg || map.gisplanLayers) return;
     map.gisplanLayers = true;
+    window.GisplanMap.maps[map.getContainer().id] = map;
     map.getContainer().classList.add('gisplan-map');
     addLegend(map, cfg);
     var area = addArea(map, cfg);
     var projects = addProjects(map, cfg);
     Promise.all([area, projects]).then(function (bounds) {
       var areaBounds = bounds[0], projectBounds = bounds[1];
-      if (cfg.fit === 'projects' && projectBounds) map.fitBounds(projectBounds.pad(0.2), {maxZoom: 15});
-      else if ((cfg.fit === 'projects' || cfg.fit === 'area') && areaBounds) map.fitBounds(areaBounds);
+      // the projects in the context of the LAO's area (an LAO without projects: its area)
+      var fitBounds = null;
+      if (cfg.fit === 'projects' && projectBounds) fitBounds = L.latLngBounds(projectBounds.getSouthWest(), projectBounds.getNorthEast()).pad(0.2);
+      if ((cfg.fit === 'projects' || cfg.fit === 'area') && areaBounds) fitBounds = fitBounds ? fitBounds.extend(areaBounds) : areaBounds;
+      if (fitBounds) map.fitBounds(fitBounds, {maxZoom: 15});
       new BoundaryLayers(map, cfg);
       map.getContainer().setAttribute('data-gisplan-ready', '1');
       map.fire('gisplan:ready');
@@ -186,5 +190,6 @@
   }
 
   window.addEventListener('map:init', function (e) { setup(e.detail.map); });
-  window.GisplanMap = {readConfig: readConfig, escapeHtml: escapeHtml};
+  // maps by container id, for other scripts (and browser tests) to reach
+  window.GisplanMap = {readConfig: readConfig, escapeHtml: escapeHtml, maps: {}};
 })();
