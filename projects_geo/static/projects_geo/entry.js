@@ -289,11 +289,26 @@
       field._map.fitBounds(previewLayer.getBounds(), {maxZoom: 16});
       showUnits(res.data.units);
       showFindings(res.data.findings, 'preview');
-      coordsMessage((res.data.preview ? res.data.preview + ' — ' : '') + _('Preview shown on the map (dashed). Accept it to use it as the location.'), 'success');
+      var note = swappedLines(text, res.data.preview) ? _('Longitude was typed before latitude: the coordinates were read the other way round (see the preview).') + ' ' : '';
+      $('coords-message').setAttribute('data-swapped', note ? '1' : '0');
+      coordsMessage(note + (res.data.preview ? res.data.preview + ' — ' : '') + _('Preview shown on the map (dashed). Accept it to use it as the location.'), note ? 'warning' : 'success');
       $('coords-accept').disabled = false;
       $('coords-cancel').disabled = false;
     }, function () {
       coordsMessage(_('The coordinates could not be read now; try again.'), 'error');
+    });
+  }
+
+  /* True when a typed decimal pair came back latitude-first the other way round (the server reads
+   * a Thai pair typed longitude-first correctly; the user should see that it did). */
+  function swappedLines(text, preview) {
+    if (!preview) return false;
+    var typed = text.split(/\n|;/).filter(function (l) { return l.trim(); });
+    var read = preview.split(';');
+    return typed.some(function (line, i) {
+      var nums = (line.match(/-?\d+(?:\.\d+)?/g) || []).map(Number);
+      var got = (read[i] || '').split(',').map(Number);
+      return nums.length === 2 && got.length === 2 && Math.abs(nums[0] - got[1]) < 1e-5 && Math.abs(nums[1] - got[0]) < 1e-5;
     });
   }
 
