@@ -98,21 +98,64 @@ def test_create_a_road_by_typing_utm_coordinates(engineer_page, test_output_dir,
     assert 200 < project.length_m < 260
 
 
-def test_swapped_lat_lon_is_suggested_applied_and_saved(engineer_page, test_output_dir):
+def test_swapped_lat_lon_typed_is_shown_read_back_accepted_and_saved(engineer_page, test_output_dir):
     page = engineer_page
     fill_attributes(page, "ก่อสร้างสระน้ำ หมู่ที่ 1", "water", "pond")
     lon, lat = PATONG_WELL
     type_coordinates(page, f"{lon}, {lat}")  # longitude first: the engineer swapped them
-    fix = page.locator("#findings .apply-fix").first
+    page.wait_for_selector("#coords-accept:enabled")
+    message = page.locator("#coords-message")
+    assert message.get_attribute("data-swapped") == "1" and "สลับ" in message.inner_text()
+    assert f"{lat:.6f}, {lon:.6f}" in message.inner_text()  # read back latitude first
+    page.click("#coords-accept")
+    page.wait_for_function("document.getElementById('unit-tambon').textContent.includes('ป่าตอง')")
+    wait_validated(page)
+    project = save(page)
+    assert metres(project.geom, Point(lon, lat, srid=4326)) < 1
+
+
+def test_apply_the_suggested_fix_for_a_project_stored_with_lat_lon_swapped(page, sample_site, test_output_dir):
+    """An imported project whose X/Y columns were swapped: the page suggests swapping them back."""
+    from tests.factories import make_water_point
+
+    make_user("eng", Role.LAO_ENGINEER, lao=PATONG)
+    lon, lat = PATONG_WELL
+    project = make_water_point(PATONG, lon, lat, name="บ่อบาดาลนำเข้า")
+    Project.objects.filter(pk=project.pk).update(geom=Point(lat, lon, srid=4326))  # as a bad import left it
+    sign_in(page, sample_site.url, "eng", PASSWORD)
+    page.goto(f"{sample_site.url}/projects/{project.pk}/")
+    page.wait_for_selector(f"#{MAP}[data-entry-ready]", state="attached")
+    fix = page.locator("#findings .finding.error .apply-fix, #findings .apply-fix").first
     fix.wait_for()
+    assert page.is_disabled("#save-project")
+    assert THAI.search(page.inner_text("#findings"))
     page.screenshot(path=str(test_output_dir / "entry_swapped_suggestion.png"), full_page=True)
     fix.click()
     page.wait_for_function("document.getElementById('unit-tambon').textContent.includes('ป่าตอง')")
     wait_validated(page)
-    assert page.locator("#findings .finding.error").count() == 0
-    assert page.is_enabled("#save-project")
+    assert page.locator("#findings .finding.error").count() == 0 and page.is_enabled("#save-project")
+    saved = save(page)
+    assert metres(saved.geom, Point(lon, lat, srid=4326)) < 1 and saved.tambon.code == "830202"
+
+
+def test_apply_the_suggested_fix_for_the_other_utm_zone(engineer_page, test_output_dir):
+    page = engineer_page
+    fill_attributes(page, "ก่อสร้างถนน คสล. โซนผิด", "road", "concrete_road")
+    to_utm = Transformer.from_crs(4326, 32647, always_xy=True)
+    text = "\n".join("%.1f %.1f" % to_utm.transform(lon, lat) for lon, lat in PATONG_ROAD)
+    type_coordinates(page, text, system="48")  # zone 47 numbers typed as zone 48
+    page.wait_for_selector("#coords-accept:enabled")
+    page.click("#coords-accept")
+    fix = page.locator("#findings .apply-fix").first
+    fix.wait_for()
+    assert page.locator("#findings .finding[data-code=utm_zone_mixup]").count() == 1
+    page.screenshot(path=str(test_output_dir / "entry_utm_zone_suggestion.png"), full_page=True)
+    page.locator("#findings .finding[data-code=utm_zone_mixup] .apply-fix").click()
+    page.wait_for_function("document.getElementById('unit-tambon').textContent.includes('ป่าตอง')")
+    wait_validated(page)
     project = save(page)
-    assert metres(project.geom, Point(lon, lat, srid=4326)) < 1
+    for (lon, lat), vertex in zip(PATONG_ROAD, project.geom.coords):
+        assert metres(Point(*vertex, srid=4326), Point(lon, lat, srid=4326)) < 1
 
 
 def test_a_point_outside_the_lao_province_is_refused_in_thai(engineer_page, test_output_dir):
