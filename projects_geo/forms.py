@@ -80,8 +80,9 @@ class ProjectForm(forms.ModelForm):
     def __init__(self, *args, editable=True, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
-            self.initial.setdefault("fiscal_year", fiscal.current_fiscal_year())
-            self.initial.setdefault("kind", Kind.WATER)
+            # the instance's empty values are in ``initial`` already: replace them
+            self.initial["fiscal_year"] = self.initial.get("fiscal_year") or fiscal.current_fiscal_year()
+            self.initial["kind"] = self.initial.get("kind") or Kind.WATER
         self.fields["kind"].widget.attrs["data-entry"] = "kind"
         self.fields["subtype"].widget.attrs["data-entry"] = "subtype"
         self.fields["geom"].label = _("location")
