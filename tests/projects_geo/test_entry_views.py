@@ -88,6 +88,9 @@ def test_engineer_creates_a_project(client):
     user = signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
     page = client.get(reverse("projects_geo:project_create"))
     assert page.status_code == 200 and b"gisplan-entry-config" in page.content
+    from projects_geo.fiscal import current_fiscal_year
+    assert page.context["form"]["fiscal_year"].value() == current_fiscal_year()
+    assert page.context["form"]["kind"].value() == "water"
     response = client.post(reverse("projects_geo:project_create"), project_post())
     assert response.status_code == 302, response.content.decode()[:2000]
     project = Project.objects.get(name="ขุดเจาะบ่อบาดาล หมู่ที่ 2")
