@@ -1,12 +1,11 @@
 """Root URL configuration: admin, language switching and the apps' URLs."""
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False), name="home"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("layers.urls")),
     path("", include("projects_geo.urls")),
 ]

@@ -1,0 +1,113 @@
+"""Boundary map layers: province / amphoe / tambon outlines as GeoJSON, simplified in PostGIS.
+
+The tolerance follows the map's zoom (about one screen pixel), so a whole-country view of the
+provinces is a few hundred kilobytes while a tambon seen at street level keeps its detail. The
+features are selected with the GiST index (``geom && envelope``) and serialised by PostGIS
+(``json_build_object``/``ST_AsGeoJSON``): Python only passes the text through.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from django.db import connection
+
+# level → (table, code length, the lowest zoom at which the layer is drawn)
+LEVELS = {
+    "province": ("layers_province", 2, 0),
+    "amphoe": ("layers_amphoe", 4, 8),
+    "tambon": ("layers_tambon", 6, 10),
+}
+MAX_FEATURES = 3000
+MIN_ZOOM, MAX_ZOOM = 0, 22
+
+
+class LayerRequestError(ValueError):
+    """A bad layer request; ``message_th`` / ``message_en`` say what is wrong."""
+
+    def __init__(self, field, message_th, message_en):
+        super().__init__(message_en)
+        self.field, self.message_th, self.message_en = field, message_th, message_en
+
+
+@dataclass(frozen=True)
+class LayerRequest:
+    level: str
+    zoom: int
+    bbox: tuple[float, float, float, float] | None = None
+    codes: tuple[str, ...] = ()
+
+
+def tolerance_for_zoom(zoom: int) -> float:
+    """Degrees of one 256-px web-map pixel at ``zoom`` (at the equator): the simplification tolerance."""
+    return 360.0 / (256 * 2 ** zoom)
+
+
+def decimals_for_zoom(zoom: int) -> int:
+    """Coordinate decimals worth sending at ``zoom`` (finer than the tolerance, at most 7)."""
+    return max(2, min(7, math.ceil(-math.log10(tolerance_for_zoom(zoom))) + 1))
+
+
+def parse_request(level: str, params) -> LayerRequest:
+    """Check the query parameters (``zoom``, ``bbox=minx,miny,maxx,maxy``, ``code=8302,8301``)."""
+    if level not in LEVELS:
+        raise LayerRequestError("level", f"ไม่มีชั้นข้อมูล {level}", f"No boundary layer {level!r} (province, amphoe or tambon).")
+    try:
+        zoom = int(params.get("zoom", "8"))
+    except ValueError:
+        raise LayerRequestError("zoom", "zoom ต้องเป็นจำนวนเต็ม", "zoom must be an integer.")
+    zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
+    bbox = None
+    if params.get("bbox"):
+        try:
+            bbox = tuple(float(v) for v in params["bbox"].split(","))
+        except ValueError:
+            bbox = ()
+        if len(bbox) != 4 or not (bbox[0] < bbox[2] and bbox[1] < bbox[3]):
+            raise LayerRequestError(
+                "bbox", "bbox ต้องเป็น minx,miny,maxx,maxy (องศา)", "bbox must be minx,miny,maxx,maxy in degrees."
+            )
+    codes = tuple(c for c in (params.get("code") or "").replace(" ", "").split(",") if c)
+    length = LEVELS[level][1]
+    if any(not (c.isdigit() and len(c) == length) for c in codes):
+        raise LayerRequestError("code", f"รหัส{level}ต้องเป็นตัวเลข {length} หลัก", f"A {level} code has {length} digits.")
+    if bbox is None and not codes and level != "province":
+        raise LayerRequestError("bbox", "ต้องระบุ bbox หรือ code", f"The {level} layer needs a bbox or codes.")
+    return LayerRequest(level, zoom, bbox, codes)
+
+
+def boundary_geojson(req: LayerRequest) -> str:
+    """A GeoJSON FeatureCollection (text) of the outlines ``req`` asks for; empty below the level's zoom."""
+    table, _length, min_zoom = LEVELS[req.level]
+    if req.zoom < min_zoom and not req.codes:
+        return '{"type": "FeatureCollection", "features": [], "properties": {"hidden_below_zoom": %d}}' % min_zoom
+    where, where_params = [], []
+    if req.bbox:
+        where.append("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)")
+        where_params.extend(req.bbox)
+    if req.codes:
+        where.append("code = ANY(%s)")
+        where_params.append(list(req.codes))
+    sql = f"""
+        SELECT json_build_object(
+            'type', 'FeatureCollection',
+            'features', COALESCE(json_agg(json_build_object(
+                'type', 'Feature', 'id', code,
+                'properties', json_build_object('code', code, 'name_th', name_th, 'name_en', name_en, 'level', %s::text),
+                'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, tol), decimals)::json
+            )), '[]'::json),
+            'properties', json_build_object('truncated', count(*) >= {MAX_FEATURES})
+        )::text
+        FROM (
+            SELECT code, name_th, name_en, geom, %s::float8 AS tol, %s::int AS decimals
+            FROM {table}
+            {"WHERE " + " AND ".join(where) if where else ""}
+            ORDER BY code
+            LIMIT {MAX_FEATURES}
+        ) AS s
+    """
+    # placeholders in text order: the level label (outer select), tolerance and decimals, the filters
+    params = [req.level, tolerance_for_zoom(req.zoom), decimals_for_zoom(req.zoom), *where_params]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchone()[0]

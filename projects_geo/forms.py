@@ -1,0 +1,149 @@
+"""Forms of the entry pages: a project's attributes and geometry, a budget stage, the home filters."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from leaflet.forms.widgets import LeafletWidget
+
+from . import fiscal
+from .models import Kind, Project, Stage, Subtype
+from .thai_format import format_number, parse_amount, parse_date, to_be_date_input
+
+
+class BEDateField(forms.CharField):
+    """A date typed as d/m/yyyy in B.E. (or C.E., or yyyy-mm-dd)."""
+
+    default_error_messages = {"invalid": _("Type the date as day/month/year, e.g. 15/3/2568.")}
+
+    def prepare_value(self, value):
+        return to_be_date_input(value) if hasattr(value, "year") else value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_date(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class AmountField(forms.DecimalField):
+    """A baht amount; thousands separators and the word บาท are accepted."""
+
+    widget = forms.TextInput
+
+    def prepare_value(self, value):
+        if isinstance(value, (Decimal, int, float)):
+            return format_number(value)
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = parse_amount(value)
+            except ValueError:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            value = "" if parsed is None else str(parsed)
+        return super().to_python(value)
+
+
+# Water projects are points, except those that follow a watercourse or a pipe; roads are lines.
+LINE_SUBTYPES = {Subtype.CANAL_DREDGING.value, Subtype.WATER_PIPELINE.value}
+
+
+def expects_line(kind: str, subtype: str | None) -> bool:
+    return kind == Kind.ROAD or subtype in LINE_SUBTYPES
+
+
+class ProjectGeometryWidget(LeafletWidget):
+    """django-leaflet's widget, drawing through static/projects_geo/entry.js (point or line by kind)."""
+
+    geometry_field_class = "GisplanEntry.ProjectGeometryField"
+    geom_type = "GEOMETRY"
+
+
+class ProjectForm(forms.ModelForm):
+    budget = AmountField(label=_("budget (THB)"), min_value=0, max_digits=14, decimal_places=2)
+
+    class Meta:
+        model = Project
+        fields = ["name", "kind", "subtype", "fiscal_year", "plan_reference", "budget", "geom"]
+        widgets = {
+            "geom": ProjectGeometryWidget(attrs={"settings_overrides": {"RESET_VIEW": False}}),
+            "fiscal_year": forms.NumberInput(attrs={"min": fiscal.MIN_FISCAL_YEAR, "max": fiscal.MAX_FISCAL_YEAR}),
+            "name": forms.TextInput(attrs={"size": 60}),
+        }
+
+    def __init__(self, *args, editable=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            # the instance's empty values are in ``initial`` already: replace them
+            self.initial["fiscal_year"] = self.initial.get("fiscal_year") or fiscal.current_fiscal_year()
+            self.initial["kind"] = self.initial.get("kind") or Kind.WATER
+        self.fields["kind"].widget.attrs["data-entry"] = "kind"
+        self.fields["subtype"].widget.attrs["data-entry"] = "subtype"
+        self.fields["geom"].label = _("location")
+        self.fields["geom"].error_messages["required"] = _("Draw the project on the map or type its coordinates.")
+        if not editable:
+            for field in self.fields.values():
+                field.disabled = True
+            self.fields["geom"].widget.modifiable = False
+
+    def clean(self):
+        data = super().clean()
+        geom, kind = data.get("geom"), data.get("kind")
+        if geom is not None and kind:
+            line = expects_line(kind, data.get("subtype"))
+            if line and geom.dims != 1:
+                self.add_error("geom", _("This project is drawn as a line: draw it with the line tool or type two or more vertices."))
+            elif not line and geom.dims != 0:
+                self.add_error("geom", _("This project is drawn as a point: place a marker or type one coordinate."))
+        return data
+
+
+class StageForm(forms.Form):
+    """The next budget stage of a project; the order rules are checked by ``stages.record_stage``."""
+
+    stage = forms.TypedChoiceField(label=_("stage"), coerce=int)
+    date = BEDateField(label=_("date (B.E.)"), widget=forms.TextInput(attrs={"placeholder": "15/3/2568", "size": 12}))
+    amount = AmountField(label=_("amount (THB)"), required=False, min_value=0, max_digits=14, decimal_places=2)
+    note = forms.CharField(label=_("note"), required=False, max_length=300)
+
+    def __init__(self, *args, stages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [(s.value, s.label) for s in stages]
+
+
+class HomeFilterForm(forms.Form):
+    """Filters of an LAO's home page: fiscal year, kind and current stage."""
+
+    fiscal_year = forms.IntegerField(
+        label=_("fiscal year"), required=False, min_value=fiscal.MIN_FISCAL_YEAR, max_value=fiscal.MAX_FISCAL_YEAR,
+        widget=forms.Select,
+    )
+    kind = forms.ChoiceField(label=_("kind"), required=False, choices=[("", _("all kinds")), *Kind.choices])
+    stage = forms.TypedChoiceField(
+        label=_("current stage"), required=False, coerce=int, empty_value=None,
+        choices=[("", _("all stages")), (0, _("No stage yet")), *Stage.choices],
+    )
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].widget.choices = [("", _("all years"))] + [(y, str(y)) for y in years]
+
+    def filter(self, queryset):
+        """``queryset`` narrowed by the valid filters (an invalid value is ignored, as if not given)."""
+        data = self.cleaned_data if self.is_valid() or hasattr(self, "cleaned_data") else {}
+        if data.get("fiscal_year"):
+            queryset = queryset.filter(fiscal_year=data["fiscal_year"])
+        if data.get("kind"):
+            queryset = queryset.filter(kind=data["kind"])
+        if data.get("stage") is not None:
+            if data["stage"]:
+                queryset = queryset.filter(current_stage=data["stage"])
+            else:
+                queryset = queryset.filter(current_stage__isnull=True)
+        return queryset

@@ -1,0 +1,179 @@
+"""Create / edit a project on a map, and record its budget stages, on one page.
+
+``/projects/new/[?lao=<dla code>]`` and ``/projects/<id>/``. Who may do what comes from
+``accounts.access``: a project outside the user's sight is a 404; changing it without the right is
+a 403. Saving goes through ``services.save_project`` (which refuses a geometry with an error finding
+once boundary validation is in place); stages through ``stages.record_stage``.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext as _
+
+from accounts import access
+from layers.models import Organization
+
+from ..forms import LINE_SUBTYPES, ProjectForm, StageForm
+from ..models import SUBTYPES_BY_KIND, Kind, Project, Stage
+from ..services import save_project
+from ..stages import StageError, next_stage, record_stage
+from .common import map_config
+
+GEOMETRY_BY_KIND = {Kind.WATER.value: "point", Kind.ROAD.value: "line"}
+
+
+def _organization_for_new(request) -> Organization:
+    own = access.organization_of(request.user)
+    code = request.GET.get("lao") or request.POST.get("lao")
+    if code and (own is None or own.dla_code != code):
+        organization = get_object_or_404(
+            access.visible_organizations(request.user).select_related("province", "amphoe"), dla_code=code
+        )
+    elif own is not None:
+        organization = own
+    else:
+        raise Http404(_("Choose the LAO the project belongs to."))
+    if not access.can_create_project(request.user, organization):
+        raise PermissionDenied(_("You may not add projects to this LAO."))
+    return organization
+
+
+@login_required
+def project_create(request):
+    organization = _organization_for_new(request)
+    project = Project(organization=organization)
+    return _entry_page(request, project, editable=True)
+
+
+@login_required
+def project_edit(request, pk):
+    project = get_object_or_404(
+        access.visible_projects(request.user).select_related("organization__province", "organization__amphoe", "tambon__amphoe__province"),
+        pk=pk,
+    )
+    return _entry_page(request, project, editable=access.can_edit_project(request.user, project))
+
+
+def _entry_page(request, project, *, editable):
+    form = ProjectForm(instance=project, editable=editable)
+    stage_form = None
+    status = 200
+    server_findings = []
+    if request.method == "POST" and request.POST.get("action") == "stage":
+        stage_form, status = _record_stage(request, project)
+        if status == 302:
+            return redirect(reverse("projects_geo:project_edit", args=[project.pk]) + "#stages")
+    elif request.method == "POST":
+        if not editable:
+            raise PermissionDenied(_("You may not change this project."))
+        form = ProjectForm(request.POST, instance=project, editable=True)
+        saved, server_findings = _save(request, form, project)
+        if saved:
+            messages.success(request, _("The project is saved."))
+            return redirect("projects_geo:project_edit", pk=project.pk)
+        status = 400
+    return render(request, "projects_geo/project_form.html", _context(request, project, form, stage_form, editable, server_findings), status=status)
+
+
+def _save(request, form, project):
+    """Validate and save; returns (saved, findings shown when the save was refused)."""
+    if not form.is_valid():
+        return False, []
+    organization = project.organization
+    candidate = form.save(commit=False)
+    candidate.organization = organization
+    try:
+        save_project(candidate, user=request.user)
+    except ValidationError as exc:
+        result = getattr(exc, "result", None)
+        if result is not None:
+            form.add_error("geom", _("The location has an error; correct it before saving."))
+            return False, [_finding_for_page(f.as_dict()) for f in result.findings]
+        for field, msgs in (exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]):
+            form.add_error(field if field in form.fields else None, msgs)
+        return False, []
+    return True, []
+
+
+def _finding_for_page(finding: dict) -> dict:
+    thai = (get_language() or "th").startswith("th")
+    return {**finding, "message": finding.get("message_th" if thai else "message_en") or finding.get("message", "")}
+
+
+def _recordable_stages(user, project):
+    current = project.current_stage or 0
+    return [s for s in Stage if s.value > current and access.can_record_stage(user, project, s.value)]
+
+
+def _record_stage(request, project):
+    """Handle the stage panel's POST; returns (bound form, HTTP status — 302 when recorded)."""
+    stages = _recordable_stages(request.user, project)
+    form = StageForm(request.POST, stages=list(Stage))
+    if not form.is_valid():
+        return _with_choices(form, stages), 400
+    data = form.cleaned_data
+    if not access.can_record_stage(request.user, project, data["stage"]):
+        form.add_error("stage", _("Your role may not record the stage “%(stage)s”.") % {"stage": Stage(data["stage"]).label})
+        return _with_choices(form, stages), 403
+    try:
+        with transaction.atomic():
+            record_stage(project, data["stage"], data["date"], data["amount"], user=request.user, note=data["note"])
+    except StageError as exc:
+        form.add_error(None, exc.messages)
+        return _with_choices(form, stages), 400
+    messages.success(request, _("Recorded “%(stage)s”.") % {"stage": Stage(data["stage"]).label})
+    return form, 302
+
+
+def _with_choices(form, stages):
+    """Keep the user's choice in the select even when it was refused, so they see what they sent."""
+    chosen = form.data.get("stage")
+    choices = [(s.value, s.label) for s in stages]
+    if chosen and chosen.isdigit() and int(chosen) in Stage.values and int(chosen) not in [c[0] for c in choices]:
+        choices.append((int(chosen), Stage(int(chosen)).label))
+        choices.sort()
+    form.fields["stage"].choices = choices
+    return form
+
+
+def _context(request, project, form, stage_form, editable, server_findings):
+    stages = _recordable_stages(request.user, project) if project.pk else []
+    upcoming = next_stage(project) if project.pk else None
+    if project.pk and stage_form is None and stages:
+        import datetime as dt
+
+        stage_form = StageForm(
+            stages=stages,
+            initial={"stage": upcoming.value if upcoming in stages else stages[0].value, "date": dt.date.today()},
+        )
+    organization = project.organization
+    history = list(project.stages.select_related("recorded_by").order_by("stage")) if project.pk else []
+    return {
+        "project": project,
+        "organization": organization,
+        "form": form,
+        "editable": editable,
+        "stage_form": stage_form,
+        "stage_history": history,
+        "next_stage": upcoming,
+        "server_findings": server_findings,
+        "saved_findings": [_finding_for_page(f) for f in (project.validation_findings or [])] if project.pk else [],
+        "map_config": map_config(
+            organization=organization, current_project_id=project.pk, fit="current" if project.pk else "area",
+        ),
+        "entry_config": {
+            "validateUrl": "/api/validate/",
+            "lao": organization.dla_code,
+            "projectId": project.pk,
+            "editable": editable,
+            "geometryByKind": GEOMETRY_BY_KIND,
+            "lineSubtypes": sorted(LINE_SUBTYPES),
+            "subtypesByKind": {k.value: [s.value for s in v] for k, v in SUBTYPES_BY_KIND.items()},
+        },
+    }

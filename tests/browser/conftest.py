@@ -1,0 +1,71 @@
+"""Browser-test fixtures: Debian's Chromium driven headless by Playwright against the live server.
+
+``live_server`` tests run with ``transactional_db``, whose tables are flushed after each test, so
+each test loads the Phuket / Phang Nga sample (boundaries at full resolution, the registry rows of
+those provinces, the sample projects) itself: ``load_sample_data --no-country``.
+"""
+import os
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls of the tests are safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def sample_site(transactional_db, live_server):
+    call_command("load_sample_data", no_country=True, verbosity=0)
+    return live_server
+
+
+@pytest.fixture
+def page(chromium, sample_site):
+    """A Thai-speaking browser tab (Accept-Language th-TH), 1400×900."""
+    context = chromium.new_context(locale="th-TH", viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(15000)
+    tab = context.new_page()
+    tab.errors = []
+    tab.on("pageerror", lambda exc: tab.errors.append(str(exc)))
+    yield tab
+    context.close()
+
+
+def sign_in(page, base_url, username, password):
+    page.goto(f"{base_url}/accounts/login/?next=/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form[action$='/accounts/login/'] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def wait_for_map(page, selector="[data-gisplan-ready]"):
+    page.wait_for_selector(selector, state="attached")
+
+
+def click_map_at(page, map_id, lon, lat):
+    """Click the map ``map_id`` (container id) at a longitude/latitude."""
+    page.evaluate(
+        "([id, lat, lon]) => { const m = window.GisplanMap.maps[id]; m.setView([lat, lon], 16, {animate: false}); }",
+        [map_id, lat, lon],
+    )
+    point = page.evaluate(
+        "([id, lat, lon]) => { const p = window.GisplanMap.maps[id].latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
+        [map_id, lat, lon],
+    )
+    box = page.locator(f"#{map_id}").bounding_box()
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])

@@ -1,0 +1,199 @@
+"""The LAO staff's pages: home, chooser, project create/edit and the budget-stage panel."""
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Role
+from projects_geo.models import Project, ProjectStage, Stage
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+PATONG = "4830201"
+PATONG_POINT = {"type": "Point", "coordinates": [98.2960, 7.8960]}
+
+
+def sample(ref):
+    return Project.objects.get(source_ref=f"sample:{ref}")
+
+
+def signed_in(client, username, role=None, **kw):
+    user = make_user(username, role, **kw)
+    client.force_login(user)
+    return user
+
+
+def project_post(**overrides):
+    data = {
+        "action": "save", "name": "ขุดเจาะบ่อบาดาล หมู่ที่ 2", "kind": "water", "subtype": "well",
+        "fiscal_year": "2568", "plan_reference": "", "budget": "1,250,000", "geom": json.dumps(PATONG_POINT),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_home_needs_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_lao_engineer_home_lists_only_their_projects_in_thai(client):
+    signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "ปรับปรุงผิวจราจรแอสฟัลท์ติกคอนกรีต" in html  # Patong's sample road
+    assert "ขุดลอกคลองบางม่วง" not in html  # another LAO's project
+    assert "5,200,000" in html and "2567" in html  # budget grouped, fiscal year B.E.
+    assert "ดำเนินการแล้ว" in html or "100%" in html  # stage name in Thai
+    assert [p.pk for p in response.context["projects"]] == [sample(3).pk]
+
+
+def test_home_filters_by_fiscal_year_kind_and_stage(client):
+    signed_in(client, "ana", Role.PROVINCIAL_ANALYST, province="83")
+    url = reverse("projects_geo:lao_home", args=["3830102"])  # Phuket city: two projects in 2568
+    assert len(client.get(url).context["projects"]) == 2
+    assert [p.kind for p in client.get(url, {"kind": "water"}).context["projects"]] == ["water"]
+    assert [p.current_stage for p in client.get(url, {"stage": "4"}).context["projects"]] == [4]
+    assert list(client.get(url, {"fiscal_year": "2567"}).context["projects"]) == []
+    # a nonsense filter value is ignored, not a 500
+    assert client.get(url, {"stage": "abc"}).status_code == 200
+
+
+def test_chooser_for_analysts_and_dla_and_404_outside(client):
+    signed_in(client, "ana", Role.PROVINCIAL_ANALYST, province="82")
+    response = client.get("/")
+    assert response.status_code == 200
+    codes = {o.dla_code for o in response.context["page"]}
+    assert codes == {"4820501", "6820505", "5820801"}  # Phang Nga LAOs with projects
+    assert client.get(reverse("projects_geo:lao_home", args=[PATONG])).status_code == 404  # Phuket
+    client.logout()
+    signed_in(client, "dla", Role.DLA_ADMIN)
+    response = client.get("/", {"province": "83"})
+    assert PATONG in {o.dla_code for o in response.context["page"]}
+    assert client.get(reverse("projects_geo:lao_home", args=[PATONG])).status_code == 200
+
+
+def test_lao_staff_cannot_open_another_lao(client):
+    signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
+    assert client.get(reverse("projects_geo:lao_home", args=["6820505"])).status_code == 404
+    assert client.get(reverse("projects_geo:project_edit", args=[sample(7).pk])).status_code == 404
+    assert client.get(reverse("projects_geo:project_create"), {"lao": "6820505"}).status_code == 404
+
+
+def test_engineer_creates_a_project(client):
+    user = signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
+    page = client.get(reverse("projects_geo:project_create"))
+    assert page.status_code == 200 and b"gisplan-entry-config" in page.content
+    from projects_geo.fiscal import current_fiscal_year
+    assert page.context["form"]["fiscal_year"].value() == current_fiscal_year()
+    assert page.context["form"]["kind"].value() == "water"
+    response = client.post(reverse("projects_geo:project_create"), project_post())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    project = Project.objects.get(name="ขุดเจาะบ่อบาดาล หมู่ที่ 2")
+    assert project.organization.dla_code == PATONG and project.budget == Decimal("1250000")
+    assert project.tambon.code == "830202" and project.created_by == user
+    assert response["Location"] == reverse("projects_geo:project_edit", args=[project.pk])
+
+
+def test_wrong_geometry_for_the_kind_and_bad_input_are_refused_without_writing(client):
+    signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
+    url = reverse("projects_geo:project_create")
+    count = Project.objects.count()
+    road_as_point = client.post(url, project_post(kind="road", subtype="asphalt_road"))
+    assert road_as_point.status_code == 400 and "เส้น" in road_as_point.content.decode()
+    wrong_subtype = client.post(url, project_post(subtype="asphalt_road"))
+    assert wrong_subtype.status_code == 400
+    no_geom = client.post(url, project_post(geom=""))
+    assert no_geom.status_code == 400
+    assert Project.objects.count() == count
+
+
+def test_planner_and_analyst_cannot_change_a_project(client):
+    project = sample(3)
+    signed_in(client, "plan", Role.LAO_PLANNER, lao=PATONG)
+    url = reverse("projects_geo:project_edit", args=[project.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and not page.context["editable"]
+    assert client.post(url, project_post(name="x")).status_code == 403
+    assert client.post(reverse("projects_geo:project_create"), project_post()).status_code == 403
+    Project.objects.get(pk=project.pk, name=project.name)
+
+
+def test_engineer_edits_a_project(client):
+    signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
+    project = sample(3)
+    url = reverse("projects_geo:project_edit", args=[project.pk])
+    geom = json.dumps({"type": "LineString", "coordinates": [[98.2990, 7.8930], [98.3010, 7.8936]]})
+    response = client.post(url, project_post(name="ถนนใหม่", kind="road", subtype="asphalt_road", geom=geom, fiscal_year="2569"))
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.name == "ถนนใหม่" and project.fiscal_year == 2569 and project.length_m > 100
+
+
+def stage_post(stage, date, amount=""):
+    return {"action": "stage", "stage": str(stage), "date": date, "amount": amount, "note": ""}
+
+
+def test_stages_in_order_and_out_of_order_refused(client):
+    signed_in(client, "ladmin", Role.LAO_ADMIN, lao=PATONG)
+    from tests.factories import make_water_point
+    project = make_water_point(PATONG, 98.2960, 7.8960)
+    url = reverse("projects_geo:project_edit", args=[project.pk])
+    assert client.post(url, stage_post(1, "1/10/2567")).status_code == 302
+    assert client.post(url, stage_post(2, "15/11/2567")).status_code == 302
+    refused = client.post(url, stage_post(4, "1/12/2567", "900,000"))
+    assert refused.status_code == 400
+    assert "ตามลำดับ" in refused.content.decode()  # the Thai message of stages.record_stage
+    history = list(ProjectStage.objects.filter(project=project).values_list("stage", "date"))
+    assert history == [(1, dt.date(2024, 10, 1)), (2, dt.date(2024, 11, 15))]
+    page = client.get(url).content.decode()
+    assert "1 ต.ค. 2567" in page and "15 พ.ย. 2567" in page
+    # the next stage needs its amount
+    missing = client.post(url, stage_post(3, "1/12/2567"))
+    assert missing.status_code == 400
+    assert client.post(url, stage_post(3, "1/12/2567", "1,000,000")).status_code == 302
+    assert ProjectStage.objects.get(project=project, stage=3).amount == Decimal("1000000")
+
+
+def test_stage_rights_follow_the_role(client):
+    from tests.factories import make_water_point
+    project = make_water_point(PATONG, 98.2960, 7.8960)
+    url = reverse("projects_geo:project_edit", args=[project.pk])
+    signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
+    assert client.post(url, stage_post(1, "1/10/2567")).status_code == 403
+    assert not ProjectStage.objects.filter(project=project).exists()
+    client.logout()
+    signed_in(client, "plan", Role.LAO_PLANNER, lao=PATONG)
+    assert client.post(url, stage_post(1, "1/10/2567")).status_code == 302
+    assert project.stages.get().recorded_by.username == "plan"
+
+
+def test_pages_in_english(client):
+    signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("projects_geo:project_edit", args=[sample(3).pk])).content.decode()
+    assert "Budget stages" in html and "Completed 100%" in html and "Type coordinates" in html
+
+
+def test_projects_geojson_respects_access_and_filters(client):
+    signed_in(client, "ana", Role.PROVINCIAL_ANALYST, province="83")
+    data = client.get(reverse("projects_geo:projects_geojson")).json()
+    assert {f["properties"]["lao"][1:3] for f in data["features"]} == {"83"}
+    water = client.get(reverse("projects_geo:projects_geojson"), {"kind": "water", "lao": "3830102"}).json()
+    assert [f["properties"]["kind"] for f in water["features"]] == ["water"]
+    feature = water["features"][0]
+    assert feature["geometry"]["type"] == "Point" and feature["properties"]["budget"] == "850,000 บาท"
+
+
+def test_demo_users_are_created_once(db):
+    from django.core.management import call_command
+    from django.contrib.auth import authenticate
+    call_command("ensure_admin", verbosity=0)
+    call_command("ensure_admin", verbosity=0)
+    user = authenticate(username="patong-engineer", password="gisplan-demo")
+    assert user is not None and user.profile.organization.dla_code == PATONG and user.profile.role == Role.LAO_ENGINEER
+    assert authenticate(username="patong-admin", password="gisplan-demo").profile.role == Role.LAO_ADMIN
