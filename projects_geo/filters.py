@@ -114,8 +114,8 @@ class IntListField(forms.Field):
 
 
 class ChoiceListField(forms.Field):
-    def __init__(self, *, choices, **kwargs):
-        self.valid = [str(v) for v in choices]
+    def __init__(self, *, values, **kwargs):
+        self.valid = [str(v) for v in values]
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
@@ -284,8 +284,8 @@ class ProjectFilterSet(django_filters.FilterSet):
                   model=Organization, code_field="dla_code", digits=7, label_text=_("LAO"))
     fiscal_year = IntListFilter(method="filter_in", label=_("Fiscal years (B.E.)"),
                           minimum=fiscal.MIN_FISCAL_YEAR, maximum=fiscal.MAX_FISCAL_YEAR)
-    kind = ChoiceListFilter(method="filter_in", label=_("Kinds"), choices=Kind.values)
-    subtype = ChoiceListFilter(method="filter_in", label=_("Subtypes"), choices=Subtype.values)
+    kind = ChoiceListFilter(method="filter_in", label=_("Kinds"), values=Kind.values)
+    subtype = ChoiceListFilter(method="filter_in", label=_("Subtypes"), values=Subtype.values)
     stage = IntListFilter(method="filter_stage",
                     label=_("Current stage 1-6 (0 = none recorded)"), minimum=0, maximum=6)
     reached_stage = StageAtLeastFilter(method="filter_reached_stage",
