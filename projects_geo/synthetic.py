@@ -327,4 +327,5 @@ def generate(count: int, *, seed: int = 1, batch_size: int = 25000, today=None, 
                     progress(batch.size)
             cur.execute("DROP TABLE IF EXISTS gen_batch, gen_pt, gen_main, gen_lao")
             cur.execute("ANALYZE projects_geo_project; ANALYZE projects_geo_projecttambon; ANALYZE projects_geo_projectstage")
-    return {"created": written, "removed": removed, "organizations": len(organizations)}
+        created = existing_count(seed)  # ST_GeneratePoints may return fewer points for a sliver of an area
+    return {"created": created, "requested": written, "removed": removed, "organizations": len(organizations)}

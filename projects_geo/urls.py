@@ -1,8 +1,13 @@
 """URLs of projects_geo (``app_name = "projects_geo"``), included at the site root."""
 from django.urls import include, path
 
+from . import views_tiles
+
 app_name = "projects_geo"
 
 urlpatterns = [
     path("api/", include("projects_geo.api.urls")),
+    path("tiles/projects/<int:z>/<int:x>/<int:y>.pbf", views_tiles.projects_tile, name="tiles-projects"),
+    path("tiles/boundaries/<str:level>/<int:z>/<int:x>/<int:y>.pbf", views_tiles.boundaries_tile,
+         name="tiles-boundaries"),
 ]

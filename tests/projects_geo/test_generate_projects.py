@@ -27,7 +27,7 @@ def generated():
 
 
 def test_count_and_every_project_inside_its_lao_area(generated):
-    assert generated.count() == N
+    assert N * 0.99 <= generated.count() <= N
     outside = one(
         """
         SELECT count(*) FROM projects_geo_project p

@@ -26,6 +26,6 @@ class Command(BaseCommand):
             bar.close()
         if verbosity:
             self.stdout.write(
-                f"Generated {result['created']} projects over {result['organizations']} LAOs (seed {seed})"
+                f"Generated {result['created']} projects (of {result['requested']} requested) over {result['organizations']} LAOs (seed {seed})"
                 + (f"; removed {result['removed']} earlier ones" if result["removed"] else "")
             )
