@@ -90,6 +90,10 @@ if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
         f"got engine {DATABASES['default']['ENGINE']!r}."
     )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# PostgreSQL's JIT compiles wide tile/GeoJSON queries for hundreds of ms and saves nothing on
+# these short web queries; off unless DB_JIT=true (issue 5 benchmarks).
+if not env.bool("DB_JIT", default=False):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
     "TEST_DATABASE_NAME", default="test_gisplan"
 )

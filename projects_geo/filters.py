@@ -362,7 +362,10 @@ def filter_projects(params, queryset):
 
     Raises ``ValidationError`` (a dict keyed by parameter) on malformed or unknown values.
     """
-    filterset = ProjectFilterSet(_normalise(params), queryset=queryset)
+    data = _normalise(params)
+    if not data:  # nothing to filter: skip building the form (a tile request is a few ms)
+        return queryset
+    filterset = ProjectFilterSet(data, queryset=queryset)
     if not filterset.is_valid():
         raise ValidationError(filterset.form.errors.as_data())
     return filterset.qs
