@@ -1,7 +1,7 @@
 """URLs of projects_geo (``app_name = "projects_geo"``), included at the site root."""
 from django.urls import include, path
 
-from . import ogc, views_tiles
+from . import ogc, views_analysis, views_tiles
 
 app_name = "projects_geo"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("tiles/projects/<int:z>/<int:x>/<int:y>.pbf", views_tiles.projects_tile, name="tiles-projects"),
     path("tiles/boundaries/<str:level>/<int:z>/<int:x>/<int:y>.pbf", views_tiles.boundaries_tile,
          name="tiles-boundaries"),
+    path("analysis/", views_analysis.analysis_map, name="analysis"),
     path("ogc/", ogc.landing, name="ogc-landing"),
     path("ogc/conformance", ogc.conformance, name="ogc-conformance"),
     path("ogc/collections", ogc.collections, name="ogc-collections"),

@@ -13,7 +13,8 @@ from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIServer
 from django.db import close_old_connections, connection, connections
-from django.test.testcases import QuietWSGIRequestHandler, _StaticFilesHandler
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.test.testcases import QuietWSGIRequestHandler
 
 
 class _SharedConnectionServer(WSGIServer):
@@ -33,7 +34,7 @@ class _ServerThread(threading.Thread):
         try:
             self.httpd = _SharedConnectionServer(("127.0.0.1", 0), QuietWSGIRequestHandler, allow_reuse_address=False)
             self.port = self.httpd.server_address[1]
-            self.httpd.set_app(_StaticFilesHandler(WSGIHandler()))
+            self.httpd.set_app(StaticFilesHandler(WSGIHandler()))
             self.is_ready.set()
             self.httpd.serve_forever(poll_interval=0.05)
         except Exception as exc:  # reported to the test
