@@ -26,7 +26,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from layers.maplayers import LEVELS, boundary_geojson, parse_request, tolerance_for_zoom  # noqa: E402
+from layers.maplayers import LAYER_TABLES, boundary_geojson, parse_request, tolerance_for_zoom  # noqa: E402
 
 VIEWS = [
     ("country, provinces", "province", 6, "96,5,106.5,21"),
@@ -48,7 +48,7 @@ def best(fn, repeat):
 def ogr_floor(level, zoom, bbox):
     db = settings.DATABASES["default"]
     conn = f"PG:host={db['HOST']} port={db['PORT'] or 5432} dbname={db['NAME']} user={db['USER']} password={db['PASSWORD']}"
-    table = LEVELS[level][0]
+    table = LAYER_TABLES[level][0]
     minx, miny, maxx, maxy = bbox.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.geojson"

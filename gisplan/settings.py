@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_gis",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "leaflet",
     "layers",
     "projects_geo",
@@ -88,6 +90,10 @@ if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
         f"got engine {DATABASES['default']['ENGINE']!r}."
     )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# PostgreSQL's JIT compiles wide tile/GeoJSON queries for hundreds of ms and saves nothing on
+# these short web queries; off unless DB_JIT=true (issue 5 benchmarks).
+if not env.bool("DB_JIT", default=False):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
     "TEST_DATABASE_NAME", default="test_gisplan"
 )
@@ -148,6 +154,18 @@ GISPLAN_EDGE_TOLERANCE_M = env.float("GISPLAN_EDGE_TOLERANCE_M", default=50.0)
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# OpenAPI schema of the API (issue 5); Swagger UI served from drf-spectacular-sidecar, no CDN.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "gisplan API",
+    "DESCRIPTION": "Water and road projects of Thai local administrative organisations (DLA e-Plan GIS).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGIN_URL = "login"

@@ -1,5 +1,9 @@
 """Boundary map layers: province / amphoe / tambon outlines as GeoJSON, simplified in PostGIS.
 
+Two entry points share the tolerance rule: ``boundary_geojson`` (the maps' outline layers,
+``/layers/boundaries/<level>.geojson``, one SQL statement serialised by PostGIS) and
+``boundary_queryset`` / ``boundary_feature_json`` (the paginated API and the OGC API).
+
 The tolerance follows the map's zoom (about one screen pixel), so a whole-country view of the
 provinces is a few hundred kilobytes while a tambon seen at street level keeps its detail. The
 features are selected with the GiST index (``geom && envelope``) and serialised by PostGIS
@@ -10,10 +14,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from django.contrib.gis.db.models import GeometryField
 from django.db import connection
+from django.db.models import F, Func, Value
+
+from .models import Amphoe, Province, Tambon
 
 # level → (table, code length, the lowest zoom at which the layer is drawn)
-LEVELS = {
+LAYER_TABLES = {
     "province": ("layers_province", 2, 0),
     "amphoe": ("layers_amphoe", 4, 8),
     "tambon": ("layers_tambon", 6, 10),
@@ -50,7 +58,7 @@ def decimals_for_zoom(zoom: int) -> int:
 
 def parse_request(level: str, params) -> LayerRequest:
     """Check the query parameters (``zoom``, ``bbox=minx,miny,maxx,maxy``, ``code=8302,8301``)."""
-    if level not in LEVELS:
+    if level not in LAYER_TABLES:
         raise LayerRequestError("level", f"ไม่มีชั้นข้อมูล {level}", f"No boundary layer {level!r} (province, amphoe or tambon).")
     try:
         zoom = int(params.get("zoom", "8"))
@@ -68,7 +76,7 @@ def parse_request(level: str, params) -> LayerRequest:
                 "bbox", "bbox ต้องเป็น minx,miny,maxx,maxy (องศา)", "bbox must be minx,miny,maxx,maxy in degrees."
             )
     codes = tuple(c for c in (params.get("code") or "").replace(" ", "").split(",") if c)
-    length = LEVELS[level][1]
+    length = LAYER_TABLES[level][1]
     if any(not (c.isdigit() and len(c) == length) for c in codes):
         raise LayerRequestError("code", f"รหัส{level}ต้องเป็นตัวเลข {length} หลัก", f"A {level} code has {length} digits.")
     if bbox is None and not codes and level != "province":
@@ -78,7 +86,7 @@ def parse_request(level: str, params) -> LayerRequest:
 
 def boundary_geojson(req: LayerRequest) -> str:
     """A GeoJSON FeatureCollection (text) of the outlines ``req`` asks for; empty below the level's zoom."""
-    table, _length, min_zoom = LEVELS[req.level]
+    table, _length, min_zoom = LAYER_TABLES[req.level]
     if req.zoom < min_zoom and not req.codes:
         return '{"type": "FeatureCollection", "features": [], "properties": {"hidden_below_zoom": %d}}' % min_zoom
     where, where_params = [], []
@@ -111,3 +119,51 @@ def boundary_geojson(req: LayerRequest) -> str:
     with connection.cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchone()[0]
+
+
+# --- API / OGC API: querysets of the units, simplified for a zoom (or full resolution) ---
+
+LEVELS = {"province": Province, "amphoe": Amphoe, "tambon": Tambon}
+PARENT = {"province": None, "amphoe": "province__code", "tambon": "amphoe__code"}
+
+
+class SimplifyPreserveTopology(Func):
+    function = "ST_SimplifyPreserveTopology"
+    output_field = GeometryField(srid=4326)
+
+
+def boundary_properties(level: str) -> dict:
+    props = {"code": "code", "name_th": "name_th", "name_en": "name_en"}
+    if PARENT[level]:
+        props["parent_code"] = PARENT[level]
+    return props
+
+
+def boundary_queryset(level: str, *, bbox=None, parent_codes=None, codes=None):
+    """Units of ``level`` (``province``/``amphoe``/``tambon``) intersecting ``bbox``, within parents."""
+    model = LEVELS[level]
+    qs = model.objects.all()
+    if bbox is not None:
+        qs = qs.filter(geom__bboverlaps=bbox)
+    if parent_codes:
+        qs = qs.filter(**{f"{PARENT[level]}__in": parent_codes})
+    if codes:
+        qs = qs.filter(code__in=codes)
+    return qs.order_by("code")
+
+
+def simplified_geometry(zoom: int | None):
+    if zoom is None:
+        return F("geom")
+    return SimplifyPreserveTopology(F("geom"), Value(tolerance_for_zoom(zoom)))
+
+
+def boundary_feature_json(level: str, queryset, *, zoom: int | None):
+    """Feature JSON texts of ``queryset`` (a ``boundary_queryset``) simplified for ``zoom``."""
+    from projects_geo.features import with_feature_json
+
+    precision = 7 if zoom is None else max(3, min(7, int(zoom) // 3 + 2))
+    return with_feature_json(
+        queryset, properties=boundary_properties(level), precision=precision, id_field="code",
+        geometry=simplified_geometry(zoom),
+    )

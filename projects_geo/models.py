@@ -10,9 +10,10 @@ stage is the highest stage reached; it is stored on the project (``current_stage
 """
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.contrib.postgres.indexes import GistIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from layers.models import Amphoe, Organization, Province, Tambon
@@ -169,6 +170,10 @@ class Project(models.Model):
             GistIndex(fields=["geom"], name="project_geom_gist"),
             models.Index(fields=["organization", "fiscal_year"], name="project_org_fy_idx"),
             models.Index(fields=["fiscal_year", "kind", "current_stage"], name="project_fy_kind_stage_idx"),
+            # issue 5: filters at national scale (name search with pg_trgm; stage; budget range)
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="project_name_upper_trgm"),
+            models.Index(fields=["current_stage"], name="project_current_stage_idx"),
+            models.Index(fields=["budget"], name="project_budget_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -214,6 +219,8 @@ class ProjectTambon(models.Model):
             models.UniqueConstraint(fields=["project", "tambon"], name="project_tambon_unique"),
             models.CheckConstraint(condition=Q(share__gte=0) & Q(share__lte=1), name="project_tambon_share_0_1"),
         ]
+        # issue 5: province/amphoe/tambon filters are semi-joins on this index (index-only scan)
+        indexes = [models.Index(fields=["tambon", "project"], name="projecttambon_tambon_proj_idx")]
 
 
 class ProjectStage(models.Model):

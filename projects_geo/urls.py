@@ -1,8 +1,9 @@
-"""URLs of the projects app: home and LAO pages, project entry, map data, validation."""
-from django.urls import path
+"""URLs of projects_geo (``app_name = "projects_geo"``), included at the site root: home and LAO
+pages, project entry, map data, validation, the API, vector tiles, the analysis map and OGC API."""
+from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from . import views
+from . import ogc, views, views_analysis, views_tiles
 from .validate_api import ValidateView
 
 app_name = "projects_geo"
@@ -15,4 +16,15 @@ urlpatterns = [
     path("projects/map.geojson", views.projects_geojson, name="projects_geojson"),
     path("api/validate/", ValidateView.as_view(), name="validate"),
     path("jsi18n/projects_geo/", JavaScriptCatalog.as_view(packages=["projects_geo"]), name="jsi18n"),
+    path("api/", include("projects_geo.api.urls")),
+    path("tiles/projects/<int:z>/<int:x>/<int:y>.pbf", views_tiles.projects_tile, name="tiles-projects"),
+    path("tiles/boundaries/<str:level>/<int:z>/<int:x>/<int:y>.pbf", views_tiles.boundaries_tile,
+         name="tiles-boundaries"),
+    path("analysis/", views_analysis.analysis_map, name="analysis"),
+    path("ogc/", ogc.landing, name="ogc-landing"),
+    path("ogc/conformance", ogc.conformance, name="ogc-conformance"),
+    path("ogc/collections", ogc.collections, name="ogc-collections"),
+    path("ogc/collections/<str:cid>", ogc.collection, name="ogc-collection"),
+    path("ogc/collections/<str:cid>/items", ogc.items, name="ogc-items"),
+    path("ogc/collections/<str:cid>/items/<str:fid>", ogc.item, name="ogc-item"),
 ]

@@ -1,0 +1,85 @@
+"""Serializers of the project API: the detail Feature (with stages and tambons), the list Feature
+(documents the SQL-built features of the list), summaries."""
+from __future__ import annotations
+
+from rest_framework import serializers
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from projects_geo.models import Project, ProjectStage, ProjectTambon
+
+
+class StageSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="get_stage_display", read_only=True)
+
+    class Meta:
+        model = ProjectStage
+        fields = ["stage", "label", "date", "amount", "note"]
+
+
+class TambonShareSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="tambon.code")
+    name_th = serializers.CharField(source="tambon.name_th")
+    name_en = serializers.CharField(source="tambon.name_en")
+
+    class Meta:
+        model = ProjectTambon
+        fields = ["code", "name_th", "name_en", "share"]
+
+
+class ProjectFeatureSerializer(GeoFeatureModelSerializer):
+    """One project in a list (the list itself is built in SQL with the same properties)."""
+
+    lao_code = serializers.CharField(source="organization.dla_code", read_only=True)
+    lao_name = serializers.CharField(source="organization.name_th", read_only=True)
+    province = serializers.CharField(source="province.code", read_only=True, allow_null=True)
+    amphoe = serializers.CharField(source="amphoe.code", read_only=True, allow_null=True)
+    tambon = serializers.CharField(source="tambon.code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Project
+        geo_field = "geom"
+        fields = ["id", "name", "kind", "subtype", "fiscal_year", "budget", "current_stage", "lao_code", "lao_name",
+                  "province", "amphoe", "tambon", "length_m"]
+
+
+class ProjectDetailSerializer(ProjectFeatureSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    subtype_label = serializers.CharField(source="get_subtype_display", read_only=True)
+    current_stage_label = serializers.CharField(source="get_current_stage_display", read_only=True, allow_null=True)
+    stages = StageSerializer(many=True, read_only=True)
+    tambons = TambonShareSerializer(source="tambon_shares", many=True, read_only=True)
+
+    class Meta(ProjectFeatureSerializer.Meta):
+        fields = ProjectFeatureSerializer.Meta.fields + [
+            "kind_label", "subtype_label", "current_stage_label", "plan_reference", "source_ref",
+            "stages", "tambons", "created_at", "updated_at",
+        ]
+
+
+class TotalSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    budget_total = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+class KindTotalSerializer(TotalSerializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+
+
+class StageTotalSerializer(TotalSerializer):
+    stage = serializers.IntegerField(allow_null=True)
+    label = serializers.CharField()
+
+
+class SummarySerializer(TotalSerializer):
+    by_kind = KindTotalSerializer(many=True)
+    by_stage = StageTotalSerializer(many=True)
+
+
+class BoundaryFeatureSerializer(serializers.Serializer):
+    """Documents a boundary Feature (built in SQL)."""
+
+    type = serializers.CharField(default="Feature")
+    id = serializers.CharField(help_text="official code")
+    geometry = serializers.JSONField()
+    properties = serializers.DictField()

@@ -1,0 +1,214 @@
+"""The analysts' REST API on the sample projects: FeatureCollection pages, filters, ordering,
+access rules, detail with stages, summaries, boundary layers and the OpenAPI schema."""
+import json
+from decimal import Decimal
+
+import pytest
+from django.contrib.gis.geos import GEOSGeometry
+from rest_framework.test import APIClient
+
+from layers.models import Tambon
+from projects_geo.models import Project
+from tests.factories import Role, make_user
+
+pytestmark = pytest.mark.django_db
+
+SAMPLE_BUDGET_TOTAL = Decimal("26260000.00")
+
+
+@pytest.fixture
+def national():
+    client = APIClient()
+    client.force_authenticate(make_user("dla", Role.DLA_ADMIN))
+    return client
+
+
+def get_json(client, url, status=200, **params):
+    response = client.get(url, params)
+    assert response.status_code == status, response.content[:500]
+    return json.loads(response.content)
+
+
+def sample_refs(fc):
+    ids = [f["id"] for f in fc["features"]]
+    return sorted(int(r.split(":")[1]) for r in Project.objects.filter(id__in=ids).values_list("source_ref", flat=True))
+
+
+def test_anonymous_is_refused():
+    assert APIClient().get("/api/projects/").status_code in (401, 403)
+    assert APIClient().get("/api/projects/summary/").status_code in (401, 403)
+    assert APIClient().get("/api/boundaries/province/").status_code in (401, 403)
+
+
+def test_list_is_a_feature_collection_with_properties(national):
+    fc = get_json(national, "/api/projects/")
+    assert fc["type"] == "FeatureCollection"
+    assert fc["numberReturned"] == len(fc["features"]) == 10
+    assert fc["next"] is None and fc["previous"] is None
+    p1 = Project.objects.get(source_ref="sample:1")
+    (feature,) = [f for f in fc["features"] if f["id"] == p1.id]
+    assert feature["type"] == "Feature"
+    assert feature["geometry"]["type"] == "LineString"
+    assert GEOSGeometry(json.dumps(feature["geometry"])).equals_exact(p1.geom, 1e-7)
+    props = feature["properties"]
+    assert props["lao_code"] == "3830102"
+    assert (props["province"], props["amphoe"], props["tambon"]) == ("83", "8301", "830101")
+    assert props["kind"] == "road" and props["subtype"] == "concrete_road"
+    assert props["fiscal_year"] == 2568 and props["current_stage"] == 4
+    assert Decimal(str(props["budget"])) == Decimal("2450000")
+    assert props["name"] == p1.name
+
+
+def test_geojson_media_type(national):
+    response = national.get("/api/projects/", HTTP_ACCEPT="application/geo+json")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/geo+json")
+    assert json.loads(response.content)["type"] == "FeatureCollection"
+
+
+def test_filters_through_the_api(national):
+    assert sample_refs(get_json(national, "/api/projects/", province="82")) == [7, 8, 9]
+    assert sample_refs(get_json(national, "/api/projects/", kind="water", fiscal_year="2568,2569")) == [2, 4, 5, 8]
+    assert sample_refs(get_json(national, "/api/projects/", tambon="820502")) == [7]
+    assert sample_refs(get_json(national, "/api/projects/", bbox="98.37,7.86,98.40,7.90", reached_stage="4")) == [1]
+
+
+def test_bad_filter_is_a_400_in_thai_and_english(national):
+    body = get_json(national, "/api/projects/", status=400, bbox="1,2,3", province="99")
+    fields = sorted(e["field"] for e in body["errors"])
+    assert fields == ["bbox", "province"]
+    for error in body["errors"]:
+        assert error["message_th"] and error["message_en"] and error["message_th"] != error["message_en"]
+
+
+def test_pagination_keeps_the_feature_collection_shape(national):
+    seen = []
+    url, pages = "/api/projects/?page_size=3&count=true", 0
+    while url:
+        fc = get_json(national, url)
+        assert fc["type"] == "FeatureCollection" and fc["count"] == 10
+        assert fc["page"] == pages + 1
+        assert (fc["previous"] is None) == (pages == 0)
+        seen += [f["id"] for f in fc["features"]]
+        url, pages = fc["next"], pages + 1
+    assert pages == 4
+    assert len(seen) == len(set(seen)) == 10
+    assert seen == sorted(seen)  # default ordering: id
+    assert get_json(national, "/api/projects/", page=5, page_size=3)["features"] == []
+    get_json(national, "/api/projects/", status=400, page=0)
+    get_json(national, "/api/projects/", status=400, page_size="x")
+    assert "count" not in get_json(national, "/api/projects/")
+
+
+def test_ordering(national):
+    fc = get_json(national, "/api/projects/", ordering="-budget")
+    budgets = [Decimal(str(f["properties"]["budget"])) for f in fc["features"]]
+    assert budgets == sorted(budgets, reverse=True)
+    assert budgets[0] == Decimal("12500000")
+    fc = get_json(national, "/api/projects/", ordering="fiscal_year,-budget")
+    keys = [(f["properties"]["fiscal_year"], -Decimal(str(f["properties"]["budget"]))) for f in fc["features"]]
+    assert keys == sorted(keys)
+    body = get_json(national, "/api/projects/", status=400, ordering="geom")
+    assert body["errors"][0]["field"] == "ordering"
+
+
+def test_access_rules_apply_to_list_detail_and_summary():
+    analyst = APIClient()
+    analyst.force_authenticate(make_user("an82", Role.PROVINCIAL_ANALYST, province="82"))
+    assert sample_refs(get_json(analyst, "/api/projects/")) == [7, 8, 9]
+    assert get_json(analyst, "/api/projects/summary/")["count"] == 3
+    lao_user = APIClient()
+    lao_user.force_authenticate(make_user("eng", Role.LAO_ENGINEER, lao="3830102"))
+    assert sample_refs(get_json(lao_user, "/api/projects/")) == [1, 2]
+    hidden = Project.objects.get(source_ref="sample:7")
+    assert lao_user.get(f"/api/projects/{hidden.id}/").status_code == 404
+    nobody = APIClient()
+    nobody.force_authenticate(make_user("noprofile"))
+    assert get_json(nobody, "/api/projects/")["features"] == []
+
+
+def test_detail_has_stages_in_order_and_tambons(national):
+    p7 = Project.objects.get(source_ref="sample:7")
+    feature = get_json(national, f"/api/projects/{p7.id}/")
+    assert feature["type"] == "Feature" and feature["id"] == p7.id
+    props = feature["properties"]
+    assert [s["stage"] for s in props["stages"]] == [1, 2, 3]
+    dates = [s["date"] for s in props["stages"]]
+    assert dates == sorted(dates)
+    assert props["stages"][2]["amount"] is not None  # budget approved carries its amount
+    assert [t["code"] for t in props["tambons"]] == ["820501", "820502"]
+    assert sum(t["share"] for t in props["tambons"]) == pytest.approx(1.0, abs=1e-4)
+    assert props["current_stage_label"]
+
+
+def test_detail_query_count_is_constant(national, django_assert_max_num_queries):
+    p6 = Project.objects.get(source_ref="sample:6")
+    with django_assert_max_num_queries(4):
+        get_json(national, f"/api/projects/{p6.id}/")
+
+
+def test_list_query_count_does_not_grow_with_page(national, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        fc = get_json(national, "/api/projects/", page_size=10)
+    assert len(fc["features"]) == 10
+
+
+def test_summary_totals(national):
+    body = get_json(national, "/api/projects/summary/")
+    assert body["count"] == 10
+    assert Decimal(body["budget_total"]) == SAMPLE_BUDGET_TOTAL
+    by_kind = {k["kind"]: k for k in body["by_kind"]}
+    assert by_kind["water"]["count"] == 5 and by_kind["road"]["count"] == 5
+    assert Decimal(by_kind["water"]["budget_total"]) == Decimal("4050000.00")
+    by_stage = {s["stage"]: s["count"] for s in body["by_stage"]}
+    assert by_stage == {None: 1, 1: 1, 2: 2, 3: 2, 4: 1, 5: 1, 6: 2}
+    body = get_json(national, "/api/projects/summary/", province="82")
+    assert body["count"] == 3 and Decimal(body["budget_total"]) == Decimal("3360000.00")
+    assert get_json(national, "/api/projects/summary/", status=400, kind="boat")["errors"][0]["field"] == "kind"
+
+
+def test_boundaries_simplified_for_zoom(national):
+    coarse = get_json(national, "/api/boundaries/province/", code="83", zoom=6)
+    fine = get_json(national, "/api/boundaries/province/", code="83")
+    (c,), (f,) = coarse["features"], fine["features"]
+    assert c["id"] == f["id"] == "83" and c["properties"]["name_en"] == "Phuket"
+    n_coarse = GEOSGeometry(json.dumps(c["geometry"])).num_coords
+    n_fine = GEOSGeometry(json.dumps(f["geometry"])).num_coords
+    assert n_coarse < n_fine / 5
+    assert GEOSGeometry(json.dumps(c["geometry"])).valid
+
+
+def test_boundaries_filters(national):
+    fc = get_json(national, "/api/boundaries/tambon/", parent="8301", zoom=12)
+    assert sorted(f["id"] for f in fc["features"]) == sorted(
+        Tambon.objects.filter(amphoe__code="8301").values_list("code", flat=True)
+    )
+    assert all(f["properties"]["parent_code"] == "8301" for f in fc["features"])
+    fc = get_json(national, "/api/boundaries/province/", bbox="98.2,7.7,98.5,8.0", zoom=8)
+    assert "83" in [f["id"] for f in fc["features"]] and len(fc["features"]) <= 3
+    get_json(national, "/api/boundaries/province/", status=400, zoom=40)
+    get_json(national, "/api/boundaries/province/", status=400, bbox="x")
+    assert national.get("/api/boundaries/village/").status_code == 404
+
+
+def test_openapi_schema_and_docs_page(national):
+    response = national.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert schema["openapi"].startswith("3.")
+    params = {p["name"] for p in schema["paths"]["/api/projects/"]["get"]["parameters"]}
+    assert {"bbox", "polygon", "province", "amphoe", "tambon", "lao", "fiscal_year", "kind", "subtype", "stage",
+            "reached_stage", "budget_min", "budget_max", "q", "ordering", "page", "page_size"} <= params
+    assert "/api/projects/{id}/" in schema["paths"]
+    assert "/api/boundaries/{level}/" in schema["paths"]
+    docs = national.get("/api/docs/")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "swagger" in html.lower() and "cdn" not in html.lower() and "//unpkg" not in html
+
+
+def test_browsable_api_page(national):
+    response = national.get("/api/projects/?page_size=2", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "FeatureCollection" in html and "&quot;features&quot;" in html
