@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import shapely
 from django.db import connection, transaction
 
@@ -32,14 +33,18 @@ CREATE TEMP TABLE import_stage (
 UNITS = """
 CREATE TEMP TABLE import_units ON COMMIT DROP AS
 SELECT s.ord, t.id AS tambon_id, t.amphoe_id, a.province_id,
-       LEAST(COALESCE(CASE WHEN ST_Dimension(s.geom) = 0
+       LEAST(COALESCE(CASE WHEN GeometryType(s.geom) = 'POINT' THEN 1.0
+            WHEN ST_Dimension(s.geom) = 0
             THEN ST_NPoints(ST_Intersection(s.geom, t.geom))::float8 / GREATEST(ST_NPoints(s.geom), 1)
             ELSE ST_Length(ST_Intersection(s.geom, t.geom)::geography) / NULLIF(ST_Length(s.geom::geography), 0)
        END, 1.0), 1.0) AS share
-FROM import_stage s
-JOIN layers_tambon t ON ST_Intersects(t.geom, s.geom)
+FROM layers_tambon t
+JOIN import_stage s ON ST_Intersects(t.geom, s.geom)
 JOIN layers_amphoe a ON a.id = t.amphoe_id
+WHERE t.geom && (SELECT ST_Extent(geom) FROM import_stage)::geometry
 """
+# Tambons drive the join (GiST index on the staged rows), so each boundary polygon meets all its
+# points in a row and PostGIS reuses its prepared (indexed) form instead of re-walking it per point.
 
 MAIN_UNIT = """
 SELECT DISTINCT ON (u.ord) u.ord, u.tambon_id, u.amphoe_id, u.province_id
@@ -47,16 +52,23 @@ FROM import_units u WHERE u.share > 0 ORDER BY u.ord, u.share DESC, u.tambon_id
 """
 
 INSERT = f"""
-WITH main AS ({MAIN_UNIT})
-INSERT INTO projects_geo_project (organization_id, kind, subtype, name, fiscal_year, plan_reference, source_ref, budget,
-    geom, length_m, province_id, amphoe_id, tambon_id, validation_findings, created_at, updated_at, created_by_id, updated_by_id)
-SELECT %(org)s, s.kind, s.subtype, s.name, s.fiscal_year, s.plan_reference, s.source_ref, s.budget, s.geom,
-       CASE WHEN ST_Dimension(s.geom) = 1 THEN ST_Length(s.geom::geography) END,
-       m.province_id, m.amphoe_id, m.tambon_id, s.findings, now(), now(), %(user)s, %(user)s
-FROM import_stage s LEFT JOIN main m ON m.ord = s.ord
-WHERE s.project_id IS NULL
-ORDER BY s.ord
-RETURNING id, source_ref
+WITH main AS ({MAIN_UNIT}),
+ins AS (
+    INSERT INTO projects_geo_project (organization_id, kind, subtype, name, fiscal_year, plan_reference, source_ref, budget,
+        geom, length_m, province_id, amphoe_id, tambon_id, validation_findings, created_at, updated_at, created_by_id, updated_by_id)
+    SELECT %(org)s, s.kind, s.subtype, s.name, s.fiscal_year, s.plan_reference, s.source_ref, s.budget, s.geom,
+           CASE WHEN ST_Dimension(s.geom) = 1 THEN ST_Length(s.geom::geography) END,
+           m.province_id, m.amphoe_id, m.tambon_id, s.findings, now(), now(), %(user)s, %(user)s
+    FROM import_stage s LEFT JOIN main m ON m.ord = s.ord
+    WHERE s.project_id IS NULL
+    ORDER BY s.ord
+    RETURNING id, source_ref
+)
+INSERT INTO projects_geo_projecttambon (project_id, tambon_id, share)
+SELECT ins.id, u.tambon_id, round(u.share::numeric, 6)::float8
+FROM ins JOIN import_stage s ON s.source_ref = ins.source_ref AND s.project_id IS NULL
+JOIN import_units u ON u.ord = s.ord
+WHERE u.share > 0
 """
 
 UPDATE = f"""
@@ -72,11 +84,9 @@ WHERE s.project_id IS NOT NULL AND p.id = s.project_id AND p.organization_id = %
 
 SHARES = """
 INSERT INTO projects_geo_projecttambon (project_id, tambon_id, share)
-SELECT COALESCE(s.project_id, p.id), u.tambon_id, round(u.share::numeric, 6)::float8
-FROM import_units u
-JOIN import_stage s ON s.ord = u.ord
-LEFT JOIN projects_geo_project p ON s.project_id IS NULL AND p.organization_id = %(org)s AND p.source_ref = s.source_ref
-WHERE u.share > 0
+SELECT s.project_id, u.tambon_id, round(u.share::numeric, 6)::float8
+FROM import_units u JOIN import_stage s ON s.ord = u.ord
+WHERE s.project_id IS NOT NULL AND u.share > 0
 """
 
 
@@ -94,15 +104,17 @@ def commit_rows(rows: list[ImportRow], organization, user=None) -> dict[str, int
     params = {"org": organization.pk, "user": user_id}
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS import_units, import_stage")
-        cur.execute(STAGE_TABLE)
+        cur.execute(STAGE_TABLE)  # source_ref is unique within the file (build_rows refuses duplicates)
         raw = cur.cursor  # psycopg cursor: COPY
         with raw.copy("COPY import_stage (ord, project_id, source_ref, kind, subtype, name, fiscal_year, plan_reference, budget, findings, geom) FROM STDIN") as copy:
+            wkbs = shapely.to_wkb(shapely.set_srid(np.array([r.geometry for r in todo], dtype=object), 4326), hex=True, include_srid=True)
             for i, r in enumerate(todo):
                 v = r.values
                 warnings = [{k: f[k] for k in ("code", "severity", "message_th", "message_en")} for f in r.findings if f["severity"] == "warning"]
                 copy.write_row((i, r.project_id, r.source_ref, v["kind"], v["subtype"], v["name"], v["fiscal_year"],
                                 v.get("plan_reference") or "", v["budget"], json.dumps(warnings, ensure_ascii=False),
-                                shapely.to_wkb(shapely.set_srid(r.geometry, 4326), hex=True, include_srid=True)))
+                                wkbs[i]))
+        cur.execute("CREATE INDEX ON import_stage USING gist (geom)")
         cur.execute("ANALYZE import_stage")
         cur.execute(UNITS)
         cur.execute(

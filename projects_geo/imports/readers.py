@@ -121,6 +121,17 @@ def _plain(value):
     return value
 
 
+def _column(col: np.ndarray) -> list:
+    """A column read by GDAL as plain Python values, NaN/NaT as None (whole column at once)."""
+    if col.dtype.kind == "f":
+        return [None if v != v else v for v in col.tolist()]
+    if col.dtype.kind == "M":
+        return [None if np.isnat(v) else str(v)[:10] for v in col]
+    if col.dtype.kind in "iub":
+        return col.tolist()
+    return [_plain(v) for v in col.tolist()]
+
+
 def _read_layer(path: Path, layer, *, driver=None, encoding=None, crs=None, fallback_crs=None):
     import pyogrio.raw
     from pyogrio.errors import DataSourceError, DataLayerError
@@ -133,10 +144,9 @@ def _read_layer(path: Path, layer, *, driver=None, encoding=None, crs=None, fall
     except (DataSourceError, DataLayerError, RuntimeError) as exc:
         raise ImportFileError("unreadable", _("The file cannot be read as %(format)s: %(detail)s"), format=driver or path.suffix, detail=str(exc)[:200]) from None
     fields = [str(f) for f in meta["fields"]]
-    columns = [np.asarray(col).tolist() for col in field_data]
-    records = [{f: _plain(col[i]) for f, col in zip(fields, columns)} for i in range(len(wkb))]
-    geoms = np.array([shapely.from_wkb(g) if g is not None else None for g in wkb], dtype=object)
-    geoms = shapely.force_2d(geoms)
+    columns = [_column(np.asarray(col)) for col in field_data]
+    records = [dict(zip(fields, values)) for values in zip(*columns)] if columns else [{} for _ in range(len(wkb))]
+    geoms = shapely.force_2d(shapely.from_wkb(np.asarray(wkb, dtype=object)))
     layer_crs = crs or meta.get("crs") or fallback_crs
     if layer_crs is None and len(geoms):
         raise ImportFileError("no_crs", _("The file does not say which coordinate reference system it uses (no .prj); choose it (e.g. EPSG:4326, EPSG:32647 or EPSG:24047) and upload again."))

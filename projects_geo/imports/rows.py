@@ -9,6 +9,7 @@ to 7 decimals, ~1 cm). Keys are unique per LAO (database constraint).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -16,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+import numpy as np
 import shapely
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +60,16 @@ def _label_index(choices) -> dict[str, str]:
     return out
 
 
+@functools.cache
+def _kind_index():
+    return _label_index(Kind.choices)
+
+
+@functools.cache
+def _subtype_index():
+    return _label_index(Subtype.choices)
+
+
 KIND_WORDS = {"น้ำ": "water", "แหล่งน้ำ": "water", "ถนน": "road", "ทาง": "road"}
 
 
@@ -65,13 +77,13 @@ def parse_kind(value):
     if value is None:
         return None
     key = str(value).strip().lower()
-    return KIND_WORDS.get(key) or _label_index(Kind.choices).get(key)
+    return KIND_WORDS.get(key) or _kind_index().get(key)
 
 
 def parse_subtype(value):
     if value is None:
         return None
-    return _label_index(Subtype.choices).get(str(value).strip().lower())
+    return _subtype_index().get(str(value).strip().lower())
 
 
 def parse_decimal(value):
@@ -151,32 +163,45 @@ def _table_geometry(row: ImportRow, rec: dict, mapping: dict, defaults: dict, tr
     return None
 
 
-def check_geometry(row: ImportRow, geom):
-    """Refuse empty, NaN, out-of-range, wrong-type and oversized geometries (row errors)."""
-    if geom is None or shapely.is_empty(geom):
-        row.add("no_geometry", "error", _("The row has no location (empty geometry)."))
-        return None
-    if geom.geom_type == "GeometryCollection" and len(geom.geoms) == 1:
-        geom = geom.geoms[0]
-    if geom.geom_type not in ALLOWED:
-        row.add("geometry_type", "error", _("A project is a point or a line; this row holds a %(type)s."), type=geom.geom_type)
-        return None
-    n = shapely.get_num_coordinates(geom)
-    if n > limits.max_vertices():
-        row.add("too_many_vertices", "error", _("The line has %(n)s vertices; at most %(max)s are accepted (simplify it first)."),
-                n=f"{n:,}", max=f"{limits.max_vertices():,}")
-        return None
-    coords = shapely.get_coordinates(geom)
-    if not all(math.isfinite(v) for v in coords.ravel()):
-        row.add("nan_coordinates", "error", _("The geometry has missing (NaN) or infinite coordinates."))
-        return None
-    if (abs(coords[:, 0]) > 180).any() or (abs(coords[:, 1]) > 90).any():
-        row.add("not_lonlat", "error", _("The coordinates are not longitude/latitude; check the coordinate reference system of the file."))
-        return None
-    if geom.geom_type in ("LineString", "MultiLineString") and geom.length == 0:
-        row.add("zero_length", "error", _("The line has no length (all its points are the same)."))
-        return None
-    return geom
+TYPE_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString",
+              6: "MultiPolygon", 7: "GeometryCollection"}
+
+
+def check_geometries(rows: list[ImportRow], geoms: list) -> None:
+    """Refuse empty, NaN, out-of-range, wrong-type and oversized geometries (row errors), with
+    the measures computed for all geometries at once (shapely's vectorised functions)."""
+    arr = np.array([g for g in geoms] + [None], dtype=object)[:-1]
+    # a one-part GeometryCollection is taken as its part
+    gc = shapely.get_type_id(arr) == 7
+    if gc.any():
+        one = gc & (shapely.get_num_geometries(arr) == 1)
+        arr[one] = shapely.get_geometry(arr[one], 0)
+    missing = np.array([g is None for g in arr], dtype=bool)
+    empty = missing | shapely.is_empty(arr)
+    types = shapely.get_type_id(arr)
+    ncoords = shapely.get_num_coordinates(arr)
+    bounds = shapely.bounds(arr)
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(bounds).all(axis=1)
+        lonlat = (np.abs(bounds[:, [0, 2]]) <= 180).all(axis=1) & (np.abs(bounds[:, [1, 3]]) <= 90).all(axis=1)
+    lengths = shapely.length(arr)
+    max_vertices = limits.max_vertices()
+    for i, row in enumerate(rows):
+        if empty[i]:
+            row.add("no_geometry", "error", _("The row has no location (empty geometry)."))
+        elif TYPE_NAMES.get(int(types[i])) not in ALLOWED:
+            row.add("geometry_type", "error", _("A project is a point or a line; this row holds a %(type)s."), type=TYPE_NAMES.get(int(types[i]), "?"))
+        elif ncoords[i] > max_vertices:
+            row.add("too_many_vertices", "error", _("The line has %(n)s vertices; at most %(max)s are accepted (simplify it first)."),
+                    n=f"{int(ncoords[i]):,}", max=f"{max_vertices:,}")
+        elif not finite[i] or not np.isfinite(shapely.get_coordinates(arr[i])).all():
+            row.add("nan_coordinates", "error", _("The geometry has missing (NaN) or infinite coordinates."))
+        elif not lonlat[i]:
+            row.add("not_lonlat", "error", _("The coordinates are not longitude/latitude; check the coordinate reference system of the file."))
+        elif types[i] in (1, 5) and lengths[i] == 0:
+            row.add("zero_length", "error", _("The line has no length (all its points are the same)."))
+        else:
+            row.geometry = arr[i]
 
 
 def row_key(values: dict, geom) -> str:
@@ -196,6 +221,8 @@ def build_rows(table, mapping: dict, organization, defaults: dict | None = None)
     transformers = _Transformers()
     rows: list[ImportRow] = []
     seen: dict[str, int] = {}
+    geoms: list = []
+    checked: list[ImportRow] = []
     for i, rec in enumerate(table.records):
         row = ImportRow(number=i + 1)
         get = lambda t: rec.get(mapping[t]) if t in mapping else None  # noqa: E731
@@ -253,17 +280,25 @@ def build_rows(table, mapping: dict, organization, defaults: dict | None = None)
         lao_code = get("lao_code")
         if lao_code not in (None, "") and str(lao_code).strip() != organization.dla_code:
             row.add("other_lao", "error", _("The row belongs to another LAO (%(code)s), not %(lao)s."), code=lao_code, lao=organization.dla_code)
-        geom = table.geometries[i] if table.has_geometry else _table_geometry(row, rec, mapping, defaults, transformers)
-        if geom is None and not table.has_geometry:
-            if not any(f["code"].startswith(("coordinates", "utm")) for f in row.findings):
-                row.add("no_geometry", "error", _("The row has no location (map latitude/longitude, UTM or WKT columns)."))
+        if table.has_geometry:
+            geoms.append(table.geometries[i])
+            checked.append(row)
         else:
-            row.geometry = check_geometry(row, geom)
+            geom = _table_geometry(row, rec, mapping, defaults, transformers)
+            if geom is not None:
+                geoms.append(geom)
+                checked.append(row)
+            elif not any(f["code"].startswith(("coordinates", "utm")) for f in row.findings):
+                row.add("no_geometry", "error", _("The row has no location (map latitude/longitude, UTM or WKT columns)."))
         ref = get("ref")
-        row.source_ref = str(ref).strip()[:200] if ref not in (None, "") else row_key(v, row.geometry)
+        row.source_ref = str(ref).strip()[:200] if ref not in (None, "") else ""
+        rows.append(row)
+    check_geometries(checked, geoms)
+    for row in rows:
+        if not row.source_ref:
+            row.source_ref = row_key(row.values, row.geometry)
         if row.source_ref in seen:
             row.add("duplicate_row", "error", _("Same row key as row %(other)s of the file (a duplicate)."), other=seen[row.source_ref])
         else:
             seen[row.source_ref] = row.number
-        rows.append(row)
     return rows
