@@ -220,3 +220,11 @@ def test_export_command_with_filter(projects, tmp_path):
     call_command("export_projects", "--format", "geojson", "--lao", "4830201", "-o", str(out), verbosity=0)
     feats = json.loads(out.read_text())["features"]
     assert len(feats) == Project.objects.filter(organization__dla_code="4830201").count() > 0
+
+
+def test_export_links_snippet_keeps_the_filters(rf):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("projects_geo/_export_links.html", {"query": "fiscal_year=2568&province=83"})
+    assert "/api/projects/export/?format=shp&amp;encoding=cp874&amp;fiscal_year=2568&amp;province=83" in html
+    assert "/api/projects/export/?format=geojson&amp;fiscal_year=2568&amp;province=83" in html
