@@ -151,6 +151,15 @@ LEAFLET_CONFIG = {
 # about a boundary-edge digitising error (metres).
 GISPLAN_EDGE_TOLERANCE_M = env.float("GISPLAN_EDGE_TOLERANCE_M", default=50.0)
 
+# File imports (projects_geo.imports): limits on what an upload may hold.
+GISPLAN_IMPORT_MAX_UPLOAD_MB = env.float("GISPLAN_IMPORT_MAX_UPLOAD_MB", default=50)
+GISPLAN_IMPORT_MAX_UNZIPPED_MB = env.float("GISPLAN_IMPORT_MAX_UNZIPPED_MB", default=300)
+GISPLAN_IMPORT_MAX_ZIP_RATIO = env.float("GISPLAN_IMPORT_MAX_ZIP_RATIO", default=200)
+GISPLAN_IMPORT_MAX_ZIP_MEMBERS = env.int("GISPLAN_IMPORT_MAX_ZIP_MEMBERS", default=200)
+GISPLAN_IMPORT_MAX_FEATURES = env.int("GISPLAN_IMPORT_MAX_FEATURES", default=200_000)
+GISPLAN_IMPORT_MAX_VERTICES = env.int("GISPLAN_IMPORT_MAX_VERTICES", default=50_000)
+GISPLAN_IMPORT_DIR = env.str("GISPLAN_IMPORT_DIR", default="")  # empty: MEDIA_ROOT/imports
+
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

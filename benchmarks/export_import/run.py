@@ -1,0 +1,116 @@
+#!/usr/bin/env python
+"""Export/import benchmark: our code against the floor (raw COPY, ogr2ogr) in one run.
+
+    DATABASE_URL=postgis://.../gisplan_bench6 benchmarks/export_import/run.py [--import-rows 100000]
+
+Needs a database with projects (e.g. ``manage.py generate_projects --count N``); measures on
+whatever it holds. Each task runs in its own process under ``/usr/bin/time`` for wall time and
+peak resident memory. Prints a table; writes files under ``benchmarks/out/`` (git-ignored).
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+OUT = ROOT / "benchmarks" / "out"
+PY = sys.executable
+TASK = [PY, str(HERE / "task.py")]
+
+
+def db():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gisplan.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    return settings.DATABASES["default"]
+
+
+def measured(cmd, env=None):
+    """(seconds, peak RSS MB) of a command run under /usr/bin/time."""
+    t0 = time.perf_counter()
+    res = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True, env=env)
+    secs = time.perf_counter() - t0
+    if res.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{res.stderr[-2000:]}")
+    rss_kb = int(res.stderr.strip().splitlines()[-1])
+    return secs, rss_kb / 1024
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--import-rows", type=int, default=100_000)
+    ap.add_argument("--import-lao", default="2830101", help="DLA code of the LAO to import into (Phuket PAO)")
+    ap.add_argument("--skip-import", action="store_true")
+    args = ap.parse_args()
+    d = db()
+    pg = f"PG:host={d['HOST'] or '127.0.0.1'} port={d['PORT'] or 5432} dbname={d['NAME']} user={d['USER']} password={d['PASSWORD']}"
+    from projects_geo.models import Project
+
+    n = Project.objects.count()
+    OUT.mkdir(parents=True, exist_ok=True)
+    rows = []
+
+    def add(label, secs, mb, floor=None):
+        rows.append((label, secs, mb, floor))
+        ratio = f"{secs / floor:.2f}×" if floor else ""
+        print(f"{label:<58} {secs:7.2f} s  {mb:8.0f} MB  {ratio}", flush=True)
+
+    print(f"{n:,} projects in {d['NAME']}")
+    sql_file = OUT / "attributes.sql"
+    subprocess.run([*TASK, "attributes_sql", str(sql_file)], check=True)
+    attr_sql = sql_file.read_text()
+
+    # GeoJSON
+    copy_t, copy_m = measured([*TASK, "copy_floor_table", str(OUT / "floor_table.geojsonl")])
+    add("floor: COPY ST_AsGeoJSON(t.*) FROM project t (psycopg)", copy_t, copy_m)
+    same_t, same_m = measured([*TASK, "copy_floor_same", str(OUT / "floor_same.geojsonl")])
+    add("floor: COPY of our export statement (joins + stages)", same_t, same_m, copy_t)
+    (OUT / "ogr.geojson").unlink(missing_ok=True)
+    ogr_t, ogr_m = measured(["ogr2ogr", "-f", "GeoJSON", str(OUT / "ogr.geojson"), pg, "-sql", attr_sql])
+    add("ogr2ogr -f GeoJSON (same attributes)", ogr_t, ogr_m)
+    ours_t, ours_m = measured([*TASK, "ours_geojson", str(OUT / "ours.geojson")])
+    add("ours: GeoJSON stream   (ratio to COPY floor of table)", ours_t, ours_m, copy_t)
+    print(f"{'':<58} ratio to COPY of same statement {ours_t / same_t:.2f}×, to ogr2ogr {ours_t / ogr_t:.2f}×")
+
+    # Shapefile
+    shp_dir = OUT / "ogr_shp"
+    subprocess.run(["rm", "-rf", str(shp_dir)], check=True)
+    shp_dir.mkdir()
+    t_pts, m_pts = measured(["ogr2ogr", "-f", "ESRI Shapefile", str(shp_dir / "points.shp"), pg, "-sql",
+                             f"SELECT * FROM ({attr_sql}) q WHERE GeometryType(geom) = 'POINT'", "-lco", "ENCODING=UTF-8"])
+    t_lin, m_lin = measured(["ogr2ogr", "-f", "ESRI Shapefile", str(shp_dir / "lines.shp"), pg, "-sql",
+                             f"SELECT * FROM ({attr_sql}) q WHERE GeometryType(geom) <> 'POINT'", "-lco", "ENCODING=UTF-8"])
+    ogr_shp = t_pts + t_lin
+    add('ogr2ogr -f "ESRI Shapefile" (points + lines, no ZIP)', ogr_shp, max(m_pts, m_lin))
+    ours_t, ours_m = measured([*TASK, "ours_shp", str(OUT / "ours_shp.zip")])
+    add("ours: Shapefile ZIP (incl. data dictionary + ZIP)", ours_t, ours_m, ogr_shp)
+    for fmt in ("gpkg", "csv", "kml"):
+        t, m = measured([*TASK, f"ours_{fmt}", str(OUT / f"ours.{fmt}")])
+        add(f"ours: {fmt}", t, m)
+
+    if not args.skip_import:
+        f = OUT / f"import_{args.import_rows}.zip"
+        if not f.exists():
+            subprocess.run([*TASK, "make_import_file", str(f), str(args.import_rows), args.import_lao], check=True)
+        ogr_t, ogr_m = measured(["ogr2ogr", "-f", "PostgreSQL", pg, f"/vsizip/{f}", "-nln", "bench_import_raw", "-overwrite",
+                                 "-lco", "SPATIAL_INDEX=NONE"])
+        add(f"ogr2ogr -f PostgreSQL ({args.import_rows:,} points, no checks)", ogr_t, ogr_m)
+        ours_t, ours_m = measured([*TASK, "import", "-", str(f), args.import_lao])
+        add(f"ours: import_projects (read, map, check, commit)", ours_t, ours_m, ogr_t)
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            cur.execute("DROP TABLE IF EXISTS bench_import_raw")
+            cur.execute("DELETE FROM projects_geo_projecttambon WHERE project_id IN (SELECT id FROM projects_geo_project WHERE source_ref LIKE 'B%%' AND organization_id = (SELECT id FROM layers_organization WHERE dla_code = %s))", [args.import_lao])
+            cur.execute("DELETE FROM projects_geo_project WHERE source_ref LIKE 'B%%' AND organization_id = (SELECT id FROM layers_organization WHERE dla_code = %s)", [args.import_lao])
+
+
+if __name__ == "__main__":
+    main()

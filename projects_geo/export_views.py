@@ -1,0 +1,47 @@
+"""Web endpoint for exports: ``GET /api/projects/export/?format=...&<filters>``.
+
+Starts from ``accounts.access.visible_projects(request.user)``, applies the shared filters and
+streams the file (see ``projects_geo.exports`` for how each format streams).
+"""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse, StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from accounts.access import visible_projects
+
+from .bilingual import both
+from .exports import FORMATS, ExportError, export_filename, stream_export
+from .filters import errors_as_list, filter_projects
+
+
+def _error(status, field, message, **params):
+    return JsonResponse({"errors": [{"field": field, **both(message, **params)}]}, status=status)
+
+
+@require_GET
+def export_projects(request):
+    if not request.user.is_authenticated:
+        return _error(401, None, _("Sign in to export projects."))
+    fmt = (request.GET.get("format") or "").lower()
+    if fmt not in FORMATS:
+        return _error(400, "format", _("Unknown export format “%(format)s”; use one of: %(choices)s."),
+                      format=fmt, choices=", ".join(FORMATS))
+    encoding = request.GET.get("encoding") or "utf-8"
+    params = request.GET.copy()
+    for key in ("format", "encoding"):
+        params.pop(key, None)
+    try:
+        qs = filter_projects(params, visible_projects(request.user))
+    except ValidationError as exc:
+        return JsonResponse({"errors": errors_as_list(exc)}, status=400)
+    try:
+        body = stream_export(qs, fmt, encoding=encoding)
+    except ExportError:
+        return _error(400, "encoding", _("Unknown shapefile encoding “%(encoding)s”; use utf-8 or cp874."), encoding=encoding)
+    response = StreamingHttpResponse(body, content_type=FORMATS[fmt].content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(fmt)}"'
+    response["X-Accel-Buffering"] = "no"  # let a fronting nginx pass the stream through
+    return response

@@ -1,0 +1,21 @@
+"""GeoPackage export: one file, one layer per geometry family (``projects_points``, ``projects_lines``,
+``projects_multipoints`` when present), long field names, UTF-8 text, EPSG:4326.
+
+Written in chunks by ``ogr.write_layers`` (memory bounded by the chunk size).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+
+def write_geopackage(queryset, path: Path, *, progress: Callable[[int], None] | None = None) -> dict[str, int]:
+    from .ogr import write_layers
+
+    path = Path(path)
+    if path.exists():
+        path.unlink()
+    return write_layers(
+        queryset, path.parent, driver="GPKG", names=lambda fam: path.name,
+        layer_names=lambda fam: f"projects_{fam}", progress=progress,
+    )

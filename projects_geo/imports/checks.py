@@ -1,0 +1,73 @@
+"""Checking import rows against the database, set-based: boundary validation of every geometry
+(issue 3's ``validation.validate_batch``, one batch for the whole file) and matching with projects
+already imported (one query), which decides create / update / unchanged.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import shapely
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import connection
+
+from .rows import ImportRow
+
+VALIDATION_CHUNK = 5000
+
+
+def validation_available() -> bool:
+    try:
+        from .. import validation  # noqa: F401
+    except ImportError:
+        return False
+    return hasattr(validation, "validate_batch")
+
+
+def validate_rows(rows: list[ImportRow], organization) -> bool:
+    """Add the boundary-validation findings to the rows that parsed; False if the service is absent."""
+    if not validation_available():
+        return False
+    from ..validation import validate_batch
+
+    todo = [r for r in rows if r.geometry is not None and r.values.get("kind")]
+    for start in range(0, len(todo), VALIDATION_CHUNK):
+        part = todo[start:start + VALIDATION_CHUNK]
+        items = [
+            {"geometry": GEOSGeometry(memoryview(shapely.to_wkb(r.geometry)), srid=4326), "organization": organization,
+             "kind": r.values["kind"], "fiscal_year": r.values.get("fiscal_year")}
+            for r in part
+        ]
+        for row, result in zip(part, validate_batch(items)):
+            for f in result.findings:
+                d = f.as_dict() if hasattr(f, "as_dict") else dict(f)
+                row.findings.append({"code": d.get("code"), "severity": d.get("severity"),
+                                     "message_th": d.get("message_th"), "message_en": d.get("message_en"),
+                                     "validation": True})
+    return True
+
+
+def match_existing(rows: list[ImportRow], organization) -> None:
+    """Find projects of the LAO already holding the rows' keys; mark rows update / unchanged."""
+    refs = [r.source_ref for r in rows if r.source_ref]
+    if not refs:
+        return
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT source_ref, id, name, kind, subtype, fiscal_year, plan_reference, budget, ST_AsBinary(geom) "
+            "FROM projects_geo_project WHERE organization_id = %s AND source_ref = ANY(%s)",
+            [organization.pk, refs],
+        )
+        existing = {r[0]: r[1:] for r in cur.fetchall()}
+    for row in rows:
+        hit = existing.get(row.source_ref)
+        if hit is None:
+            continue
+        pk, name, kind, subtype, fy, plan, budget, wkb = hit
+        row.project_id = pk
+        v = row.values
+        same = (
+            (name, kind, subtype, fy, plan or "") == (v.get("name"), v.get("kind"), v.get("subtype"), v.get("fiscal_year"), v.get("plan_reference") or "")
+            and v.get("budget") is not None and Decimal(budget) == v["budget"]
+            and row.geometry is not None and shapely.from_wkb(bytes(wkb)).equals_exact(row.geometry, 1e-9)
+        )
+        row.action = "unchanged" if same else "update"

@@ -1,0 +1,127 @@
+"""Writing an import, all or nothing and set-based.
+
+The rows are copied (COPY) into a temporary staging table; PostGIS then computes, for all of them
+at once, the tambons each geometry lies in with their share of a line's length and the geodesic
+length (the same rules as ``services.save_project``/``layers.lookup``), inserts the new projects,
+updates the matched ones and rewrites their tambon shares — a handful of statements whatever the
+number of rows, in one transaction. Any row with an error refuses the whole commit.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import shapely
+from django.db import connection, transaction
+
+from .rows import ImportRow
+
+
+class CommitRefused(Exception):
+    def __init__(self, n_errors: int):
+        self.n_errors = n_errors
+        super().__init__(f"{n_errors} rows have errors")
+
+
+STAGE_TABLE = """
+CREATE TEMP TABLE import_stage (
+    ord integer PRIMARY KEY, project_id bigint, source_ref text, kind text, subtype text, name text,
+    fiscal_year integer, plan_reference text, budget numeric(14, 2), findings jsonb, geom geometry(Geometry, 4326)
+) ON COMMIT DROP
+"""
+
+UNITS = """
+CREATE TEMP TABLE import_units ON COMMIT DROP AS
+SELECT s.ord, t.id AS tambon_id, t.amphoe_id, a.province_id,
+       LEAST(COALESCE(CASE WHEN GeometryType(s.geom) = 'POINT' THEN 1.0
+            WHEN ST_Dimension(s.geom) = 0
+            THEN ST_NPoints(ST_Intersection(s.geom, t.geom))::float8 / GREATEST(ST_NPoints(s.geom), 1)
+            ELSE ST_Length(ST_Intersection(s.geom, t.geom)::geography) / NULLIF(ST_Length(s.geom::geography), 0)
+       END, 1.0), 1.0) AS share
+FROM layers_tambon t
+JOIN import_stage s ON ST_Intersects(t.geom, s.geom)
+JOIN layers_amphoe a ON a.id = t.amphoe_id
+WHERE t.geom && (SELECT ST_Extent(geom) FROM import_stage)::geometry
+"""
+# Tambons drive the join (GiST index on the staged rows), so each boundary polygon meets all its
+# points in a row and PostGIS reuses its prepared (indexed) form instead of re-walking it per point.
+
+MAIN_UNIT = """
+SELECT DISTINCT ON (u.ord) u.ord, u.tambon_id, u.amphoe_id, u.province_id
+FROM import_units u WHERE u.share > 0 ORDER BY u.ord, u.share DESC, u.tambon_id
+"""
+
+INSERT = f"""
+WITH main AS ({MAIN_UNIT}),
+ins AS (
+    INSERT INTO projects_geo_project (organization_id, kind, subtype, name, fiscal_year, plan_reference, source_ref, budget,
+        geom, length_m, province_id, amphoe_id, tambon_id, validation_findings, created_at, updated_at, created_by_id, updated_by_id)
+    SELECT %(org)s, s.kind, s.subtype, s.name, s.fiscal_year, s.plan_reference, s.source_ref, s.budget, s.geom,
+           CASE WHEN ST_Dimension(s.geom) = 1 THEN ST_Length(s.geom::geography) END,
+           m.province_id, m.amphoe_id, m.tambon_id, s.findings, now(), now(), %(user)s, %(user)s
+    FROM import_stage s LEFT JOIN main m ON m.ord = s.ord
+    WHERE s.project_id IS NULL
+    ORDER BY s.ord
+    RETURNING id, source_ref
+)
+INSERT INTO projects_geo_projecttambon (project_id, tambon_id, share)
+SELECT ins.id, u.tambon_id, round(u.share::numeric, 6)::float8
+FROM ins JOIN import_stage s ON s.source_ref = ins.source_ref AND s.project_id IS NULL
+JOIN import_units u ON u.ord = s.ord
+WHERE u.share > 0
+"""
+
+UPDATE = f"""
+WITH main AS ({MAIN_UNIT})
+UPDATE projects_geo_project p SET kind = s.kind, subtype = s.subtype, name = s.name, fiscal_year = s.fiscal_year,
+    plan_reference = s.plan_reference, budget = s.budget, geom = s.geom,
+    length_m = CASE WHEN ST_Dimension(s.geom) = 1 THEN ST_Length(s.geom::geography) END,
+    province_id = m.province_id, amphoe_id = m.amphoe_id, tambon_id = m.tambon_id,
+    validation_findings = s.findings, updated_at = now(), updated_by_id = %(user)s
+FROM import_stage s LEFT JOIN main m ON m.ord = s.ord
+WHERE s.project_id IS NOT NULL AND p.id = s.project_id AND p.organization_id = %(org)s
+"""
+
+SHARES = """
+INSERT INTO projects_geo_projecttambon (project_id, tambon_id, share)
+SELECT s.project_id, u.tambon_id, round(u.share::numeric, 6)::float8
+FROM import_units u JOIN import_stage s ON s.ord = u.ord
+WHERE s.project_id IS NOT NULL AND u.share > 0
+"""
+
+
+def commit_rows(rows: list[ImportRow], organization, user=None) -> dict[str, int]:
+    """Create / update the rows' projects; returns counts. Raises CommitRefused if any row has an error."""
+    errors = sum(1 for r in rows if r.status == "error")
+    if errors:
+        raise CommitRefused(errors)
+    todo = [r for r in rows if r.action in ("create", "update")]
+    counts = {"created": sum(r.action == "create" for r in rows), "updated": sum(r.action == "update" for r in rows),
+              "unchanged": sum(r.action == "unchanged" for r in rows)}
+    if not todo:
+        return counts
+    user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+    params = {"org": organization.pk, "user": user_id}
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS import_units, import_stage")
+        cur.execute(STAGE_TABLE)  # source_ref is unique within the file (build_rows refuses duplicates)
+        raw = cur.cursor  # psycopg cursor: COPY
+        with raw.copy("COPY import_stage (ord, project_id, source_ref, kind, subtype, name, fiscal_year, plan_reference, budget, findings, geom) FROM STDIN") as copy:
+            wkbs = shapely.to_wkb(shapely.set_srid(np.array([r.geometry for r in todo], dtype=object), 4326), hex=True, include_srid=True)
+            for i, r in enumerate(todo):
+                v = r.values
+                warnings = [{k: f[k] for k in ("code", "severity", "message_th", "message_en")} for f in r.findings if f["severity"] == "warning"]
+                copy.write_row((i, r.project_id, r.source_ref, v["kind"], v["subtype"], v["name"], v["fiscal_year"],
+                                v.get("plan_reference") or "", v["budget"], json.dumps(warnings, ensure_ascii=False),
+                                wkbs[i]))
+        cur.execute("CREATE INDEX ON import_stage USING gist (geom)")
+        cur.execute("ANALYZE import_stage")
+        cur.execute(UNITS)
+        cur.execute(
+            "DELETE FROM projects_geo_projecttambon WHERE project_id IN (SELECT project_id FROM import_stage WHERE project_id IS NOT NULL)"
+        )
+        cur.execute(UPDATE, params)
+        cur.execute(INSERT, params)
+        cur.execute(SHARES, params)
+        cur.execute("DROP TABLE import_units, import_stage")  # also inside an enclosing transaction
+    return counts

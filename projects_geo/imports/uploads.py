@@ -1,0 +1,69 @@
+"""Uploaded files waiting for mapping, preview and commit: one folder per upload under
+``GISPLAN_IMPORT_DIR`` (default ``MEDIA_ROOT/imports``) holding the file and ``state.json``
+(owner, LAO, options, mapping). Nothing is written to the database before the commit.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+
+
+def root() -> Path:
+    return Path(getattr(settings, "GISPLAN_IMPORT_DIR", "") or Path(settings.MEDIA_ROOT) / "imports")
+
+
+def _safe_name(name: str) -> str:
+    base = Path(name or "upload").name
+    return re.sub(r"[^\w.\-]+", "_", base)[-100:] or "upload"
+
+
+def create(uploaded, *, user_id: int, lao: str, crs: str | None, encoding: str | None) -> tuple[str, dict]:
+    """Store an uploaded file (a Django UploadedFile or any object with ``chunks()``/``name``)."""
+    token = str(uuid.uuid4())
+    folder = root() / token
+    folder.mkdir(parents=True)
+    name = _safe_name(uploaded.name)
+    with open(folder / name, "wb") as fh:
+        for chunk in uploaded.chunks():
+            fh.write(chunk)
+    state = {"user_id": user_id, "lao": lao, "filename": name, "crs": crs or None, "encoding": encoding or None,
+             "mapping": None, "defaults": {}, "created": time.time()}
+    save(token, state)
+    return token, state
+
+
+def load(token: str) -> dict | None:
+    path = root() / str(token) / "state.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def save(token: str, state: dict) -> None:
+    (root() / str(token) / "state.json").write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+
+
+def file_path(token: str, state: dict) -> Path:
+    return root() / str(token) / state["filename"]
+
+
+def discard(token: str) -> None:
+    shutil.rmtree(root() / str(token), ignore_errors=True)
+
+
+def purge_older_than(seconds: float = 86400) -> int:
+    """Remove abandoned uploads (for a periodic job); returns how many."""
+    n = 0
+    if not root().exists():
+        return 0
+    for folder in root().iterdir():
+        if folder.is_dir() and time.time() - folder.stat().st_mtime > seconds:
+            shutil.rmtree(folder, ignore_errors=True)
+            n += 1
+    return n

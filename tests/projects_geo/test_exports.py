@@ -1,0 +1,230 @@
+"""Exports round-trip: every format read back with fiona and pyogrio (and ogrinfo for shapefiles)
+gives the same count, geometries and Thai text as the database."""
+import csv
+import io
+import json
+import subprocess
+import zipfile
+from decimal import Decimal
+
+import fiona
+import pyogrio
+import pytest
+import shapely
+from django.contrib.gis.geos import MultiLineString, LineString
+from django.core.management import call_command
+
+from accounts.models import Role
+from layers.models import Organization
+from projects_geo.exports import export_to_file, stream_export
+from projects_geo.exports.fields import FIELDS, data_dictionary_rows
+from projects_geo.models import Kind, Project, Subtype
+from projects_geo.services import save_project
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+LONG_THAI = "ก่อสร้างถนนคอนกรีตเสริมเหล็ก สายบ้านกมลา – บ้านนาคา ตำบลกมลา อำเภอกะทู้ จังหวัดภูเก็ต"
+
+
+@pytest.fixture
+def projects(db):
+    """The ten sample projects plus a two-part road (MultiLineString) with a long Thai name."""
+    save_project(Project(
+        organization=Organization.objects.get(dla_code="4830201"), kind=Kind.ROAD, subtype=Subtype.CONCRETE_ROAD,
+        name=LONG_THAI, fiscal_year=2568, budget=Decimal("1234567.89"), plan_reference="ยุทธศาสตร์ที่ 1",
+        geom=MultiLineString(LineString((98.296, 7.896), (98.298, 7.894)), LineString((98.299, 7.893), (98.301, 7.891)), srid=4326),
+    ))
+    qs = Project.objects.all()
+    expected = {p.pk: (p.name, shapely.from_wkb(bytes(p.geom.wkb))) for p in qs}
+    assert len(expected) == 11
+    return qs, expected
+
+
+def _check(features, expected, id_key="project_id", name_key="name"):
+    """features: iterable of (properties dict, shapely geometry)."""
+    seen = {}
+    for props, geom in features:
+        seen[int(props[id_key])] = (props[name_key], geom)
+    assert set(seen) == set(expected)
+    for pk, (name, geom) in expected.items():
+        got_name, got_geom = seen[pk]
+        assert got_name == name
+        assert got_geom.geom_type == geom.geom_type
+        assert got_geom.equals_exact(geom, 1e-9), (pk, got_geom.wkt, geom.wkt)
+
+
+def _fiona_features(path, layer=None, **kw):
+    with fiona.open(path, layer=layer, **kw) as src:
+        return [(dict(f.properties), shapely.geometry.shape(f.geometry)) for f in src]
+
+
+def _pyogrio_features(path, layer=None, **kw):
+    df = pyogrio.read_dataframe(path, layer=layer, **kw)
+    return [(row._asdict(), row.geometry) for row in df.itertuples(index=False)]
+
+
+def test_geojson_round_trip(projects, tmp_path):
+    qs, expected = projects
+    path = tmp_path / "p.geojson"
+    export_to_file(qs, "geojson", path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["type"] == "FeatureCollection" and "crs" not in doc  # RFC 7946: WGS84 lon/lat, no crs member
+    assert list(doc["features"][0]["properties"]) == [f.key for f in FIELDS]
+    _check(_fiona_features(path), expected)
+    _check(_pyogrio_features(path), expected)
+    by_id = {f["properties"]["project_id"]: f["properties"] for f in doc["features"]}
+    line = next(p for p in by_id.values() if p["name"] == LONG_THAI)
+    assert line["budget"] == 1234567.89 and line["lao_code"] == "4830201" and line["province_name"] == "ภูเก็ต"
+    assert line["length_m"] > 400
+
+
+def test_geojson_stream_is_chunked(projects):
+    qs, expected = projects
+    blocks = list(stream_export(qs, "geojson"))
+    # head, one block per chunk of rows, tail: rows are not gathered into one string
+    assert len(blocks) >= 3
+    assert len(json.loads(b"".join(blocks))["features"]) == len(expected)
+
+
+def test_stage_attributes_match_database(projects, tmp_path):
+    qs, _ = projects
+    path = tmp_path / "p.geojson"
+    export_to_file(qs, "geojson", path)
+    props = {f["properties"]["source_ref"]: f["properties"] for f in json.loads(path.read_text())["features"]}
+    p = Project.objects.get(source_ref="sample:6")
+    stages = {s.stage: s for s in p.stages.all()}
+    got = props["sample:6"]
+    assert got["current_stage"] == p.current_stage
+    for n in range(1, 7):
+        s = stages.get(n)
+        assert got[f"stage{n}_date"] == (s.date.isoformat() if s else None)
+        assert got[f"stage{n}_amount"] == (float(s.amount) if s and s.amount is not None else None)
+
+
+@pytest.mark.parametrize("encoding,cpg", [("utf-8", "UTF-8"), ("cp874", "CP874")])
+def test_shapefile_round_trip(projects, tmp_path, encoding, cpg):
+    qs, expected = projects
+    zpath = tmp_path / "p.zip"
+    export_to_file(qs, "shp", zpath, encoding=encoding)
+    with zipfile.ZipFile(zpath) as zf:
+        names = set(zf.namelist())
+        zf.extractall(tmp_path / "x")
+    for fam in ("points", "lines"):
+        assert {f"projects_{fam}.{ext}" for ext in ("shp", "shx", "dbf", "prj", "cpg")} <= names
+        assert (tmp_path / "x" / f"projects_{fam}.cpg").read_text() == cpg
+        assert "WGS_1984" in (tmp_path / "x" / f"projects_{fam}.prj").read_text()
+    assert "data_dictionary.csv" in names
+    # Thai text really stored in the declared encoding
+    dbf = (tmp_path / "x" / "projects_lines.dbf").read_bytes()
+    assert LONG_THAI[:20].encode(encoding) in dbf
+    for reader in (_fiona_features, _pyogrio_features):
+        feats = []
+        for fam in ("points", "lines"):
+            feats += reader(str(tmp_path / "x" / f"projects_{fam}.shp"))
+        _check(feats, expected, id_key="proj_id")
+    # GDAL's own command-line reader (Debian GDAL) agrees on count and Thai text
+    for fam in ("points", "lines"):
+        out = subprocess.run(["ogrinfo", "-ro", "-al", "-q", str(tmp_path / "x" / f"projects_{fam}.shp")],
+                             capture_output=True, text=True, check=True).stdout
+        want = [n for pk, (n, g) in expected.items() if (g.geom_type == "Point") == (fam == "points")]
+        assert out.count("OGRFeature(") == len(want)
+        for n in want:
+            assert f"name (String) = {n}" in out
+
+
+def test_field_mapping_and_dictionary_agree(projects, tmp_path):
+    qs, _ = projects
+    zpath = tmp_path / "p.zip"
+    export_to_file(qs, "shp", zpath)
+    with zipfile.ZipFile(zpath) as zf:
+        zf.extractall(tmp_path / "x")
+        text = zf.read("data_dictionary.csv").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["shapefile_field", "field", "type", "meaning_th", "meaning_en"]
+    assert rows[1:] == data_dictionary_rows()
+    dbf_fields = list(pyogrio.read_info(str(tmp_path / "x" / "projects_points.shp"))["fields"])
+    assert dbf_fields == [r[0] for r in rows[1:]]
+    assert all(len(r[0].encode("ascii")) <= 10 and r[3] and r[4] for r in rows[1:])
+    assert [r[1] for r in rows[1:]] == [f.key for f in FIELDS]
+
+
+def test_geopackage_round_trip(projects, tmp_path):
+    qs, expected = projects
+    path = tmp_path / "p.gpkg"
+    export_to_file(qs, "gpkg", path)
+    assert sorted(pyogrio.list_layers(path)[:, 0]) == ["projects_lines", "projects_points"]
+    for reader in (_fiona_features, _pyogrio_features):
+        feats = reader(str(path), layer="projects_points") + reader(str(path), layer="projects_lines")
+        _check(feats, expected)
+
+
+def test_csv_round_trip(projects, tmp_path):
+    qs, expected = projects
+    path = tmp_path / "p.csv"
+    export_to_file(qs, "csv", path)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel shows the Thai
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    for r in rows:
+        g = shapely.from_wkt(r["wkt"])
+        if g.geom_type == "Point":
+            assert float(r["lat"]) == pytest.approx(g.y) and float(r["lon"]) == pytest.approx(g.x)
+        else:
+            assert r["lat"] == r["lon"] == ""
+    opts = {"GEOM_POSSIBLE_NAMES": "wkt", "KEEP_GEOM_COLUMNS": "NO"}
+    _check(_pyogrio_features(str(path), **opts), expected)
+    _check(_fiona_features(str(path), **opts), expected)
+
+
+def test_kml_round_trip(projects, tmp_path):
+    qs, expected = projects
+    path = tmp_path / "p.kml"
+    export_to_file(qs, "kml", path)
+    # LIBKML reads the ExtendedData/SchemaData attributes (the plain KML driver only name/description)
+    # fiona's GDAL has only the plain KML driver (Name/Description): placemarks come in project-id order
+    feats = _fiona_features(str(path), allow_unsupported_drivers=True)
+    _check([({"project_id": pk, "name": props["Name"]}, g) for pk, (props, g) in zip(sorted(expected), feats)], expected)
+    _check(_pyogrio_features(str(path), driver="LIBKML"), expected, name_key="Name")
+
+
+def test_export_api_limits_to_visible_projects_and_filters(projects, client):
+    user = make_user("eng_patong", Role.LAO_ENGINEER, lao="4830201")
+    client.force_login(user)
+    resp = client.get("/api/projects/export/", {"format": "geojson"})
+    assert resp.status_code == 200 and resp.streaming
+    feats = json.loads(b"".join(resp.streaming_content))["features"]
+    assert feats and {f["properties"]["lao_code"] for f in feats} == {"4830201"}
+    assert len(feats) == Project.objects.filter(organization__dla_code="4830201").count()
+    resp = client.get("/api/projects/export/", {"format": "geojson", "fiscal_year": "2567"})
+    feats = json.loads(b"".join(resp.streaming_content))["features"]
+    assert {f["properties"]["fiscal_year"] for f in feats} <= {2567}
+    resp = client.get("/api/projects/export/", {"format": "shp", "encoding": "cp874"})
+    assert resp["Content-Type"] == "application/zip"
+    assert zipfile.ZipFile(io.BytesIO(b"".join(resp.streaming_content))).read("projects_lines.cpg") == b"CP874"
+
+
+def test_export_api_rejects_bad_input(projects, client):
+    client.force_login(make_user("dla", Role.DLA_ADMIN))
+    resp = client.get("/api/projects/export/", {"format": "dwg"})
+    assert resp.status_code == 400 and resp.json()["errors"][0]["field"] == "format"
+    assert resp.json()["errors"][0]["message_th"] != resp.json()["errors"][0]["message_en"]
+    assert client.get("/api/projects/export/", {"format": "shp", "encoding": "latin-9"}).status_code == 400
+    assert client.get("/api/projects/export/", {"format": "csv", "fiscal_year": "abc"}).status_code == 400
+    client.logout()
+    assert client.get("/api/projects/export/", {"format": "csv"}).status_code == 401
+
+
+def test_export_command_with_filter(projects, tmp_path):
+    out = tmp_path / "p.geojson"
+    call_command("export_projects", "--format", "geojson", "--lao", "4830201", "-o", str(out), verbosity=0)
+    feats = json.loads(out.read_text())["features"]
+    assert len(feats) == Project.objects.filter(organization__dla_code="4830201").count() > 0
+
+
+def test_export_links_snippet_keeps_the_filters(rf):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("projects_geo/_export_links.html", {"query": "fiscal_year=2568&province=83"})
+    assert "/api/projects/export/?format=shp&amp;encoding=cp874&amp;fiscal_year=2568&amp;province=83" in html
+    assert "/api/projects/export/?format=geojson&amp;fiscal_year=2568&amp;province=83" in html
