@@ -184,6 +184,7 @@ def check_geometries(rows: list[ImportRow], geoms: list) -> None:
     with np.errstate(invalid="ignore"):
         finite = np.isfinite(bounds).all(axis=1)
         lonlat = (np.abs(bounds[:, [0, 2]]) <= 180).all(axis=1) & (np.abs(bounds[:, [1, 3]]) <= 90).all(axis=1)
+        latlon = (np.abs(bounds[:, [1, 3]]) <= 180).all(axis=1) & (np.abs(bounds[:, [0, 2]]) <= 90).all(axis=1)
     lengths = shapely.length(arr)
     max_vertices = limits.max_vertices()
     for i, row in enumerate(rows):
@@ -196,6 +197,8 @@ def check_geometries(rows: list[ImportRow], geoms: list) -> None:
                     n=f"{int(ncoords[i]):,}", max=f"{max_vertices:,}")
         elif not finite[i] or not np.isfinite(shapely.get_coordinates(arr[i])).all():
             row.add("nan_coordinates", "error", _("The geometry has missing (NaN) or infinite coordinates."))
+        elif not lonlat[i] and latlon[i]:
+            row.add("swapped_lat_lon", "error", _("Latitude and longitude look swapped: a latitude is beyond ±90°. Swap the two columns (or the x/y of the geometry) and import again."))
         elif not lonlat[i]:
             row.add("not_lonlat", "error", _("The coordinates are not longitude/latitude; check the coordinate reference system of the file."))
         elif types[i] in (1, 5) and lengths[i] == 0:

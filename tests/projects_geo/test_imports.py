@@ -170,14 +170,14 @@ def test_shapefile_without_cpg_or_prj(org, tmp_path):
 def test_csv_latlon_thai_headers_with_bom(org, tmp_path):
     path = tmp_path / "p.csv"
     path.write_bytes(("\ufeffรหัสโครงการ,ชื่อโครงการ,ประเภท,ลักษณะโครงการ,ปีงบประมาณ,งบประมาณ (บาท),ละติจูด,ลองจิจูด\n"
-                      f"C1,ซ่อมแซมถนนหมู่ 4,ถนน,ซ่อมแซม/ปรับปรุงผิวจราจร,2568,\"120,000\",{P1[1]},{P1[0]}\n").encode("utf-8"))
+                      f"C1,ก่อสร้างระบบประปาหมู่ 4,แหล่งน้ำ,ระบบประปาหมู่บ้าน,2568,\"120,000\",{P1[1]},{P1[0]}\n").encode("utf-8"))
     table = imports.read_source(path)
     m = imports.guess_mapping(table.columns, has_geometry=False)
     assert m == {"ref": "รหัสโครงการ", "name": "ชื่อโครงการ", "kind": "ประเภท", "subtype": "ลักษณะโครงการ",
                  "fiscal_year": "ปีงบประมาณ", "budget": "งบประมาณ (บาท)", "lat": "ละติจูด", "lon": "ลองจิจูด"}
     assert "created 1" in run(path)
     p = Project.objects.get(organization=org, source_ref="C1")
-    assert p.subtype == "road_repair" and p.budget == 120000 and p.geom.coords == pytest.approx(P1)
+    assert p.subtype == "water_supply" and p.budget == 120000 and p.geom.coords == pytest.approx(P1)
 
 
 def test_csv_utm_indian1975_and_wkt(org, tmp_path):
@@ -229,7 +229,8 @@ def test_dry_run_report_and_row_errors(org, tmp_path):
     assert by_row["B"][0]["status"] == "warning" and by_row["B"][0]["code"] == "fiscal_year_ce"
     assert {x["code"] for x in by_row["C"]} == {"geometry_type"}
     assert {x["code"] for x in by_row["D"]} == {"no_geometry"}
-    assert {x["code"] for x in by_row["E"]} == {"subtype_kind", "budget_range"}
+    # a road must be a line: boundary validation (issue 3) adds its own error to the row's
+    assert {x["code"] for x in by_row["E"]} == {"subtype_kind", "budget_range", "wrong_geometry_type"}
     assert all(x["message_th"] and x["message_en"] and x["message_th"] != x["message_en"] for x in lines if x["code"])
 
 
@@ -302,3 +303,25 @@ def test_million_vertex_line(tmp_path):
     msg = refused(path, "--report", str(tmp_path / "r.csv"))
     assert "1 rows have errors" in msg
     assert "1,000,000 vertices" in (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
+
+
+def test_rows_go_through_boundary_validation(org, tmp_path):
+    """Every imported geometry is checked against the LAO's boundaries (issue 3's validate_batch):
+    a well in Phang Nga is refused for Patong, a lat/lon-swapped point is named with its fix, and
+    nothing is written while either stands."""
+    phang_nga = (98.5250, 8.4500)  # Mueang Phang Nga, province 82
+    path = write_geojson(tmp_path / "v.geojson", [
+        feature({"type": "Point", "coordinates": list(P1)}, id="OK", name="ดี", fy=2568, budget=1, kind="water", subtype="well"),
+        feature({"type": "Point", "coordinates": list(phang_nga)}, id="PNG", name="นอกเขต", fy=2568, budget=1, kind="water", subtype="well"),
+        feature({"type": "Point", "coordinates": [P2[1], P2[0]]}, id="SWAP", name="สลับ", fy=2568, budget=1, kind="water", subtype="well"),
+    ])
+    report = tmp_path / "r.csv"
+    msg = refused(path, "--report", str(report))
+    assert "2 rows have errors" in msg
+    lines = list(csv.DictReader(io.StringIO(report.read_bytes().decode("utf-8-sig"))))
+    codes = {}
+    for line in lines:
+        codes.setdefault(line["source_ref"], set()).add(line["code"])
+    assert "outside_province" in codes["PNG"]
+    assert "swapped_lat_lon" in codes["SWAP"]
+    assert codes["OK"] <= {""}
