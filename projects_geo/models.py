@@ -169,6 +169,9 @@ class Project(models.Model):
             GistIndex(fields=["geom"], name="project_geom_gist"),
             models.Index(fields=["organization", "fiscal_year"], name="project_org_fy_idx"),
             models.Index(fields=["fiscal_year", "kind", "current_stage"], name="project_fy_kind_stage_idx"),
+            # Reports (issue 7): highest stage per LAO and year read from the index alone.
+            models.Index(fields=["fiscal_year", "organization", "current_stage"], include=["kind"],
+                         name="project_fy_org_stage_idx"),
         ]
         constraints = [
             models.CheckConstraint(
