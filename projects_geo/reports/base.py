@@ -65,8 +65,21 @@ class ReportParams:
         return max(self.fiscal_years) if self.fiscal_years else fiscal.current_fiscal_year(timezone.localdate())
 
 
+class ParamError(ValidationError):
+    """A bad report parameter, with its message in Thai and English."""
+
+    def __init__(self, field_name: str, message_en: str, message_th: str):
+        super().__init__({field_name: f"{message_th} / {message_en}"}, code="invalid")
+        self.field = field_name
+        self.message_en = message_en
+        self.message_th = message_th
+
+    def as_dict(self):
+        return {"field": self.field, "message_th": self.message_th, "message_en": self.message_en}
+
+
 def _error(field_name, en, th):
-    return ValidationError({field_name: f"{th} / {en}"}, code="invalid")
+    return ParamError(field_name, en, th)
 
 
 def parse_params(data) -> ReportParams:
