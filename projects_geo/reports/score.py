@@ -182,8 +182,8 @@ def score_report(user, params: ReportParams) -> Table:
         else:
             body.append(row)
     table = Table(_("Province score from system data, fiscal year %(year)s") % {"year": fy}, columns(items), body, total)
-    table.notes = [f"{d.label}: {thai_date(d.due(fy))} ({_('recorded in the system') if d.basis == 'recorded' else _('stage date')})"
-                   for d in items]
+    recorded, stage_date = _("recorded in the system"), _("stage date")
+    table.notes = [f"{d.label}: {thai_date(d.due(fy))} ({recorded if d.basis == 'recorded' else stage_date})" for d in items]
     table.fiscal_year = fy
     table.items = items
     return table
