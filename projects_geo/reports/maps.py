@@ -11,13 +11,11 @@ from __future__ import annotations
 from html import escape
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import Element
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
-
-from folium.template import Template
 
 LEAFLET_JS = "leaflet/leaflet.js"
 LEAFLET_CSS = "leaflet/leaflet.css"
@@ -38,21 +36,13 @@ class InlineAssetsMap(folium.Map):
     default_css = []
 
 
-class Legend(MacroElement):
+def legend_html(legend: dict, fmt) -> str:
     """A plain-HTML legend in the map's corner (no d3/branca colormap, so no CDN)."""
-
-    _template = Template("""
-        {% macro html(this, kwargs) %}{{ this.html }}{% endmacro %}
-    """)
-
-    def __init__(self, legend: dict, fmt):
-        super().__init__()
-        self._name = "Legend"
-        rows = [f'<li><span class="swatch" style="background:{c["color"]}"></span>{escape(fmt(c["min"]))} – {escape(fmt(c["max"]))}</li>'
-                for c in legend["classes"]]
-        rows.append(f'<li><span class="swatch" style="background:{legend["none"]["color"]}"></span>{escape(str(legend["none"]["label"]))}</li>')
-        self.html = (f'<div class="gisplan-legend"><div class="legend-title">{escape(legend["title"])}</div>'
-                     f'<ul>{"".join(rows)}</ul></div>')
+    rows = [f'<li><span class="swatch" style="background:{c["color"]}"></span>{escape(fmt(c["min"]))} – {escape(fmt(c["max"]))}</li>'
+            for c in legend["classes"]]
+    rows.append(f'<li><span class="swatch" style="background:{legend["none"]["color"]}"></span>{escape(str(legend["none"]["label"]))}</li>')
+    return (f'<div class="gisplan-legend"><div class="legend-title">{escape(legend["title"])}</div>'
+            f'<ul>{"".join(rows)}</ul></div>')
 
 
 def number_format(unit: str):
@@ -91,7 +81,7 @@ def build_map(layer: dict, *, title: str = "", inline: bool = False) -> folium.M
             m.fit_bounds(bounds)
     if title:
         m.get_root().html.add_child(Element(f'<div class="gisplan-map-title">{escape(title)}</div>'))
-    m.get_root().html.add_child(Legend(layer["legend"], fmt))
+    m.get_root().html.add_child(Element(legend_html(layer["legend"], fmt)))
     return m
 
 
