@@ -144,6 +144,9 @@ LEAFLET_CONFIG = {
 # about a boundary-edge digitising error (metres).
 GISPLAN_EDGE_TOLERANCE_M = env.float("GISPLAN_EDGE_TOLERANCE_M", default=50.0)
 
+# Province score (reports): deadline calendar as JSON, empty = the default in projects_geo/reports/score.py.
+GISPLAN_SCORE_CALENDAR = env.json("GISPLAN_SCORE_CALENDAR", default=[])
+
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
