@@ -192,6 +192,10 @@ class Project(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
+        if self.geom is not None and self.geom.geom_type.upper() not in ALLOWED_GEOMETRY_TYPES:
+            raise ValidationError(
+                {"geom": _("A project is a point or a line, not a %(type)s.") % {"type": self.geom.geom_type}}
+            )
         if self.kind and self.subtype and self.subtype not in SUBTYPES_BY_KIND.get(self.kind, []):
             raise ValidationError(
                 {"subtype": _("%(subtype)s is not a subtype of %(kind)s.") % {

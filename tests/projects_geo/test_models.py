@@ -146,3 +146,12 @@ def test_sample_projects_loaded_inside_their_lao_area():
     call_command("load_sample_projects", stdout=out)
     assert "0 created, 10 already loaded" in out.getvalue()
     assert Project.objects.count() == 10
+
+
+def test_polygon_is_refused_with_a_message_not_a_database_error(project):
+    project.geom = Polygon(((98.30, 7.89), (98.31, 7.89), (98.31, 7.90), (98.30, 7.89)), srid=4326)
+    with pytest.raises(ValidationError) as err:
+        save_project(project)
+    assert "geom" in err.value.message_dict
+    project.refresh_from_db()
+    assert project.geom.geom_type == "Point"
