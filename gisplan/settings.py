@@ -160,6 +160,9 @@ GISPLAN_IMPORT_MAX_FEATURES = env.int("GISPLAN_IMPORT_MAX_FEATURES", default=200
 GISPLAN_IMPORT_MAX_VERTICES = env.int("GISPLAN_IMPORT_MAX_VERTICES", default=50_000)
 GISPLAN_IMPORT_DIR = env.str("GISPLAN_IMPORT_DIR", default="")  # empty: MEDIA_ROOT/imports
 
+# Province score (reports): deadline calendar as JSON, empty = the default in projects_geo/reports/score.py.
+GISPLAN_SCORE_CALENDAR = env.json("GISPLAN_SCORE_CALENDAR", default=[])
+
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

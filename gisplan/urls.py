@@ -6,6 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("reports/", include("projects_geo.reports.urls")),
     path("", include("layers.urls")),
     path("", include("projects_geo.urls")),
 ]

@@ -174,6 +174,10 @@ class Project(models.Model):
             GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="project_name_upper_trgm"),
             models.Index(fields=["current_stage"], name="project_current_stage_idx"),
             models.Index(fields=["budget"], name="project_budget_idx"),
+
+            # Reports (issue 7): highest stage per LAO and year read from the index alone.
+            models.Index(fields=["fiscal_year", "organization", "current_stage"], include=["kind"],
+                         name="project_fy_org_stage_idx"),
         ]
         constraints = [
             models.CheckConstraint(

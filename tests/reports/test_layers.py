@@ -1,0 +1,78 @@
+"""Choropleth layers (JSON for the analysts' map) and the folium map documents without any CDN."""
+import re
+
+from accounts.models import Role
+from projects_geo.reports import layers
+from projects_geo.reports.base import parse_params
+from tests.factories import PASSWORD, make_user
+
+
+def props(fc):
+    return {f["properties"]["code"]: f["properties"] for f in fc["features"]}
+
+
+def test_province_layer_values_classes_and_legend(report_data):
+    dla = make_user("dla", Role.DLA_ADMIN)
+    fc = layers.choropleth(dla, parse_params({"fiscal_year": "2568"}), "province", "planned_budget")
+    p = props(fc)
+    assert len(p) == 77 and fc["type"] == "FeatureCollection"
+    assert p["83"]["value"] == 800000.0 and p["82"]["value"] == 50000.0 and p["10"]["value"] == 0.0
+    assert p["10"]["class"] == -1 and p["10"]["color"] == layers.NO_DATA_COLOR
+    assert p["82"]["class"] < p["83"]["class"]
+    assert p["83"]["color"] == layers.PALETTE[p["83"]["class"]]
+    legend = fc["legend"]
+    assert legend["title"] == "งบประมาณตามแผน (บาท)" and legend["unit"] == "THB"
+    assert legend["classes"][0]["min"] == 50000.0 and legend["classes"][-1]["max"] == 800000.0
+    assert fc["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+
+
+def test_amphoe_completeness_and_tambon_layers(report_data):
+    analyst = make_user("ana83", Role.PROVINCIAL_ANALYST, province="83")
+    fc = layers.choropleth(analyst, parse_params({}), "amphoe", "completeness", stage=1, year=2568)
+    p = props(fc)
+    assert set(p) == {"8301", "8302", "8303"}  # the analyst's province only
+    # Amphoe Kathu (8302) has 3 LAOs of which Kathu municipality recorded stage 1 in 2568.
+    assert p["8302"]["value"] == 33.3 and p["8301"]["value"] == 0.0
+    fc = layers.choropleth(analyst, parse_params({"fiscal_year": "2568"}), "tambon", "projects")
+    p = props(fc)
+    assert all(code.startswith("83") for code in p) and p["830202"]["value"] == 2.0
+
+
+def test_layer_json_endpoint_and_errors(client, report_data):
+    make_user("dla", Role.DLA_ADMIN)
+    client.login(username="dla", password=PASSWORD)
+    resp = client.get("/reports/layers.json?level=province&measure=score&fiscal_year=2568")
+    assert resp.status_code == 200
+    data = resp.json()
+    assert props(data)["83"]["value"] == 2.62 and data["legend"]["title"] == "คะแนนจังหวัด (เต็ม ๕๐)"
+    for query, field in (("level=village", "level"), ("measure=height", "measure"), ("level=tambon", "province"),
+                         ("level=tambon&measure=score&province=83", "level"), ("stage=9", "stage")):
+        resp = client.get(f"/reports/layers.json?{query}")
+        assert resp.status_code == 400, query
+        err = resp.json()["errors"][0]
+        assert err["field"] == field and err["message_th"] and err["message_en"]
+
+
+def test_lao_user_layer_shows_only_their_numbers(client, report_data):
+    make_user("patong", Role.LAO_ENGINEER, lao="4830201")
+    client.login(username="patong", password=PASSWORD)
+    data = client.get("/reports/layers.json?level=province&measure=projects").json()
+    assert list(props(data)) == ["83"] and props(data)["83"]["value"] == 2.0  # Patong's two projects, not Kathu's
+
+
+def test_folium_map_uses_only_local_assets(client, report_data):
+    make_user("dla", Role.DLA_ADMIN)
+    client.login(username="dla", password=PASSWORD)
+    resp = client.get("/reports/map/frame/?level=province&measure=projects&fiscal_year=2568")
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    srcs = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert srcs and all(s.startswith("/static/") for s in srcs), srcs
+    assert "cdn" not in html.lower() and "/static/leaflet/leaflet.js" in html
+    assert '<div class="gisplan-map-title">จำนวนโครงการ</div>' in html and "gisplan-legend" in html
+    assert "ภูเก็ต".encode("unicode_escape").decode() in html  # feature names, inside folium's JSON
+    offline = client.get("/reports/map/frame/?level=province&measure=projects&download=1")
+    assert offline["Content-Disposition"].startswith("attachment")
+    body = offline.content.decode()
+    assert not re.findall(r'<(?:script|link)[^>]+(?:src|href)="', body)
+    assert "L.map(" in body and "Leaflet" in body
