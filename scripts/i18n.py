@@ -23,9 +23,16 @@ IGNORE = ["--ignore=.venv", "--ignore=tests", "--ignore=scripts", "--ignore=benc
 
 
 def translations():
-    table = {}
+    """English msgid → Thai from every piece; the same msgid translated two ways is an error."""
+    table, source, clashes = {}, {}, []
     for path in sorted((ROOT / "locale" / "translations").glob("*.json")):
-        table.update(json.loads(path.read_text(encoding="utf-8")))
+        for msgid, thai in json.loads(path.read_text(encoding="utf-8")).items():
+            if msgid in table and table[msgid] != thai:
+                clashes.append(f"{msgid!r}: {source[msgid]} says {table[msgid]!r}, {path.name} says {thai!r}")
+            table.setdefault(msgid, thai)
+            source.setdefault(msgid, path.name)
+    if clashes:
+        sys.exit("Conflicting Thai translations (give one msgid one meaning, or use pgettext):\n  " + "\n  ".join(clashes))
     return table
 
 

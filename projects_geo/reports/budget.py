@@ -87,7 +87,7 @@ def columns(level: str, by_kind: bool) -> list[Column]:
     if by_kind:
         cols.append(Column("kind_label", _("Kind"), "text"))
     cols += [
-        Column("projects", _("Projects")),
+        Column("projects", _("Number of projects")),
         Column("planned_budget", _("Planned budget"), "money"),
         Column("approved_budget", _("Approved budget"), "money"),
         Column("contract_value", _("Contract value"), "money"),

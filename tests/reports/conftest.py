@@ -4,7 +4,7 @@ FY 2568 unless said; Phuket (83) has 19 LAOs, Phang Nga (82) 52.
 - A = 4830202 Kathu (83): P1 water point, budget 100,000, stages 1–6 (approved 90,000, contract
   80,000, disbursed 80,000); P2 road line Kathu → Patong (two tambons), budget 500,000, stages 1–3
   (approved 450,000).
-- B = 4830201 Patong (83): P3 road point, budget 200,000, no stage at all; P4 water point FY 2567,
+- B = 4830201 Patong (83): P3 road (a short line), budget 200,000, no stage at all; P4 water point FY 2567,
   budget 300,000, stages 1–2.
 - C = 4820501 (82): P5 water point, budget 50,000, stages 1–4 (approved 50,000, contract 45,000).
 Every other LAO has no project. Stage rows of A are recorded in the system on 2024-06-01, C's stage
@@ -55,7 +55,8 @@ def report_data(db):
                   amounts={3: "90000", 4: "80000", 5: "80000"}, name="บ่อบาดาลกะทู้")
     p2 = _project("4830202", Kind.ROAD, LineString(KATHU, PATONG, srid=4326), "500000", stages=3,
                   amounts={3: "450000"}, name="ถนนกะทู้–ป่าตอง")
-    p3 = _project("4830201", Kind.ROAD, Point(*PATONG, srid=4326), "200000", name="ถนนป่าตอง")
+    p3 = _project("4830201", Kind.ROAD, LineString(PATONG, (PATONG[0] + 0.001, PATONG[1] + 0.001), srid=4326), "200000",
+                  name="ถนนป่าตอง")
     p4 = _project("4830201", Kind.WATER, Point(PATONG[0] + 0.002, PATONG[1], srid=4326), "300000", fy=2567, stages=2)
     p5 = _project("4820501", Kind.WATER, Point(*TAKUAPA, srid=4326), "50000", stages=4,
                   amounts={3: "50000", 4: "45000"}, name="สระน้ำตะกั่วป่า")
