@@ -1,6 +1,7 @@
 """Admin for projects; saving goes through services.save_project so the units are filled in."""
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Project, ProjectStage, ProjectTambon
 from .services import save_project
@@ -30,15 +31,19 @@ class ProjectTambonInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(LeafletGeoAdmin):
+class ProjectAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
     list_display = ("name", "organization", "kind", "subtype", "fiscal_year", "current_stage", "budget", "tambon")
-    list_filter = ("kind", "fiscal_year", "current_stage", "province")
+    list_filter = ("kind", "fiscal_year", "current_stage", "province", "deleted_at")
     list_select_related = ("organization", "tambon")
     search_fields = ("name", "organization__name_th", "organization__dla_code")
     autocomplete_fields = ("organization",)
     readonly_fields = ("province", "amphoe", "tambon", "length_m", "current_stage", "validation_findings",
-                       "created_by", "created_at", "updated_by", "updated_at")
+                       "created_by", "created_at", "updated_by", "updated_at", "version", "deleted_at", "deleted_by")
     inlines = [ProjectTambonInline, ProjectStageInline]
+
+    def get_queryset(self, request):
+        # Soft-deleted projects stay reachable here (and restorable from the project pages).
+        return Project.all_objects.select_related("organization", "tambon")
 
     def save_model(self, request, obj, form, change):
         save_project(obj, user=request.user)

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 
 from layers.lookup import units_for_geometries
 
+from .concurrency import ConflictError, check_version  # noqa: F401  (ConflictError is part of this API)
 from .models import Project, ProjectTambon
 
 
@@ -34,8 +35,13 @@ def fill_units(project: Project, units=None) -> None:
 
 
 @transaction.atomic
-def save_project(project: Project, *, user=None, units=None) -> Project:
-    """Fill the units, save the project and its tambon shares atomically."""
+def save_project(project: Project, *, user=None, units=None, expected_version=None) -> Project:
+    """Fill the units, save the project and its tambon shares atomically.
+
+    ``expected_version``: the ``Project.version`` the caller's form was built from; when the row
+    has moved on since, ``ConflictError`` is raised and nothing is written (optimistic locking).
+    """
+    check_version(project, expected_version)
     if project.geom.srid is None:
         project.geom.srid = 4326
     fill_units(project, units)
@@ -43,6 +49,7 @@ def save_project(project: Project, *, user=None, units=None) -> Project:
         if project.pk is None:
             project.created_by = user
         project.updated_by = user
+        project._history_user = user  # who, in the project's history (also outside a request)
     project.full_clean(exclude=["organization"] if project.organization_id else None)
     project.save()
     ProjectTambon.objects.filter(project=project).delete()
