@@ -1,0 +1,325 @@
+"""The access sweep: every URL pattern of the site, as every role, on another LAO's objects.
+
+The URL patterns are enumerated from ``get_resolver()`` recursively, so a new page or endpoint is
+swept as soon as it is routed. Path parameters are filled with objects of ANOTHER LAO (LAO B,
+Phuket) — project ids, stage ids, pending accounts, DLA codes, unit codes, map tiles over its
+project — and query strings/forms point at it too. Each URL is requested as LAO A's engineer,
+planner, finance officer and administrator, as the analyst and office administrator of ANOTHER
+province (Phang Nga) and anonymously, with GET, POST (form and JSON), PATCH and DELETE.
+
+Asserted: never a server error; a URL about an object answers 401/403/404/405 or sends to a login
+page; no response carries another LAO's data (the names and markers of projects the user may
+not read, unzipping exports); and afterwards LAO B's rows are exactly as before (nothing edited,
+deleted, restored, created or approved). Public URLs are listed in ``PUBLIC`` with the reason;
+they are still checked for leaks and writes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import math
+import re
+import uuid
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.exceptions import Resolver404
+
+from accounts import access
+from accounts.models import Profile, ProfileStatus, Role
+from accounts.registration import register
+from layers.models import Organization
+from projects_geo.deletion import soft_delete_project
+from projects_geo.models import Kind, Project, ProjectStage, Stage, Subtype
+from projects_geo.services import save_project
+from projects_geo.stages import record_stage
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+LAO_A = "4830201"      # Patong, Phuket
+LAO_B = "3830102"      # Thalang, Phuket: the other LAO
+PROVINCE_X = "82"      # Phang Nga: the analysts' province (LAO B is in another province, 83)
+MARK = "ZZLEAKB"
+
+# URL name (namespace:name) → why anyone may use it. These are still checked for leaks and writes.
+PUBLIC = {
+    "login": "the local sign-in page",
+    "logout": "signing out concerns only the caller's own session",
+    "password_reset": "Django's reset form (answers the same whatever the email)",
+    "password_reset_done": "static confirmation page",
+    "password_reset_confirm": "needs a valid token from an email",
+    "password_reset_complete": "static confirmation page",
+    "set_language": "language switch of the caller's own session",
+    "accounts:register": "anyone may ask for an account (it is pending until approved)",
+    "accounts:register_done": "static confirmation page",
+    "accounts:lao_search": "the public DLA registry (code, name, province) for the registration form",
+    "oidc_authentication_init": "starts single sign-on",
+    "oidc_authentication_callback": "single sign-on callback (state-checked)",
+    "oidc_logout": "signing out",
+    "jsi18n": "JavaScript translation catalogue",
+    "projects_geo:jsi18n": "JavaScript translation catalogue",
+    "django.views.static.serve": "static and media files in DEBUG",
+}
+# Patterns that need no request to be allowed: password change of the caller's own account.
+OWN_ACCOUNT = {"password_change", "password_change_done"}
+
+ROLES = [
+    ("lao_engineer", dict(role=Role.LAO_ENGINEER, lao=LAO_A)),
+    ("lao_planner", dict(role=Role.LAO_PLANNER, lao=LAO_A)),
+    ("lao_finance", dict(role=Role.LAO_FINANCE, lao=LAO_A)),
+    ("lao_admin", dict(role=Role.LAO_ADMIN, lao=LAO_A)),
+    ("provincial_analyst", dict(role=Role.PROVINCIAL_ANALYST, province=PROVINCE_X)),
+    ("provincial_admin", dict(role=Role.PROVINCIAL_ADMIN, province=PROVINCE_X)),
+    ("anonymous", None),
+]
+LOGIN_PREFIXES = ("/accounts/login/", "/admin/login/")
+
+
+# ---------------------------------------------------------------------------------------------
+# LAO B's objects
+
+def make_targets():
+    b = Organization.objects.select_related("province", "amphoe").get(dla_code=LAO_B)
+    owner = make_user("b-engineer", Role.LAO_ENGINEER, lao=LAO_B)
+    project = save_project(Project(
+        organization=b, kind=Kind.WATER, subtype=Subtype.POND, name=f"{MARK} pond of LAO B",
+        plan_reference=f"{MARK}-plan", fiscal_year=2568, budget=Decimal("765432.10"),
+        geom=Point(98.3383, 8.0302, srid=4326),
+    ), user=owner)
+    record_stage(project, Stage.IN_PLAN, dt.date(2024, 11, 1), user=owner, note=f"{MARK}-stage")
+    deleted = save_project(Project(
+        organization=b, kind=Kind.ROAD, subtype=Subtype.CONCRETE_ROAD, name=f"{MARK} deleted road of LAO B",
+        fiscal_year=2568, budget=Decimal("1000"), geom=Point(98.3390, 8.0310, srid=4326),
+    ), user=owner)
+    soft_delete_project(deleted, user=owner)
+    pending_user = make_user(f"{MARK.lower()}-pending")
+    pending_user.email = f"{MARK.lower()}@b.example"
+    pending_user.save()
+    pending = register(pending_user, role=Role.LAO_ENGINEER, organization=b)
+    project.refresh_from_db()
+    return {
+        "org": b, "project": project, "deleted": deleted, "stage": project.stages.get(),
+        "pending": pending, "owner": owner,
+    }
+
+
+def tile_of(point, z=14):
+    lat = math.radians(point.y)
+    n = 2 ** z
+    return z, int((point.x + 180) / 360 * n), int((1 - math.asinh(math.tan(lat)) / math.pi) / 2 * n)
+
+
+def parameter_values(name: str, targets) -> list[str]:
+    """Values of LAO B's objects for a path parameter called ``name`` (most specific first)."""
+    t = targets
+    n = name.lower()
+    z, x, y = tile_of(t["project"].geom)
+    table = {
+        ("pk", "id", "project_id", "project", "project_pk", "object_id"): [t["project"].pk, t["deleted"].pk],
+        ("stage_id", "stage_pk", "projectstage_id"): [t["stage"].pk],
+        ("profile_id", "user_id", "account_id", "registration_id"): [t["pending"].pk, t["pending"].user_id],
+        ("dla_code", "lao", "lao_code", "organization", "org", "code"): [t["org"].dla_code],
+        ("organization_id", "org_id", "lao_id"): [t["org"].pk],
+        ("province", "province_code"): [t["org"].province.code],
+        ("amphoe", "amphoe_code"): [t["org"].amphoe.code if t["org"].amphoe else "8303"],
+        ("tambon", "tambon_code"): [t["project"].tambon.code if t["project"].tambon else "830301"],
+        ("fiscal_year", "year", "fy"): [t["project"].fiscal_year],
+        ("z", "zoom"): [z], ("x",): [x], ("y",): [y],
+        ("token", "uuid", "session"): [uuid.uuid4()],
+        ("app_label",): ["projects_geo"], ("model_name",): ["project"],
+        ("kind",): ["water"], ("stage",): [1],
+        ("format", "ext", "fmt"): ["geojson"],
+        ("layer", "layer_name", "collection", "collection_id", "collectionid"): ["projects"],
+        ("feature_id", "featureid"): [t["project"].pk],
+    }
+    for names, values in table.items():
+        if n in names:
+            return [str(v) for v in values]
+    return [str(t["project"].pk), t["org"].dla_code, "projects"]
+
+
+# ---------------------------------------------------------------------------------------------
+# URL enumeration
+
+PARAM_RE = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
+GROUP_RE = re.compile(r"\((?:\?P<(?P<name>\w+)>)?(?P<body>[^?()][^()]*(?:\([^()]*\)[^()]*)*)\)")
+
+
+def iter_patterns(resolver=None, prefix=(), namespace=""):
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = ":".join(filter(None, [namespace, p.namespace])) if p.namespace else namespace
+            yield from iter_patterns(p, (*prefix, p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or p.lookup_str)
+            yield (*prefix, p.pattern), name, p
+
+
+def fill(pieces, targets):
+    """Concrete URLs for a pattern (one per candidate value of its parameters) and its parameter names."""
+    urls = [""]
+    names = []
+    for piece in pieces:
+        text = str(piece)
+        is_regex = piece.__class__.__name__ == "RegexPattern"
+        if is_regex:
+            text = text.lstrip("^").rstrip("$").replace("\\Z", "")
+            matches = list(GROUP_RE.finditer(text))
+        else:
+            matches = list(PARAM_RE.finditer(text))
+        variants = [text]
+        for m in reversed(matches):
+            name = m.group("name") or "pk"  # an unnamed group: an object id
+            names.append(name)
+            candidates = parameter_values(name, targets)
+            if is_regex:
+                body = m.group("body")
+                ok = [c for c in candidates if re.fullmatch(body, c)]
+                if not ok and re.fullmatch(r"[\w|]+", body):
+                    ok = [body.split("|")[0]]
+                if not ok and re.fullmatch(body, "x"):
+                    ok = ["x"]
+                candidates = ok or candidates
+            variants = [v[: m.start()] + c + v[m.end():] for v in variants for c in candidates]
+        if is_regex:
+            variants = [re.sub(r"\\(.)", r"\1", v).replace("?", "") for v in variants]
+        urls = [u + v for u in urls for v in variants]
+    return ["/" + u for u in dict.fromkeys(urls)], names
+
+
+def swept_urls(targets):
+    found, unfillable = [], []
+    for pieces, name, pattern in iter_patterns():
+        urls, params = fill(pieces, targets)
+        usable = []
+        for url in urls:
+            try:
+                match = resolve(url)
+            except Resolver404:
+                continue
+            if match.func is pattern.callback or getattr(match.func, "view_class", None) is getattr(pattern.callback, "view_class", 0):
+                usable.append(url)
+        if not usable:
+            unfillable.append(f"{name}: {'/'.join(str(p) for p in pieces)} -> {urls}")
+        for url in usable:
+            found.append((name, url, bool(params)))
+    return found, unfillable
+
+
+# ---------------------------------------------------------------------------------------------
+# Snapshots and leak checks
+
+def snapshot(org):
+    projects = list(
+        Project.all_objects.filter(organization=org).order_by("pk").values(
+            "pk", "name", "kind", "subtype", "fiscal_year", "budget", "plan_reference", "version",
+            "deleted_at", "current_stage", "organization_id",
+        )
+    )
+    geoms = [p.geom.wkt for p in Project.all_objects.filter(organization=org).order_by("pk")]
+    stages = list(ProjectStage.objects.filter(project__organization=org).order_by("pk").values())
+    profiles = list(Profile.objects.filter(organization=org).order_by("pk").values("pk", "status", "role", "organization_id"))
+    users = list(Profile.objects.filter(organization=org).order_by("pk").values_list("user__is_active", flat=True))
+    project_ids = Project.all_objects.filter(organization=org).values("pk")
+    history = (Project.history.filter(organization_id=org.pk).count(),
+               ProjectStage.history.filter(project_id__in=project_ids).count())
+    return projects, geoms, stages, profiles, users, history
+
+
+def body_texts(response) -> list[bytes]:
+    content = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    texts = [content]
+    if content[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            texts += [zf.read(n) for n in zf.namelist()]
+    return texts
+
+
+def forbidden_markers(user):
+    """Strings of data the user may not read: LAO B's markers and the names of invisible projects."""
+    visible = set(access.visible_projects(user).values_list("pk", flat=True)) if user else set()
+    names = Project.all_objects.exclude(pk__in=visible).values_list("name", flat=True)
+    markers = {MARK.encode()} | {n.encode() for n in names if len(n) >= 10}
+    return markers
+
+
+def is_refusal(response) -> bool:
+    if response.status_code in (401, 403, 404, 405):
+        return True
+    if response.status_code in (301, 302, 303, 307, 308):
+        return response["Location"].split("?")[0].startswith(LOGIN_PREFIXES) or any(
+            response["Location"].startswith(f"http://testserver{p}") for p in LOGIN_PREFIXES
+        )
+    return False
+
+
+def test_every_url_refuses_another_laos_objects_to_every_role(client):
+    targets = make_targets()
+    urls, unfillable = swept_urls(targets)
+    assert not unfillable, "URL patterns the sweep cannot fill (teach parameter_values their parameters):\n" + "\n".join(unfillable)
+    assert len(urls) > 10
+    b = targets["org"]
+    before = snapshot(b)
+    query = {
+        "lao": b.dla_code, "organization": b.pk, "province": b.province.code, "project": targets["project"].pk,
+        "project_id": targets["project"].pk, "id": targets["project"].pk, "q": "pond",
+    }
+    post_data = {
+        **query, "name": "hacked", "budget": "1", "fiscal_year": "2568", "kind": "road", "subtype": "bridge",
+        "version": str(targets["project"].version), "stage": "2", "date": "2024-12-01", "amount": "1",
+        "geometry": json.dumps({"type": "Point", "coordinates": [98.34, 8.03]}), "text": "8.03, 98.34",
+        "decision": "approve", "action": "approve", "dla_code": b.dla_code,
+    }
+    problems = []
+    for label, spec in ROLES:
+        user = make_user(f"sweep-{label}", spec.pop("role"), **spec) if spec else None
+        if spec is not None:
+            spec["role"] = user.profile.role  # restore for a re-run
+        client.logout()
+        client.cookies.clear()
+        if user:
+            client.force_login(user)
+        markers = forbidden_markers(user)
+        for name, url, has_params in urls:
+            if name in OWN_ACCOUNT and user:
+                continue
+            requests_ = [
+                ("GET", lambda: client.get(url, query)),
+                ("POST", lambda: client.post(url, post_data)),
+                ("POST json", lambda: client.post(url, json.dumps(post_data), content_type="application/json")),
+                ("PATCH", lambda: client.patch(url, json.dumps(post_data), content_type="application/json")),
+                ("DELETE", lambda: client.delete(url)),
+            ]
+            for method, send in requests_:
+                where = f"{label} {method} {url} ({name})"
+                try:
+                    response = send()
+                except Exception as exc:  # a server error is a failure too
+                    problems.append(f"{where}: raised {exc.__class__.__name__}: {exc}")
+                    continue
+                if response.status_code >= 500:
+                    problems.append(f"{where}: HTTP {response.status_code}")
+                    continue
+                leaked = [m.decode(errors="replace") for text in body_texts(response) for m in markers if m in text]
+                if leaked:
+                    problems.append(f"{where}: HTTP {response.status_code} shows another LAO's data {leaked[:3]}")
+                if has_params and name not in PUBLIC and not is_refusal(response):
+                    problems.append(f"{where}: HTTP {response.status_code} — expected 401/403/404/405 or login")
+                if user and not client.session.get("_auth_user_id"):
+                    client.force_login(user)  # a logout URL signed us out: sign in again
+    assert snapshot(b) == before, "another LAO's data changed during the sweep"
+    assert Profile.objects.get(pk=targets["pending"].pk).status == ProfileStatus.PENDING
+    assert not problems, f"{len(problems)} access problems:\n" + "\n".join(problems[:200])
+
+
+def test_sweep_enumerates_every_route_including_new_ones():
+    """The sweep sees the project's own routes (a new one would be in this list too)."""
+    names = {name for _, name, _ in iter_patterns()}
+    for expected in ("projects_geo:project_history", "projects_geo:project_restore", "accounts:approve", "admin:index"):
+        assert expected in names
