@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from layers.models import Province
 
-from .models import LAO_ROLES, PROVINCE_ROLES, REGISTRABLE_ROLES, Role
+from .models import LAO_ROLES, PROVINCE_ROLES, REGISTRABLE_ROLES
 from .registration import resolve_lao
 
 
@@ -57,12 +57,3 @@ class RegistrationForm(UserCreationForm):
             self.add_error("role", _("This role cannot be asked for here."))
         return cleaned
 
-
-ROLE_HELP = {
-    Role.LAO_ENGINEER: _("records project locations and details"),
-    Role.LAO_PLANNER: _("records plan and budget approval"),
-    Role.LAO_FINANCE: _("records contracts and disbursement"),
-    Role.LAO_ADMIN: _("approves the LAO's accounts and restores deleted projects"),
-    Role.PROVINCIAL_ANALYST: _("reads every project of the province"),
-    Role.PROVINCIAL_ADMIN: _("approves the province's accounts"),
-}
