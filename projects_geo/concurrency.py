@@ -67,3 +67,30 @@ def check_version(project, expected_version) -> None:
         raise ConflictError(expected_version=expected, current_version=None)
     if row["version"] != expected:
         raise ConflictError(expected_version=expected, current_version=row["version"])
+
+
+class VersionedFormMixin:
+    """For ModelForms of ``Project``: a hidden ``version`` field holding the version the form was
+    built from; pass ``form.expected_version`` to ``save_project(..., expected_version=...)``.
+
+    On a conflict, call ``form.add_conflict(error)``: the error is shown on the form and the hidden
+    field keeps the old version, so resubmitting unchanged conflicts again until the user reloads.
+    """
+
+    def __init__(self, *args, **kwargs):
+        from django import forms
+
+        super().__init__(*args, **kwargs)
+        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk:
+            self.initial.setdefault("version", instance.version)
+
+    @property
+    def expected_version(self):
+        if getattr(self, "instance", None) is None or not self.instance.pk:
+            return None
+        return self.cleaned_data.get("version") if hasattr(self, "cleaned_data") else None
+
+    def add_conflict(self, error: ConflictError) -> None:
+        self.add_error(None, f"{error.message_th} / {error.message_en}")
