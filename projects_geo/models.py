@@ -173,7 +173,7 @@ class Project(models.Model):
 
     # Optimistic locking: incremented by every save (see save()); forms send back the version they
     # were built from and projects_geo.concurrency refuses a save on a version that moved on.
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
     # Soft delete: a deleted project is hidden by the default manager and can be restored.
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False, db_index=True)
     deleted_by = models.ForeignKey(

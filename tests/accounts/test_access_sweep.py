@@ -122,7 +122,8 @@ def parameter_values(name: str, targets) -> list[str]:
     table = {
         ("pk", "id", "project_id", "project", "project_pk", "object_id"): [t["project"].pk, t["deleted"].pk],
         ("stage_id", "stage_pk", "projectstage_id"): [t["stage"].pk],
-        ("profile_id", "user_id", "account_id", "registration_id"): [t["pending"].pk, t["pending"].user_id],
+        ("profile_id", "account_id", "registration_id"): [t["pending"].pk],
+        ("user_id", "user"): [t["pending"].user_id, t["owner"].pk],
         ("dla_code", "lao", "lao_code", "organization", "org", "code"): [t["org"].dla_code],
         ("organization_id", "org_id", "lao_id"): [t["org"].pk],
         ("province", "province_code"): [t["org"].province.code],
