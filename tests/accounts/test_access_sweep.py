@@ -79,27 +79,17 @@ ROLES = [
 ]
 LOGIN_PREFIXES = ("/accounts/login/", "/admin/login/")
 
-# Parameters that only choose a window, a format or a layer (a map tile over LAO B's project, a
-# boundary level): the answer may be 200/204 but must carry no data the user may not read.
-WINDOW_PARAMS = {"z", "x", "y", "zoom", "level", "format", "ext", "fmt", "kind", "stage", "layer", "layer_name",
-                 "collection", "collection_id", "collectionid", "fiscal_year", "year", "fy", "app_label", "model_name",
-                 "url"}
-# Administrative units of LAO B's province: another province for the provincial roles (refused),
-# the LAO roles' own province (answered with their own LAO's data only).
-UNIT_PARAMS = {"province", "province_code", "amphoe", "amphoe_code", "tambon", "tambon_code"}
 PROVINCIAL = {"provincial_analyst", "provincial_admin"}
 
 
-def must_refuse(role_label: str, params) -> bool:
-    """Does a URL with these path parameters name an object the role may not read?"""
-    for name in params:
-        n = name.lower()
-        if n in WINDOW_PARAMS:
-            continue
-        if n in UNIT_PARAMS and role_label not in PROVINCIAL:
-            continue
-        return True
-    return False
+def must_refuse(role_label: str, kinds) -> bool:
+    """Does a URL filled with values of these kinds name something the role may not read?
+
+    LAO B's objects: always. A unit of LAO B's province: for the other province's roles (for LAO
+    A's roles it is their own province, answered with their own LAO's data only). A map tile,
+    level or format: never (it must still carry no data the role may not read).
+    """
+    return "object" in kinds or ("unit" in kinds and role_label in PROVINCIAL)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,34 +126,46 @@ def tile_of(point, z=14):
     return z, int((point.x + 180) / 360 * n), int((1 - math.asinh(math.tan(lat)) / math.pi) / 2 * n)
 
 
-def parameter_values(name: str, targets) -> list[str]:
-    """Values of LAO B's objects for a path parameter called ``name`` (most specific first)."""
+def parameter_values(name: str, targets) -> list[tuple[str, str]]:
+    """(value, kind) of LAO B's objects for a path parameter called ``name``.
+
+    kind: "object" (LAO B's project, stage, account, the LAO itself: always refused), "unit" (an
+    administrative unit of LAO B's province: refused to the other province's roles) or "window"
+    (a tile, level, format: answered without others' data). Ambiguous names get every reading.
+    """
     t = targets
     n = name.lower()
     z, x, y = tile_of(t["project"].geom)
+    org = t["org"]
+    province = org.province.code
+    amphoe = org.amphoe.code if org.amphoe else province + "03"
+    tambon = t["project"].tambon.code if t["project"].tambon else amphoe + "01"
+    obj, unit, win = "object", "unit", "window"
     table = {
-        ("pk", "id", "project_id", "project", "project_pk", "object_id"): [t["project"].pk, t["deleted"].pk],
-        ("stage_id", "stage_pk", "projectstage_id"): [t["stage"].pk],
-        ("profile_id", "account_id", "registration_id"): [t["pending"].pk],
-        ("user_id", "user"): [t["pending"].user_id, t["owner"].pk],
-        ("dla_code", "lao", "lao_code", "organization", "org", "code"): [t["org"].dla_code],
-        ("organization_id", "org_id", "lao_id"): [t["org"].pk],
-        ("province", "province_code"): [t["org"].province.code],
-        ("amphoe", "amphoe_code"): [t["org"].amphoe.code if t["org"].amphoe else "8303"],
-        ("tambon", "tambon_code"): [t["project"].tambon.code if t["project"].tambon else "830301"],
-        ("fiscal_year", "year", "fy"): [t["project"].fiscal_year],
-        ("z", "zoom"): [z], ("x",): [x], ("y",): [y],
-        ("token", "uuid", "session"): [uuid.uuid4()],
-        ("app_label",): ["projects_geo"], ("model_name",): ["project"],
-        ("kind",): ["water"], ("stage",): [1],
-        ("format", "ext", "fmt"): ["geojson"],
-        ("layer", "layer_name", "collection", "collection_id", "collectionid"): ["projects"],
-        ("feature_id", "featureid"): [t["project"].pk],
+        ("pk", "id", "project_id", "project", "project_pk", "object_id", "feature_id", "featureid"):
+            [(t["project"].pk, obj), (t["deleted"].pk, obj)],
+        ("stage_id", "stage_pk", "projectstage_id"): [(t["stage"].pk, obj)],
+        ("profile_id", "account_id", "registration_id"): [(t["pending"].pk, obj)],
+        ("user_id", "user"): [(t["pending"].user_id, obj), (t["owner"].pk, obj)],
+        ("dla_code", "lao", "lao_code", "organization", "org"): [(org.dla_code, obj)],
+        ("organization_id", "org_id", "lao_id"): [(org.pk, obj)],
+        ("code", "unit", "unit_code"): [(org.dla_code, obj), (province, unit), (amphoe, unit), (tambon, unit)],
+        ("province", "province_code"): [(province, unit)],
+        ("amphoe", "amphoe_code"): [(amphoe, unit)],
+        ("tambon", "tambon_code"): [(tambon, unit)],
+        ("fiscal_year", "year", "fy"): [(t["project"].fiscal_year, win)],
+        ("z", "zoom"): [(z, win)], ("x",): [(x, win)], ("y",): [(y, win)],
+        ("token", "uuid", "session"): [(uuid.uuid4(), obj)],
+        ("app_label",): [("projects_geo", win)], ("model_name",): [("project", win)],
+        ("kind",): [("water", win)], ("stage",): [(1, win)],
+        ("format", "ext", "fmt"): [("geojson", win)],
+        ("level",): [("province", win), ("amphoe", win), ("tambon", win)],
+        ("layer", "layer_name", "collection", "collection_id", "collectionid"): [("projects", win)],
     }
     for names, values in table.items():
         if n in names:
-            return [str(v) for v in values]
-    return [str(t["project"].pk), t["org"].dla_code, "projects"]
+            return [(str(v), kind) for v, kind in values]
+    return [(str(t["project"].pk), obj), (org.dla_code, obj), ("projects", win)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -185,9 +187,8 @@ def iter_patterns(resolver=None, prefix=(), namespace=""):
 
 
 def fill(pieces, targets):
-    """Concrete URLs for a pattern (one per candidate value of its parameters) and its parameter names."""
-    urls = [""]
-    names = []
+    """Concrete URLs for a pattern: [(url, kinds of the values put in)], one per candidate value."""
+    urls = [("", frozenset())]
     for piece in pieces:
         text = str(piece)
         is_regex = piece.__class__.__name__ == "RegexPattern"
@@ -196,42 +197,40 @@ def fill(pieces, targets):
             matches = list(GROUP_RE.finditer(text))
         else:
             matches = list(PARAM_RE.finditer(text))
-        variants = [text]
+        variants = [(text, frozenset())]
         for m in reversed(matches):
             name = m.group("name") or "pk"  # an unnamed group: an object id
-            names.append(name)
             candidates = parameter_values(name, targets)
             if is_regex:
                 body = m.group("body")
-                ok = [c for c in candidates if re.fullmatch(body, c)]
+                ok = [c for c in candidates if re.fullmatch(body, c[0])]
                 if not ok and re.fullmatch(r"[\w|]+", body):
-                    ok = [body.split("|")[0]]
+                    ok = [(body.split("|")[0], "window")]
                 if not ok and re.fullmatch(body, "x"):
-                    ok = ["x"]
+                    ok = [("x", "window")]
                 candidates = ok or candidates
-            variants = [v[: m.start()] + c + v[m.end():] for v in variants for c in candidates]
+            variants = [(v[: m.start()] + value + v[m.end():], kinds | {kind})
+                        for v, kinds in variants for value, kind in candidates]
         if is_regex:
-            variants = [re.sub(r"\\(.)", r"\1", v).replace("?", "") for v in variants]
-        urls = [u + v for u in urls for v in variants]
-    return ["/" + u for u in dict.fromkeys(urls)], names
+            variants = [(re.sub(r"\\(.)", r"\1", v).replace("?", ""), kinds) for v, kinds in variants]
+        urls = [(u + v, ku | kv) for u, ku in urls for v, kv in variants]
+    return [("/" + u, kinds) for u, kinds in dict.fromkeys(urls)]
 
 
 def swept_urls(targets):
     found, unfillable = [], []
     for pieces, name, pattern in iter_patterns():
-        urls, params = fill(pieces, targets)
         usable = []
-        for url in urls:
+        for url, kinds in fill(pieces, targets):
             try:
                 match = resolve(url)
             except Resolver404:
                 continue
             if match.func is pattern.callback or getattr(match.func, "view_class", None) is getattr(pattern.callback, "view_class", 0):
-                usable.append(url)
+                usable.append((url, kinds))
         if not usable:
-            unfillable.append(f"{name}: {'/'.join(str(p) for p in pieces)} -> {urls}")
-        for url in usable:
-            found.append((name, url, tuple(params)))
+            unfillable.append(f"{name}: {'/'.join(str(p) for p in pieces)}")
+        found += [(name, url, kinds) for url, kinds in usable]
     return found, unfillable
 
 
@@ -309,7 +308,7 @@ def test_every_url_refuses_another_laos_objects_to_every_role(client):
         if user:
             client.force_login(user)
         markers = forbidden_markers(user)
-        for name, url, params in urls:
+        for name, url, kinds in urls:
             if name in OWN_ACCOUNT and user:
                 continue
             requests_ = [
@@ -332,7 +331,7 @@ def test_every_url_refuses_another_laos_objects_to_every_role(client):
                 leaked = [m.decode(errors="replace") for text in body_texts(response) for m in markers if m in text]
                 if leaked:
                     problems.append(f"{where}: HTTP {response.status_code} shows another LAO's data {leaked[:3]}")
-                if must_refuse(label, params) and name not in PUBLIC and not is_refusal(response):
+                if must_refuse(label, kinds) and name not in PUBLIC and not is_refusal(response):
                     problems.append(f"{where}: HTTP {response.status_code} — expected 401/403/404/405 or login")
                 if user and not client.session.get("_auth_user_id"):
                     client.force_login(user)  # a logout URL signed us out: sign in again
