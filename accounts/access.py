@@ -2,14 +2,20 @@
 
 Every page, API endpoint, tile, export, import and report starts from these functions:
 - DLA administrators (and Django superusers) see and change everything;
-- provincial analysts read everything in their province and change nothing;
+- provincial analysts (and provincial office administrators) read everything in their province
+  and change no project;
 - LAO staff read and change their own LAO's projects only; which budget stages they may record
   depends on their role (planning: plan and budget approval; finance: contract and disbursement;
-  engineering: geometry, attributes and completion; the LAO administrator: all of them).
+  engineering: geometry, attributes and completion; the LAO administrator: all of them);
+- accounts asked for on the registration page are approved by the LAO administrator of that LAO,
+  the provincial office administrator of its province, or a DLA administrator;
+- a soft-deleted project is restored by the LAO administrator of its LAO (or DLA).
+
+A profile that is not active (pending approval, rejected) grants nothing.
 """
 from __future__ import annotations
 
-from .models import LAO_ROLES, Role
+from .models import LAO_ROLES, PROVINCE_ROLES, ProfileStatus, Role
 
 # Budget stages (projects_geo.models.Stage values) each LAO role may record.
 STAGES_BY_ROLE = {
@@ -21,14 +27,18 @@ STAGES_BY_ROLE = {
 
 
 def profile_of(user):
-    if user is None or not getattr(user, "is_authenticated", False):
+    """The user's active profile, or None (anonymous, no profile, pending or rejected)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
         return None
-    return getattr(user, "profile", None) if hasattr(user, "profile") else None
+    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+    if profile is None or profile.status != ProfileStatus.ACTIVE:
+        return None
+    return profile
 
 
 def is_national(user) -> bool:
     """DLA administrators and superusers see the whole country."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
         return False
     if user.is_superuser:
         return True
@@ -46,7 +56,7 @@ def province_of(user):
     profile = profile_of(user)
     if profile is None:
         return None
-    if profile.role == Role.PROVINCIAL_ANALYST:
+    if profile.role in PROVINCE_ROLES:
         return profile.province
     if profile.organization_id:
         return profile.organization.province
@@ -63,7 +73,7 @@ def visible_projects(user, queryset=None):
     profile = profile_of(user)
     if profile is None:
         return qs.none()
-    if profile.role == Role.PROVINCIAL_ANALYST:
+    if profile.role in PROVINCE_ROLES:
         return qs.filter(organization__province_id=profile.province_id)
     if profile.role in LAO_ROLES:
         return qs.filter(organization_id=profile.organization_id)
@@ -79,7 +89,7 @@ def visible_organizations(user, queryset=None):
     profile = profile_of(user)
     if profile is None:
         return qs.none()
-    if profile.role == Role.PROVINCIAL_ANALYST:
+    if profile.role in PROVINCE_ROLES:
         return qs.filter(province_id=profile.province_id)
     if profile.role in LAO_ROLES:
         return qs.filter(pk=profile.organization_id)
@@ -109,3 +119,87 @@ def can_record_stage(user, project, stage: int) -> bool:
     if profile is None or profile.role not in LAO_ROLES or profile.organization_id != project.organization_id:
         return False
     return int(stage) in STAGES_BY_ROLE[profile.role]
+
+
+# Soft delete and history --------------------------------------------------------------------
+
+def can_delete_project(user, project) -> bool:
+    """Soft-deleting is an edit: whoever may edit the project may delete it (it can be restored)."""
+    return project.deleted_at is None and can_edit_project(user, project)
+
+
+def can_restore_project(user, project) -> bool:
+    """Only the LAO administrator of the owning LAO (or DLA) brings a deleted project back."""
+    if project.deleted_at is None:
+        return False
+    if is_national(user):
+        return True
+    profile = profile_of(user)
+    return profile is not None and profile.role == Role.LAO_ADMIN and profile.organization_id == project.organization_id
+
+
+def restorable_projects(user, queryset=None):
+    """Soft-deleted projects the user may restore (the LAO administrator's own LAO; DLA: all)."""
+    from projects_geo.models import Project
+
+    qs = (Project.all_objects.all() if queryset is None else queryset).filter(deleted_at__isnull=False)
+    if is_national(user):
+        return qs
+    profile = profile_of(user)
+    if profile is None or profile.role != Role.LAO_ADMIN:
+        return qs.none()
+    return qs.filter(organization_id=profile.organization_id)
+
+
+def can_view_history(user, project) -> bool:
+    """History is read by whoever may read the project (a deleted one: whoever may restore it)."""
+    from projects_geo.models import Project
+
+    if project.deleted_at is not None:
+        return can_restore_project(user, project)
+    return visible_projects(user, Project.objects.filter(pk=project.pk)).exists()
+
+
+# Accounts -----------------------------------------------------------------------------------
+
+def is_account_admin(user) -> bool:
+    """May this user decide on registrations at all (LAO, provincial office or DLA administrator)?"""
+    if is_national(user):
+        return True
+    profile = profile_of(user)
+    return profile is not None and profile.role in (Role.LAO_ADMIN, Role.PROVINCIAL_ADMIN)
+
+
+def approvable_profiles(user, queryset=None):
+    """Profiles whose registration the user may approve or reject.
+
+    An LAO administrator decides on staff of their own LAO (LAO roles only); a provincial office
+    administrator on LAO staff of the province and on provincial accounts of the province; DLA on
+    everyone.
+    """
+    from .models import Profile
+
+    qs = Profile.objects.all() if queryset is None else queryset
+    if is_national(user):
+        return qs
+    profile = profile_of(user)
+    if profile is None:
+        return qs.none()
+    if profile.role == Role.LAO_ADMIN:
+        return qs.filter(organization_id=profile.organization_id, role__in=[r.value for r in LAO_ROLES])
+    if profile.role == Role.PROVINCIAL_ADMIN:
+        from django.db.models import Q
+
+        return qs.filter(
+            Q(organization__province_id=profile.province_id, role__in=[r.value for r in LAO_ROLES])
+            | Q(province_id=profile.province_id, role__in=[r.value for r in PROVINCE_ROLES])
+        )
+    return qs.none()
+
+
+def can_approve_account(user, profile) -> bool:
+    from .models import Profile
+
+    if profile.user_id == getattr(user, "pk", None):
+        return False
+    return approvable_profiles(user, Profile.objects.filter(pk=profile.pk)).exists()

@@ -2,6 +2,7 @@
 from django import forms
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Project, ProjectStage, ProjectTambon
 from .services import save_project
@@ -51,16 +52,20 @@ class ProjectTambonInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(LeafletGeoAdmin):
+class ProjectAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
     list_display = ("name", "organization", "kind", "subtype", "fiscal_year", "current_stage", "budget", "tambon")
-    list_filter = ("kind", "fiscal_year", "current_stage", "province")
+    list_filter = ("kind", "fiscal_year", "current_stage", "province", "deleted_at")
     list_select_related = ("organization", "tambon")
     search_fields = ("name", "organization__name_th", "organization__dla_code")
     autocomplete_fields = ("organization",)
     readonly_fields = ("province", "amphoe", "tambon", "length_m", "current_stage", "validation_findings",
-                       "created_by", "created_at", "updated_by", "updated_at")
+                       "created_by", "created_at", "updated_by", "updated_at", "version", "deleted_at", "deleted_by")
     inlines = [ProjectTambonInline, ProjectStageInline]
     form = ProjectAdminForm
+
+    def get_queryset(self, request):
+        # Soft-deleted projects stay reachable here (and restorable from the project pages).
+        return Project.all_objects.select_related("organization", "tambon")
 
     def save_model(self, request, obj, form, change):
         save_project(obj, user=request.user, result=getattr(form, "validation_result", None))

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
 
 from . import fiscal
+from .concurrency import VersionedFormMixin
 from .models import Kind, Project, Stage, Subtype
 from .thai_format import format_number, parse_amount, parse_date, to_be_date_input
 
@@ -65,7 +66,9 @@ class ProjectGeometryWidget(LeafletWidget):
     geom_type = "GEOMETRY"
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(VersionedFormMixin, forms.ModelForm):
+    """The project entry form; the hidden ``version`` guards against lost updates (issue 8)."""
+
     budget = AmountField(label=_("budget (THB)"), min_value=0, max_digits=14, decimal_places=2)
 
     class Meta:

@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from layers.models import Amphoe, Organization, Province, Tambon
 
@@ -104,6 +105,17 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(current_stage__gte=stage)
 
 
+class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
+    """The default manager: projects that are not (soft-)deleted."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class AllProjectsManager(models.Manager.from_queryset(ProjectQuerySet)):
+    """Every project, soft-deleted ones included (restore pages, history, admin)."""
+
+
 class Project(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="projects", verbose_name=_("LAO")
@@ -160,9 +172,23 @@ class Project(models.Model):
         related_name="+", verbose_name=_("updated by"),
     )
 
-    objects = ProjectQuerySet.as_manager()
+    # Optimistic locking: incremented by every save (see save()); forms send back the version they
+    # were built from and projects_geo.concurrency refuses a save on a version that moved on.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
+    # Soft delete: a deleted project is hidden by the default manager and can be restored.
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False, db_index=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("deleted by"), editable=False,
+    )
+
+    objects = ProjectManager()
+    all_objects = AllProjectsManager()
+    # Every change (geometry included) with who and when; see projects_geo.history.
+    history = HistoricalRecords(cascade_delete_history=False)
 
     class Meta:
+        base_manager_name = "all_objects"
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         ordering = ["-fiscal_year", "name"]
@@ -194,6 +220,26 @@ class Project(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()}, {self.fiscal_year})"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def save(self, *args, **kwargs):
+        """Save, moving ``version`` on by one from the row's current version (locked) on an update."""
+        from django.db import transaction
+
+        if self._state.adding or self.pk is None:
+            return super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "version"}
+        with transaction.atomic():
+            current = (
+                type(self).all_objects.select_for_update().filter(pk=self.pk).values_list("version", flat=True).first()
+            )
+            self.version = (current or 0) + 1
+            return super().save(*args, **kwargs)
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -242,6 +288,8 @@ class ProjectStage(models.Model):
         related_name="+", verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords(cascade_delete_history=False)
 
     class Meta:
         verbose_name = _("budget stage")

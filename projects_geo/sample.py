@@ -59,7 +59,7 @@ def load_sample_projects(directory: Path = SAMPLE_DIR) -> dict:
             if org is None:
                 raise SampleError(f"{path.name} ref {row.ref}: LAO {row.lao_code} is not in the registry; load it first.")
             ref = f"sample:{row.ref}"
-            if Project.objects.filter(organization=org, source_ref=ref).exists():
+            if Project.all_objects.filter(organization=org, source_ref=ref).exists():
                 counts["unchanged"] += 1
                 continue
             project = Project(

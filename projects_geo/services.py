@@ -12,6 +12,7 @@ from django.db import connection, transaction
 
 from layers.lookup import units_for_geometries
 
+from .concurrency import ConflictError, check_version  # noqa: F401  (ConflictError is part of this API)
 from .models import Project, ProjectTambon
 
 
@@ -45,15 +46,18 @@ def fill_units(project: Project, units=None) -> None:
 
 
 @transaction.atomic
-def save_project(project: Project, *, user=None, units=None, result=None) -> Project:
+def save_project(project: Project, *, user=None, units=None, result=None, expected_version=None) -> Project:
     """Validate, fill the units, save the project and its tambon shares atomically.
 
     ``result`` — a ``ValidationResult`` already computed for this project (e.g. by
     ``validate_batch`` in an import) — skips validating again. ``units`` overrides the units
     stored (validation still runs). Raises ``ProjectValidationError`` on an error finding.
+    ``expected_version``: the ``Project.version`` the caller's form was built from; when the row
+    has moved on since, ``ConflictError`` is raised and nothing is written (optimistic locking).
     """
     from .validation import validate
 
+    check_version(project, expected_version)
     if project.geom is not None and project.geom.srid is None:
         project.geom.srid = 4326
     if result is None:
@@ -71,6 +75,7 @@ def save_project(project: Project, *, user=None, units=None, result=None) -> Pro
         if project.pk is None:
             project.created_by = user
         project.updated_by = user
+        project._history_user = user  # who, in the project's history (also outside a request)
     project.full_clean(exclude=["organization"] if project.organization_id else None)
     project.save()
     ProjectTambon.objects.filter(project=project).delete()

@@ -1,10 +1,10 @@
 """URLs of projects_geo (``app_name = "projects_geo"``), included at the site root: home and LAO
-pages, project entry, map data, validation, exports and imports, the API, vector tiles, the
+pages, project entry, history, delete/restore, map data, validation, exports and imports, the API, vector tiles, the
 analysis map and OGC API."""
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from . import export_views, import_views, ogc, views, views_analysis, views_tiles
+from . import audit_views, export_views, import_views, ogc, views, views_analysis, views_tiles
 from .validate_api import ValidateView
 
 app_name = "projects_geo"
@@ -14,6 +14,10 @@ urlpatterns = [
     path("lao/<str:dla_code>/", views.lao_home, name="lao_home"),
     path("projects/new/", views.project_create, name="project_create"),
     path("projects/<int:pk>/", views.project_edit, name="project_edit"),
+    path("projects/deleted/", audit_views.deleted_projects, name="deleted_projects"),
+    path("projects/<int:pk>/history/", audit_views.project_history, name="project_history"),
+    path("projects/<int:pk>/delete/", audit_views.project_delete, name="project_delete"),
+    path("projects/<int:pk>/restore/", audit_views.project_restore, name="project_restore"),
     path("projects/map.geojson", views.projects_geojson, name="projects_geojson"),
     path("projects/import/", import_views.upload, name="import_upload"),
     path("projects/import/<uuid:token>/mapping/", import_views.mapping, name="import_mapping"),

@@ -15,6 +15,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import access
 from layers.models import Organization
 
 from . import coords, fiscal
@@ -86,6 +87,10 @@ class ValidateView(APIView):
         args, errors = read_request(data)
         if errors:
             return Response({"errors": errors}, status=400)
+        # the findings name the LAO's projects (duplicates): only for an LAO the user may see
+        if not access.visible_organizations(request.user).filter(pk=args["organization"].pk).exists():
+            return Response({"errors": [_err("lao", "You may not work with the projects of this LAO.",
+                                             "ท่านไม่มีสิทธิ์ใช้งานข้อมูลโครงการของ อปท. นี้")]}, status=403)
         try:
             with transaction.atomic():
                 result = validate(

@@ -433,7 +433,7 @@ def _validate_batch(items):
     for i, dups in duplicates.items():
         for pid_, name, dist in dups:
             findings[i].append(Finding.make("duplicate", WARNING, {"name": name, "distance": _metres(dist)}, data={
-                "duplicate_id": pid_, "duplicate_url": reverse("admin:projects_geo_project_change", args=[pid_]),
+                "duplicate_id": pid_, "duplicate_url": reverse("projects_geo:project_edit", args=[pid_]),
                 "distance_m": _r(dist)}))
 
     results = []
@@ -552,6 +552,7 @@ JOIN projects_geo_project p
   ON p.organization_id = g.org_id AND p.kind = g.kind
  AND (g.fy IS NULL OR p.fiscal_year = g.fy)
  AND (g.exclude_id IS NULL OR p.id <> g.exclude_id)
+ AND p.deleted_at IS NULL
  AND ST_DWithin(p.geom, g.geom, 0.0005)
 WHERE ST_Dimension(p.geom) = ST_Dimension(g.geom)
   AND CASE WHEN ST_Dimension(g.geom) = 0

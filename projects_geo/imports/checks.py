@@ -9,6 +9,7 @@ from decimal import Decimal
 import shapely
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 
 from .rows import ImportRow
 
@@ -53,7 +54,7 @@ def match_existing(rows: list[ImportRow], organization) -> None:
         return
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT source_ref, id, name, kind, subtype, fiscal_year, plan_reference, budget, ST_AsBinary(geom) "
+            "SELECT source_ref, id, name, kind, subtype, fiscal_year, plan_reference, budget, ST_AsBinary(geom), deleted_at "
             "FROM projects_geo_project WHERE organization_id = %s AND source_ref = ANY(%s)",
             [organization.pk, refs],
         )
@@ -62,7 +63,12 @@ def match_existing(rows: list[ImportRow], organization) -> None:
         hit = existing.get(row.source_ref)
         if hit is None:
             continue
-        pk, name, kind, subtype, fy, plan, budget, wkb = hit
+        pk, name, kind, subtype, fy, plan, budget, wkb, deleted_at = hit
+        if deleted_at is not None:
+            row.add("deleted_project", "error",
+                    _("Project %(id)s with this reference was deleted; restore it first, or give the row another reference."),
+                    id=pk)
+            continue
         row.project_id = pk
         v = row.values
         same = (

@@ -77,9 +77,24 @@ UPDATE projects_geo_project p SET kind = s.kind, subtype = s.subtype, name = s.n
     plan_reference = s.plan_reference, budget = s.budget, geom = s.geom,
     length_m = CASE WHEN ST_Dimension(s.geom) = 1 THEN ST_Length(s.geom::geography) END,
     province_id = m.province_id, amphoe_id = m.amphoe_id, tambon_id = m.tambon_id,
-    validation_findings = s.findings, updated_at = now(), updated_by_id = %(user)s
+    validation_findings = s.findings, updated_at = now(), updated_by_id = %(user)s, version = p.version + 1
 FROM import_stage s LEFT JOIN main m ON m.ord = s.ord
 WHERE s.project_id IS NOT NULL AND p.id = s.project_id AND p.organization_id = %(org)s
+"""
+
+# One history row per written project (django-simple-history's table, the same columns as a
+# save() through the ORM would write): "+" for created, "~" for updated, with the importing user.
+HISTORY_COLUMNS = (
+    "id, kind, subtype, name, fiscal_year, plan_reference, source_ref, budget, geom, length_m, validation_findings, "
+    "current_stage, created_at, updated_at, version, deleted_at, amphoe_id, created_by_id, deleted_by_id, "
+    "organization_id, province_id, tambon_id, updated_by_id"
+)
+HISTORY = f"""
+INSERT INTO projects_geo_historicalproject ({HISTORY_COLUMNS}, history_date, history_type, history_user_id, history_change_reason)
+SELECT {", ".join("p." + c.strip() for c in HISTORY_COLUMNS.split(","))},
+       now(), CASE WHEN s.project_id IS NULL THEN '+' ELSE '~' END, %(user)s, 'import'
+FROM import_stage s
+JOIN projects_geo_project p ON p.organization_id = %(org)s AND p.source_ref = s.source_ref
 """
 
 SHARES = """
@@ -123,5 +138,6 @@ def commit_rows(rows: list[ImportRow], organization, user=None) -> dict[str, int
         cur.execute(UPDATE, params)
         cur.execute(INSERT, params)
         cur.execute(SHARES, params)
+        cur.execute(HISTORY, params)
         cur.execute("DROP TABLE import_units, import_stage")  # also inside an enclosing transaction
     return counts

@@ -21,6 +21,7 @@ from layers.models import Organization
 
 from ..forms import LINE_SUBTYPES, ProjectForm, StageForm
 from ..models import SUBTYPES_BY_KIND, Kind, Project, Stage
+from ..concurrency import ConflictError
 from ..services import save_project
 from ..stages import StageError, next_stage, record_stage
 from .common import map_config
@@ -89,7 +90,10 @@ def _save(request, form, project):
     candidate = form.save(commit=False)
     candidate.organization = organization
     try:
-        save_project(candidate, user=request.user)
+        save_project(candidate, user=request.user, expected_version=form.expected_version)
+    except ConflictError as exc:
+        form.add_conflict(exc)
+        return False, []
     except ValidationError as exc:
         result = getattr(exc, "result", None)
         if result is not None:

@@ -197,3 +197,24 @@ def test_demo_users_are_created_once(db):
     user = authenticate(username="patong-engineer", password="gisplan-demo")
     assert user is not None and user.profile.organization.dla_code == PATONG and user.profile.role == Role.LAO_ENGINEER
     assert authenticate(username="patong-admin", password="gisplan-demo").profile.role == Role.LAO_ADMIN
+
+
+def test_second_editor_of_the_same_version_is_refused_not_lost(client):
+    """Two engineers open the same project (version n); the first saves, the second's save is
+    refused with a Thai + English message and the first one's change stays."""
+    signed_in(client, "eng1", Role.LAO_ENGINEER, lao=PATONG)
+    project = sample(3)
+    url = reverse("projects_geo:project_edit", args=[project.pk])
+    page = client.get(url).content.decode()
+    version = project.version
+    assert f'name="version" value="{version}"' in page
+    geom = json.dumps({"type": "LineString", "coordinates": [[98.2990, 7.8930], [98.3010, 7.8936]]})
+    first = project_post(name="ถนนของคนแรก", kind="road", subtype="asphalt_road", geom=geom, version=str(version))
+    assert client.post(url, first).status_code == 302
+    signed_in(client, "eng2", Role.LAO_ENGINEER, lao=PATONG)
+    second = client.post(url, {**first, "name": "ถนนของคนที่สอง"})
+    assert second.status_code == 400
+    body = second.content.decode()
+    assert "มีผู้อื่นบันทึกโครงการนี้" in body and "Someone else saved this project" in body
+    project.refresh_from_db()
+    assert project.name == "ถนนของคนแรก" and project.version == version + 1

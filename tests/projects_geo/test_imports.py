@@ -95,6 +95,26 @@ def test_geojson_import_and_reimport_creates_no_duplicates(org, tmp_path):
     assert "created 0, updated 1, unchanged 1" in run(path)
     pond.refresh_from_db()
     assert pond.budget == Decimal("260000.00")
+    # the set-based commit keeps the project's history and version like a save through the ORM
+    assert pond.version == 2
+    assert list(pond.history.order_by("history_id").values_list("history_type", "budget", "history_change_reason")) == [
+        ("+", Decimal("250000.00"), "import"), ("~", Decimal("260000.00"), "import")]
+    assert road.history.count() == 1
+
+
+def test_reference_of_a_deleted_project_is_refused(org, tmp_path):
+    from projects_geo.deletion import soft_delete_project
+
+    path = write_geojson(tmp_path / "p.geojson", [
+        feature({"type": "Point", "coordinates": list(P1)}, id="D1", name="บ่อ", fy=2568, budget=1, kind="water", subtype="well"),
+    ])
+    run(path)
+    project = Project.objects.get(organization=org, source_ref="D1")
+    soft_delete_project(project, user=None)
+    report = tmp_path / "r.csv"
+    assert "1 rows have errors" in refused(path, "--report", str(report))
+    line = next(csv.DictReader(io.StringIO(report.read_bytes().decode("utf-8-sig"))))
+    assert line["code"] == "deleted_project" and str(project.pk) in line["message_en"] and line["message_th"] != line["message_en"]
 
 
 def test_rows_without_id_are_matched_by_content_hash(org, tmp_path):

@@ -3,13 +3,16 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from accounts.models import Role
+from tests.factories import make_user
+
 URL = "/api/validate/"
 
 
 @pytest.fixture
 def client_in(client, db):
-    user = get_user_model().objects.create_user("engineer", password="pw-123456")
-    client.force_login(user)
+    # a provincial analyst of Phuket (83) sees every Phuket LAO
+    client.force_login(make_user("analyst", Role.PROVINCIAL_ANALYST, province="83"))
     return client
 
 
@@ -26,6 +29,20 @@ def test_url_name():
 @pytest.mark.django_db
 def test_requires_login(client):
     assert post(client, {"text": "7.88, 98.39", "lao": "3830102", "kind": "water"}).status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_only_for_an_lao_the_user_may_see(client):
+    """Findings name the LAO's projects (duplicates), so another LAO's are refused with a 403."""
+    body = {"text": "7.884, 98.3923", "lao": "3830102", "kind": "water"}
+    client.force_login(make_user("patong", Role.LAO_ENGINEER, lao="4830201"))
+    r = post(client, {**body, "lao": "4820501"})  # an LAO in Phang Nga
+    assert r.status_code == 403
+    assert r.json()["errors"][0]["field"] == "lao" and r.json()["errors"][0]["message_th"]
+    client.force_login(get_user_model().objects.create_user("nobody", password="pw-123456"))  # no profile
+    assert post(client, body).status_code == 403
+    client.force_login(make_user("dla", Role.DLA_ADMIN))
+    assert post(client, body).status_code == 200
 
 
 @pytest.mark.django_db

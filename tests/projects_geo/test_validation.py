@@ -156,11 +156,16 @@ def test_duplicate_of_an_existing_project_is_caught(lao):
     result = validate(near, existing.organization, existing.kind, fiscal_year=existing.fiscal_year)
     f = finding(result, "duplicate")
     assert f.data["duplicate_id"] == existing.pk
-    assert f.data["duplicate_url"] == f"/admin/projects_geo/project/{existing.pk}/change/"
+    assert f.data["duplicate_url"] == f"/projects/{existing.pk}/"
     assert f.data["distance_m"] < 20
     # another fiscal year, or the project itself being edited: no duplicate
     assert "duplicate" not in codes(validate(near, existing.organization, existing.kind, fiscal_year=existing.fiscal_year + 1))
     assert "duplicate" not in codes(validate(near, existing.organization, existing.kind, fiscal_year=existing.fiscal_year, exclude_project_id=existing.pk))
+    # a deleted project is no longer a duplicate
+    from projects_geo.deletion import soft_delete_project
+
+    soft_delete_project(existing)
+    assert "duplicate" not in codes(validate(near, existing.organization, existing.kind, fiscal_year=existing.fiscal_year))
 
 
 @pytest.mark.django_db

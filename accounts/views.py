@@ -1,0 +1,76 @@
+"""Accounts pages: registration, the LAO search it uses, and the approvals page."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import access, registration
+from .forms import RegistrationForm
+from .models import Profile, ProfileStatus
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("/")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save()
+            registration.register(
+                user, role=form.cleaned_data["role"],
+                organization=form.cleaned_data.get("organization"), province=form.cleaned_data.get("province"),
+            )
+        return redirect("accounts:register_done")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+@require_GET
+def register_done(request):
+    return render(request, "accounts/register_done.html")
+
+
+@require_GET
+def lao_search(request):
+    """Public registry data (code, name, province) for the registration page's LAO list."""
+    laos = registration.find_laos(request.GET.get("q", ""), limit=20)
+    return JsonResponse({"results": [
+        {"dla_code": o.dla_code, "name_th": o.name_th, "name_en": o.name_en, "province": o.province.name_th}
+        for o in laos
+    ]})
+
+
+@login_required
+@require_GET
+def approvals(request):
+    if not access.is_account_admin(request.user):
+        raise PermissionDenied
+    pending = (
+        access.approvable_profiles(request.user)
+        .filter(status=ProfileStatus.PENDING)
+        .select_related("user", "organization__province", "province")
+        .order_by("requested_at", "pk")
+    )
+    return render(request, "accounts/approvals.html", {"pending": pending})
+
+
+@login_required
+@require_POST
+def decide(request, profile_id, decision):
+    profile = get_object_or_404(access.approvable_profiles(request.user).select_related("user"), pk=profile_id)
+    try:
+        if decision == "approve":
+            registration.approve(profile, by=request.user)
+            messages.success(request, _("Account %(user)s approved.") % {"user": profile.user.get_username()})
+        else:
+            registration.reject(profile, by=request.user)
+            messages.success(request, _("Account %(user)s rejected.") % {"user": profile.user.get_username()})
+    except ValidationError as exc:
+        if exc.code == "forbidden":
+            raise PermissionDenied
+        messages.error(request, " ".join(exc.messages))
+    return redirect("accounts:approvals")

@@ -1,0 +1,347 @@
+"""The access sweep: every URL pattern of the site, as every role, on another LAO's objects.
+
+The URL patterns are enumerated from ``get_resolver()`` recursively, so a new page or endpoint is
+swept as soon as it is routed. Path parameters are filled with objects of ANOTHER LAO (LAO B,
+Phuket) — project ids, stage ids, pending accounts, DLA codes, unit codes, map tiles over its
+project — and query strings/forms point at it too. Each URL is requested as LAO A's engineer,
+planner, finance officer and administrator, as the analyst and office administrator of ANOTHER
+province (Phang Nga) and anonymously, with GET, POST (form and JSON), PATCH and DELETE.
+
+Asserted: never a server error; a URL about an object answers 401/403/404/405 or sends to a login
+page; no response carries another LAO's data (the names and markers of projects the user may
+not read, unzipping exports); and afterwards LAO B's rows are exactly as before (nothing edited,
+deleted, restored, created or approved). Public URLs are listed in ``PUBLIC`` with the reason;
+they are still checked for leaks and writes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import math
+import re
+import uuid
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.exceptions import Resolver404
+
+from accounts import access
+from accounts.models import Profile, ProfileStatus, Role
+from accounts.registration import register
+from layers.models import Organization
+from projects_geo.deletion import soft_delete_project
+from projects_geo.models import Kind, Project, ProjectStage, Stage, Subtype
+from projects_geo.services import save_project
+from projects_geo.stages import record_stage
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+LAO_A = "4830201"      # Patong, Phuket
+LAO_B = "3830102"      # Thalang, Phuket: the other LAO
+PROVINCE_X = "82"      # Phang Nga: the analysts' province (LAO B is in another province, 83)
+MARK = "ZZLEAKB"
+
+# URL name (namespace:name) → why anyone may use it. These are still checked for leaks and writes.
+PUBLIC = {
+    "login": "the local sign-in page",
+    "logout": "signing out concerns only the caller's own session",
+    "password_reset": "Django's reset form (answers the same whatever the email)",
+    "password_reset_done": "static confirmation page",
+    "password_reset_confirm": "needs a valid token from an email",
+    "password_reset_complete": "static confirmation page",
+    "set_language": "language switch of the caller's own session",
+    "accounts:register": "anyone may ask for an account (it is pending until approved)",
+    "accounts:register_done": "static confirmation page",
+    "accounts:lao_search": "the public DLA registry (code, name, province) for the registration form",
+    "oidc_authentication_init": "starts single sign-on",
+    "oidc_authentication_callback": "single sign-on callback (state-checked)",
+    "oidc_logout": "signing out",
+    "jsi18n": "JavaScript translation catalogue",
+    "projects_geo:jsi18n": "JavaScript translation catalogue",
+    "django.views.static.serve": "static and media files in DEBUG",
+}
+# Patterns that need no request to be allowed: password change of the caller's own account.
+OWN_ACCOUNT = {"password_change", "password_change_done"}
+
+ROLES = [
+    ("lao_engineer", dict(role=Role.LAO_ENGINEER, lao=LAO_A)),
+    ("lao_planner", dict(role=Role.LAO_PLANNER, lao=LAO_A)),
+    ("lao_finance", dict(role=Role.LAO_FINANCE, lao=LAO_A)),
+    ("lao_admin", dict(role=Role.LAO_ADMIN, lao=LAO_A)),
+    ("provincial_analyst", dict(role=Role.PROVINCIAL_ANALYST, province=PROVINCE_X)),
+    ("provincial_admin", dict(role=Role.PROVINCIAL_ADMIN, province=PROVINCE_X)),
+    ("anonymous", None),
+]
+LOGIN_PREFIXES = ("/accounts/login/", "/admin/login/")
+
+PROVINCIAL = {"provincial_analyst", "provincial_admin"}
+
+
+def must_refuse(role_label: str, kinds) -> bool:
+    """Does a URL filled with values of these kinds name something the role may not read?
+
+    LAO B's objects: always. A unit of LAO B's province: for the other province's roles (for LAO
+    A's roles it is their own province, answered with their own LAO's data only). A map tile,
+    level or format: never (it must still carry no data the role may not read).
+    """
+    return "object" in kinds or ("unit" in kinds and role_label in PROVINCIAL)
+
+
+# ---------------------------------------------------------------------------------------------
+# LAO B's objects
+
+def make_targets():
+    b = Organization.objects.select_related("province", "amphoe").get(dla_code=LAO_B)
+    owner = make_user("b-engineer", Role.LAO_ENGINEER, lao=LAO_B)
+    project = save_project(Project(
+        organization=b, kind=Kind.WATER, subtype=Subtype.POND, name=f"{MARK} pond of LAO B",
+        plan_reference=f"{MARK}-plan", fiscal_year=2568, budget=Decimal("765432.10"),
+        geom=Point(98.3383, 8.0302, srid=4326),
+    ), user=owner)
+    record_stage(project, Stage.IN_PLAN, dt.date(2024, 11, 1), user=owner, note=f"{MARK}-stage")
+    deleted = save_project(Project(
+        organization=b, kind=Kind.ROAD, subtype=Subtype.CONCRETE_ROAD, name=f"{MARK} deleted road of LAO B",
+        fiscal_year=2568, budget=Decimal("1000"), geom=Point(98.3390, 8.0310, srid=4326),
+    ), user=owner)
+    soft_delete_project(deleted, user=owner)
+    pending_user = make_user(f"{MARK.lower()}-pending")
+    pending_user.email = f"{MARK.lower()}@b.example"
+    pending_user.save()
+    pending = register(pending_user, role=Role.LAO_ENGINEER, organization=b)
+    project.refresh_from_db()
+    return {
+        "org": b, "project": project, "deleted": deleted, "stage": project.stages.get(),
+        "pending": pending, "owner": owner,
+    }
+
+
+def tile_of(point, z=14):
+    lat = math.radians(point.y)
+    n = 2 ** z
+    return z, int((point.x + 180) / 360 * n), int((1 - math.asinh(math.tan(lat)) / math.pi) / 2 * n)
+
+
+def parameter_values(name: str, targets) -> list[tuple[str, str]]:
+    """(value, kind) of LAO B's objects for a path parameter called ``name``.
+
+    kind: "object" (LAO B's project, stage, account, the LAO itself: always refused), "unit" (an
+    administrative unit of LAO B's province: refused to the other province's roles) or "window"
+    (a tile, level, format: answered without others' data). Ambiguous names get every reading.
+    """
+    t = targets
+    n = name.lower()
+    z, x, y = tile_of(t["project"].geom)
+    org = t["org"]
+    province = org.province.code
+    amphoe = org.amphoe.code if org.amphoe else province + "03"
+    tambon = t["project"].tambon.code if t["project"].tambon else amphoe + "01"
+    obj, unit, win = "object", "unit", "window"
+    table = {
+        ("pk", "id", "project_id", "project", "project_pk", "object_id", "feature_id", "featureid"):
+            [(t["project"].pk, obj), (t["deleted"].pk, obj)],
+        ("stage_id", "stage_pk", "projectstage_id"): [(t["stage"].pk, obj)],
+        ("profile_id", "account_id", "registration_id"): [(t["pending"].pk, obj)],
+        ("user_id", "user"): [(t["pending"].user_id, obj), (t["owner"].pk, obj)],
+        ("dla_code", "lao", "lao_code", "organization", "org"): [(org.dla_code, obj)],
+        ("organization_id", "org_id", "lao_id"): [(org.pk, obj)],
+        ("code", "unit", "unit_code"): [(org.dla_code, obj), (province, unit), (amphoe, unit), (tambon, unit)],
+        ("province", "province_code"): [(province, unit)],
+        ("amphoe", "amphoe_code"): [(amphoe, unit)],
+        ("tambon", "tambon_code"): [(tambon, unit)],
+        ("fiscal_year", "year", "fy"): [(t["project"].fiscal_year, win)],
+        ("z", "zoom"): [(z, win)], ("x",): [(x, win)], ("y",): [(y, win)],
+        ("token", "uuid", "session"): [(uuid.uuid4(), obj)],
+        ("app_label",): [("projects_geo", win)], ("model_name",): [("project", win)],
+        ("kind",): [("water", win)], ("stage",): [(1, win)],
+        ("format", "ext", "fmt"): [("geojson", win)],
+        ("level",): [("province", win), ("amphoe", win), ("tambon", win)],
+        ("layer", "layer_name", "collection", "collection_id", "collectionid"): [("projects", win)],
+    }
+    for names, values in table.items():
+        if n in names:
+            return [(str(v), kind) for v, kind in values]
+    return [(str(t["project"].pk), obj), (org.dla_code, obj), ("projects", win)]
+
+
+# ---------------------------------------------------------------------------------------------
+# URL enumeration
+
+PARAM_RE = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
+GROUP_RE = re.compile(r"\((?:\?P<(?P<name>\w+)>)?(?P<body>[^?()][^()]*(?:\([^()]*\)[^()]*)*)\)")
+
+
+def iter_patterns(resolver=None, prefix=(), namespace=""):
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = ":".join(filter(None, [namespace, p.namespace])) if p.namespace else namespace
+            yield from iter_patterns(p, (*prefix, p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or p.lookup_str)
+            yield (*prefix, p.pattern), name, p
+
+
+def fill(pieces, targets):
+    """Concrete URLs for a pattern: [(url, kinds of the values put in)], one per candidate value."""
+    urls = [("", frozenset())]
+    for piece in pieces:
+        text = str(piece)
+        is_regex = piece.__class__.__name__ == "RegexPattern"
+        if is_regex:
+            text = text.lstrip("^").rstrip("$").replace("\\Z", "")
+            matches = list(GROUP_RE.finditer(text))
+        else:
+            matches = list(PARAM_RE.finditer(text))
+        variants = [(text, frozenset())]
+        for m in reversed(matches):
+            name = m.group("name") or "pk"  # an unnamed group: an object id
+            candidates = parameter_values(name, targets)
+            if is_regex:
+                body = m.group("body")
+                ok = [c for c in candidates if re.fullmatch(body, c[0])]
+                if not ok and re.fullmatch(r"[\w|]+", body):
+                    ok = [(body.split("|")[0], "window")]
+                if not ok and re.fullmatch(body, "x"):
+                    ok = [("x", "window")]
+                candidates = ok or candidates
+            variants = [(v[: m.start()] + value + v[m.end():], kinds | {kind})
+                        for v, kinds in variants for value, kind in candidates]
+        if is_regex:
+            variants = [(re.sub(r"\\(.)", r"\1", v).replace("?", ""), kinds) for v, kinds in variants]
+        urls = [(u + v, ku | kv) for u, ku in urls for v, kv in variants]
+    return [("/" + u, kinds) for u, kinds in dict.fromkeys(urls)]
+
+
+def swept_urls(targets):
+    found, unfillable = [], []
+    for pieces, name, pattern in iter_patterns():
+        usable = []
+        for url, kinds in fill(pieces, targets):
+            try:
+                match = resolve(url)
+            except Resolver404:
+                continue
+            if match.func is pattern.callback or getattr(match.func, "view_class", None) is getattr(pattern.callback, "view_class", 0):
+                usable.append((url, kinds))
+        if not usable:
+            unfillable.append(f"{name}: {'/'.join(str(p) for p in pieces)}")
+        found += [(name, url, kinds) for url, kinds in usable]
+    return found, unfillable
+
+
+# ---------------------------------------------------------------------------------------------
+# Snapshots and leak checks
+
+def snapshot(org):
+    projects = list(
+        Project.all_objects.filter(organization=org).order_by("pk").values(
+            "pk", "name", "kind", "subtype", "fiscal_year", "budget", "plan_reference", "version",
+            "deleted_at", "current_stage", "organization_id",
+        )
+    )
+    geoms = [p.geom.wkt for p in Project.all_objects.filter(organization=org).order_by("pk")]
+    stages = list(ProjectStage.objects.filter(project__organization=org).order_by("pk").values())
+    profiles = list(Profile.objects.filter(organization=org).order_by("pk").values("pk", "status", "role", "organization_id"))
+    users = list(Profile.objects.filter(organization=org).order_by("pk").values_list("user__is_active", flat=True))
+    project_ids = Project.all_objects.filter(organization=org).values("pk")
+    history = (Project.history.filter(organization_id=org.pk).count(),
+               ProjectStage.history.filter(project_id__in=project_ids).count())
+    return projects, geoms, stages, profiles, users, history
+
+
+def body_texts(response) -> list[bytes]:
+    content = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    texts = [content]
+    if content[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            texts += [zf.read(n) for n in zf.namelist()]
+    return texts
+
+
+def forbidden_markers(user):
+    """Strings of data the user may not read: LAO B's markers and the names of invisible projects."""
+    visible = set(access.visible_projects(user).values_list("pk", flat=True)) if user else set()
+    names = Project.all_objects.exclude(pk__in=visible).values_list("name", flat=True)
+    markers = {MARK.encode()} | {n.encode() for n in names if len(n) >= 10}
+    return markers
+
+
+def is_refusal(response) -> bool:
+    if response.status_code in (401, 403, 404, 405):
+        return True
+    if response.status_code in (301, 302, 303, 307, 308):
+        return response["Location"].split("?")[0].startswith(LOGIN_PREFIXES) or any(
+            response["Location"].startswith(f"http://testserver{p}") for p in LOGIN_PREFIXES
+        )
+    return False
+
+
+def test_every_url_refuses_another_laos_objects_to_every_role(client):
+    targets = make_targets()
+    urls, unfillable = swept_urls(targets)
+    assert not unfillable, "URL patterns the sweep cannot fill (teach parameter_values their parameters):\n" + "\n".join(unfillable)
+    assert len(urls) > 10
+    b = targets["org"]
+    before = snapshot(b)
+    query = {
+        "lao": b.dla_code, "organization": b.pk, "province": b.province.code, "project": targets["project"].pk,
+        "project_id": targets["project"].pk, "id": targets["project"].pk, "q": "pond",
+    }
+    post_data = {
+        **query, "name": "hacked", "budget": "1", "fiscal_year": "2568", "kind": "road", "subtype": "bridge",
+        "version": str(targets["project"].version), "stage": "2", "date": "2024-12-01", "amount": "1",
+        "geometry": json.dumps({"type": "Point", "coordinates": [98.34, 8.03]}), "text": "8.03, 98.34",
+        "decision": "approve", "action": "approve", "dla_code": b.dla_code,
+    }
+    problems = []
+    for label, spec in ROLES:
+        user = make_user(f"sweep-{label}", spec.pop("role"), **spec) if spec else None
+        if spec is not None:
+            spec["role"] = user.profile.role  # restore for a re-run
+        client.logout()
+        client.cookies.clear()
+        if user:
+            client.force_login(user)
+        markers = forbidden_markers(user)
+        for name, url, kinds in urls:
+            if name in OWN_ACCOUNT and user:
+                continue
+            requests_ = [
+                ("GET", lambda: client.get(url, query)),
+                ("POST", lambda: client.post(url, post_data)),
+                ("POST json", lambda: client.post(url, json.dumps(post_data), content_type="application/json")),
+                ("PATCH", lambda: client.patch(url, json.dumps(post_data), content_type="application/json")),
+                ("DELETE", lambda: client.delete(url)),
+            ]
+            for method, send in requests_:
+                where = f"{label} {method} {url} ({name})"
+                try:
+                    response = send()
+                except Exception as exc:  # a server error is a failure too
+                    problems.append(f"{where}: raised {exc.__class__.__name__}: {exc}")
+                    continue
+                if response.status_code >= 500:
+                    problems.append(f"{where}: HTTP {response.status_code}")
+                    continue
+                leaked = [m.decode(errors="replace") for text in body_texts(response) for m in markers if m in text]
+                if leaked:
+                    problems.append(f"{where}: HTTP {response.status_code} shows another LAO's data {leaked[:3]}")
+                if must_refuse(label, kinds) and name not in PUBLIC and not is_refusal(response):
+                    problems.append(f"{where}: HTTP {response.status_code} — expected 401/403/404/405 or login")
+                if user and not client.session.get("_auth_user_id"):
+                    client.force_login(user)  # a logout URL signed us out: sign in again
+    assert snapshot(b) == before, "another LAO's data changed during the sweep"
+    assert Profile.objects.get(pk=targets["pending"].pk).status == ProfileStatus.PENDING
+    assert not problems, f"{len(problems)} access problems:\n" + "\n".join(problems[:200])
+
+
+def test_sweep_enumerates_every_route_including_new_ones():
+    """The sweep sees the project's own routes (a new one would be in this list too)."""
+    names = {name for _, name, _ in iter_patterns()}
+    for expected in ("projects_geo:project_history", "projects_geo:project_restore", "accounts:approve", "admin:index"):
+        assert expected in names
