@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 from django.db import DatabaseError, transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions
 from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
@@ -79,6 +81,15 @@ class ValidateView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
+    @extend_schema(
+        summary="Validate a location for an LAO and kind",
+        description=("Body: {geometry: GeoJSON | null, text: typed coordinates | null, datum: wgs84 | indian1975 | null, "
+                     "zone: 47 | 48 | null, lao: 7-digit DLA code, kind: water | road, fiscal_year, project_id}. "
+                     "Answer: {geometry, preview, units, findings, ok}."),
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiResponse(description="malformed input: {errors: [...]}"),
+                   403: OpenApiResponse(description="an LAO the user may not see")},
+    )
     def post(self, request):
         try:
             data = request.data

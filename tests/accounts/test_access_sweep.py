@@ -25,7 +25,7 @@ import zipfile
 from decimal import Decimal
 
 import pytest
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import LineString, Point
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
@@ -106,7 +106,7 @@ def make_targets():
     record_stage(project, Stage.IN_PLAN, dt.date(2024, 11, 1), user=owner, note=f"{MARK}-stage")
     deleted = save_project(Project(
         organization=b, kind=Kind.ROAD, subtype=Subtype.CONCRETE_ROAD, name=f"{MARK} deleted road of LAO B",
-        fiscal_year=2568, budget=Decimal("1000"), geom=Point(98.3390, 8.0310, srid=4326),
+        fiscal_year=2568, budget=Decimal("1000"), geom=LineString((98.3390, 8.0310), (98.3400, 8.0315), srid=4326),
     ), user=owner)
     soft_delete_project(deleted, user=owner)
     pending_user = make_user(f"{MARK.lower()}-pending")

@@ -1,13 +1,15 @@
-"""Browser-test fixtures: Debian's Chromium driven headless by Playwright against the live server.
-
-``live_server`` tests run with ``transactional_db``, whose tables are flushed after each test, so
-each test loads the Phuket / Phang Nga sample (boundaries at full resolution, the registry rows of
-those provinces, the sample projects) itself: ``load_sample_data --no-country``.
+"""Browser-test fixtures: Debian's Chromium (one headless instance for the session, driven by
+Playwright) against a live server that shares the test's database connection
+(``tests.live.shared_live_server``): the pages see the session's sample data and the test's own
+rows, and everything rolls back at the end of the test — no ``transactional_db`` flush, no reload.
 """
 import os
 
+from types import SimpleNamespace
+
 import pytest
-from django.core.management import call_command
+
+from tests.live import shared_live_server  # noqa: F401  (fixture)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the tests are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -28,9 +30,9 @@ def chromium():
 
 
 @pytest.fixture
-def sample_site(transactional_db, live_server):
-    call_command("load_sample_data", no_country=True, verbosity=0)
-    return live_server
+def sample_site(shared_live_server):
+    """The live server (``.url``) over the session's sample data."""
+    return SimpleNamespace(url=shared_live_server)
 
 
 @pytest.fixture

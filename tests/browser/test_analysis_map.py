@@ -1,36 +1,25 @@
 """The analysts' map page in headless Chromium: totals for the filters, the map extent and a
 drawn rectangle; project vector tiles load; the download link carries the selection."""
-import os
 import re
 
 import pytest
 from django.test import Client
 
 from tests.factories import Role, make_user
-from tests.live import shared_live_server  # noqa: F401  (fixture)
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
-def page(shared_live_server):
-    from playwright.sync_api import sync_playwright
-
+def page(chromium, shared_live_server):
     user = make_user("analyst-national", Role.DLA_ADMIN)
     client = Client()
     client.force_login(user)
     session = client.cookies["sessionid"].value
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="th-TH")
-        context.add_cookies([{"name": "sessionid", "value": session, "url": shared_live_server}])
-        page = context.new_page()
-        page.set_default_timeout(30000)
-        yield page
-        browser.close()
+    context = chromium.new_context(viewport={"width": 1400, "height": 900}, locale="th-TH")
+    context.add_cookies([{"name": "sessionid", "value": session, "url": shared_live_server}])
+    page = context.new_page()
+    page.set_default_timeout(30000)
+    yield page
+    context.close()
 
 
 @pytest.mark.browser

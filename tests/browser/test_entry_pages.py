@@ -13,7 +13,7 @@ from tests.factories import PASSWORD, make_user, make_water_point
 
 from .conftest import click_map_at, sign_in, wait_for_map
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 PATONG = "4830201"
 MAP = "id_geom-map"

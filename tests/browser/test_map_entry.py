@@ -14,7 +14,7 @@ from .conftest import click_map_at, sign_in, wait_for_map
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db,
 ]
 
 PATONG = "4830201"

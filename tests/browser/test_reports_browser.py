@@ -2,16 +2,14 @@
 and a choropleth report, checks the Thai text and that the folium map renders with our Leaflet and
 its shaded polygons, and saves screenshots to test-output/.
 
-``live_server`` needs ``transactional_db``, whose teardown empties every table; the module fixture
-below reloads the sample data afterwards so the tests that run later still find it.
+The live server shares the test's connection (``tests.live.shared_live_server``), so it sees the
+session's sample data and the test's rows, and everything rolls back afterwards.
 """
 import datetime as dt
-import os
 from decimal import Decimal
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.core.management import call_command
 
 from accounts.models import Role
 from layers.models import Organization
@@ -20,30 +18,16 @@ from projects_geo.services import save_project
 from projects_geo.stages import record_stage
 from tests.factories import PASSWORD, make_user
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def restore_sample_data(django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        call_command("load_sample_data", verbosity=0)
-
 
 @pytest.fixture
-def browser_page(live_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="th-TH")
-        requests = []
-        page.on("request", lambda r: requests.append(r.url))
-        page.requests = requests
-        yield page
-        browser.close()
+def browser_page(chromium, sample_site):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="th-TH")
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.requests = requests
+    yield page
+    context.close()
 
 
 def _login(page, live_server):
@@ -55,10 +39,9 @@ def _login(page, live_server):
 
 
 @pytest.mark.browser
-def test_completeness_and_choropleth_reports_render(restore_sample_data, transactional_db, live_server, browser_page,
-                                                    test_output_dir):
-    if Organization.objects.filter(dla_code="4830202").count() == 0:
-        call_command("load_sample_data", verbosity=0)
+@pytest.mark.django_db
+def test_completeness_and_choropleth_reports_render(sample_site, browser_page, test_output_dir):
+    live_server = sample_site
     make_user("dla", Role.DLA_ADMIN)
     p = save_project(Project(organization=Organization.objects.get(dla_code="4830202"), kind=Kind.WATER,
                              subtype=Subtype.WELL, name="บ่อบาดาลกะทู้", fiscal_year=2568, budget=Decimal("100000"),
