@@ -218,3 +218,18 @@ def test_second_editor_of_the_same_version_is_refused_not_lost(client):
     assert "มีผู้อื่นบันทึกโครงการนี้" in body and "Someone else saved this project" in body
     project.refresh_from_db()
     assert project.name == "ถนนของคนแรก" and project.version == version + 1
+
+
+def test_site_navigation_reaches_every_part(client):
+    """The header links every part of the site, and each page opens for a DLA administrator."""
+    import re
+
+    signed_in(client, "dla", Role.DLA_ADMIN)
+    page = client.get("/").content.decode()
+    nav = re.search(r'<nav class="site-nav".*?</nav>', page, re.S).group(0)
+    links = re.findall(r'href="([^"]+)"', nav)
+    for url in ["/", "/projects/import/", "/analysis/", "/reports/", "/projects/deleted/", "/api/docs/"]:
+        assert url in links
+    for url in links:
+        assert client.get(url).status_code == 200, url
+    assert "แผนที่วิเคราะห์" in nav and "รายงาน" in nav
