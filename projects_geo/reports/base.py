@@ -119,28 +119,15 @@ def _split(value):
 
 
 def filter_projects(params: ReportParams, queryset, *, years=True):
-    """Apply the shared filters to ``queryset``.
+    """Apply the analysts' shared filters (``projects_geo.filters.filter_projects``) to ``queryset``:
+    the report's ``fiscal_year`` / ``province`` / ``kind`` and any other shared parameter (``amphoe``,
+    ``lao``, ``bbox``, ``polygon``, ``subtype``, budget …). Raises ``ValidationError`` on bad values."""
+    from projects_geo.filters import filter_projects as shared
 
-    Uses ``projects_geo.filters.filter_projects`` (the analysts' query API) when it exists, with
-    the report's ``fiscal_year`` / ``province`` / ``kind`` and any other shared parameter; falls
-    back to the three parameters the reports need.
-    """
-    try:
-        from projects_geo.filters import filter_projects as shared
-    except ImportError:  # the shared filters are not merged yet
-        shared = None
-    if shared is not None:
-        data = {k: v for k, v in params.raw.items() if v not in (None, "") and k not in REPORT_ONLY_PARAMS}
-        if not years:
-            data.pop("fiscal_year", None)
-        return shared(data, queryset)
-    if years and params.fiscal_years:
-        queryset = queryset.filter(fiscal_year__in=params.fiscal_years)
-    if params.province_codes:
-        queryset = queryset.filter(province__code__in=params.province_codes)
-    if params.kind:
-        queryset = queryset.filter(kind=params.kind)
-    return queryset
+    data = {k: v for k, v in params.raw.items() if v not in (None, "") and k not in REPORT_ONLY_PARAMS}
+    if not years:
+        data.pop("fiscal_year", None)
+    return shared(data, queryset)
 
 
 # Parameters of the report pages that are not project filters.

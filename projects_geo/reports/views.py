@@ -26,11 +26,9 @@ from .base import Column, ParamError, Table, parse_params, thai_date, thai_digit
 def _errors(exc: ValidationError) -> list[dict]:
     if isinstance(exc, ParamError):
         return [exc.as_dict()]
-    out = []
-    for field, messages in (exc.message_dict.items() if hasattr(exc, "error_dict") else [("params", exc.messages)]):
-        for m in messages:
-            out.append({"field": field, "message_th": str(m), "message_en": str(m)})
-    return out
+    from projects_geo.filters import errors_as_list  # the shared filters' errors, in Thai and English
+
+    return errors_as_list(exc)
 
 
 def _bad_request(request, exc: ValidationError):

@@ -132,6 +132,20 @@ def test_bad_parameters_answer_400_in_thai_and_english(client, report_data):
     assert client.get("/reports/budget/").status_code == 200
 
 
+def test_shared_analyst_filters_apply_to_the_reports(client, report_data):
+    """The reports take the analysts' API filters too (here lao= and bbox=), with bilingual 400s."""
+    make_user("dla", Role.DLA_ADMIN)
+    client.login(username="dla", password=PASSWORD)
+    table = budget.budget_report(make_user("dla2", Role.DLA_ADMIN), parse_params({"fiscal_year": "2568", "lao": "4830202"}), level="lao")
+    assert set(rows_by_code(table)) == {"4830202"}
+    resp = client.get("/reports/budget/?bbox=not,a,box")
+    assert resp.status_code == 400
+    html = resp.content.decode()
+    assert "bbox" in html
+    with_lang = client.get("/reports/budget/?bbox=not,a,box", HTTP_ACCEPT_LANGUAGE="en")
+    assert with_lang.status_code == 400
+
+
 def test_reports_need_sign_in(client):
     resp = client.get("/reports/budget/")
     assert resp.status_code == 302 and "/accounts/login/" in resp["Location"]
