@@ -165,6 +165,8 @@ def _context(request, project, form, stage_form, editable, server_findings):
         "editable": editable,
         "stage_form": stage_form,
         "stage_history": history,
+        "can_view_history": bool(project.pk) and access.can_view_history(request.user, project),
+        "can_delete": bool(project.pk) and access.can_delete_project(request.user, project),
         "next_stage": upcoming,
         "server_findings": server_findings,
         "saved_findings": [_finding_for_page(f) for f in (project.validation_findings or [])] if project.pk else [],

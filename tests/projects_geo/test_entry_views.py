@@ -233,3 +233,20 @@ def test_site_navigation_reaches_every_part(client):
     for url in links:
         assert client.get(url).status_code == 200, url
     assert "แผนที่วิเคราะห์" in nav and "รายงาน" in nav
+
+
+def test_project_page_links_history_and_deletes_for_those_who_may(client):
+    project = sample(3)
+    url = reverse("projects_geo:project_edit", args=[project.pk])
+    signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
+    page = client.get(url).content.decode()
+    assert f'/projects/{project.pk}/history/' in page and 'id="delete-project"' in page
+    assert client.get(f"/projects/{project.pk}/history/").status_code == 200
+    response = client.post(f"/projects/{project.pk}/delete/", {"version": project.version})
+    assert response.status_code == 302
+    assert not Project.objects.filter(pk=project.pk).exists() and Project.all_objects.get(pk=project.pk).deleted_at
+    # an analyst reads the project but sees no delete button
+    project = sample(4)
+    signed_in(client, "analyst", Role.PROVINCIAL_ANALYST, province=project.province.code)
+    page = client.get(reverse("projects_geo:project_edit", args=[project.pk])).content.decode()
+    assert 'id="delete-project"' not in page
