@@ -63,37 +63,34 @@ def province_of(user):
     return None
 
 
+def _scoped(user, qs, *, province_lookup, organization_lookup):
+    """``qs`` narrowed to what the user's role covers: everything (national), their province, their LAO."""
+    if is_national(user):
+        return qs
+    profile = profile_of(user)
+    if profile is None:
+        return qs.none()
+    if profile.role in PROVINCE_ROLES:
+        return qs.filter(**{province_lookup: profile.province_id})
+    if profile.role in LAO_ROLES:
+        return qs.filter(**{organization_lookup: profile.organization_id})
+    return qs.none()
+
+
 def visible_projects(user, queryset=None):
     """Projects the user may read."""
     from projects_geo.models import Project
 
     qs = Project.objects.all() if queryset is None else queryset
-    if is_national(user):
-        return qs
-    profile = profile_of(user)
-    if profile is None:
-        return qs.none()
-    if profile.role in PROVINCE_ROLES:
-        return qs.filter(organization__province_id=profile.province_id)
-    if profile.role in LAO_ROLES:
-        return qs.filter(organization_id=profile.organization_id)
-    return qs.none()
+    return _scoped(user, qs, province_lookup="organization__province_id", organization_lookup="organization_id")
 
 
 def visible_organizations(user, queryset=None):
+    """LAOs whose projects the user may read."""
     from layers.models import Organization
 
     qs = Organization.objects.all() if queryset is None else queryset
-    if is_national(user):
-        return qs
-    profile = profile_of(user)
-    if profile is None:
-        return qs.none()
-    if profile.role in PROVINCE_ROLES:
-        return qs.filter(province_id=profile.province_id)
-    if profile.role in LAO_ROLES:
-        return qs.filter(pk=profile.organization_id)
-    return qs.none()
+    return _scoped(user, qs, province_lookup="province_id", organization_lookup="pk")
 
 
 def can_create_project(user, organization) -> bool:
