@@ -139,10 +139,18 @@ class Finding:
 
 @dataclass
 class ValidationResult:
-    geometry: GEOSGeometry | None
+    # The cleaned geometry (EPSG:4326). A batch given shapely geometries (imports) keeps the
+    # shapely one and builds the GEOSGeometry only when ``geometry`` is read.
+    _geometry: GEOSGeometry | shapely.Geometry | None
     preview: str
     units: Units
     findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def geometry(self) -> GEOSGeometry | None:
+        if isinstance(self._geometry, shapely.Geometry):
+            self._geometry = GEOSGeometry(memoryview(shapely.to_wkb(self._geometry)), srid=4326)
+        return self._geometry
 
     @property
     def errors(self) -> list[Finding]:
@@ -233,7 +241,10 @@ def _parse_input(value, *, datum=None, zone=None):
 
 def validate_batch(items: list[dict]) -> list[ValidationResult]:
     """Validate many geometries. Items: ``{"geometry", "organization", "kind", "fiscal_year"}``
-    (optionally ``"exclude_project_id"``, ``"hint"``). A constant number of queries for the batch."""
+    (optionally ``"exclude_project_id"``, ``"hint"``). A constant number of queries for the batch.
+
+    ``geometry`` is a GEOSGeometry (any SRID) or a shapely geometry in EPSG:4326 (what imports
+    hold: no conversion per row)."""
     with transaction.atomic(savepoint=False):
         return _validate_batch(items)
 
@@ -244,15 +255,19 @@ def _validate_batch(items):
         return []
     tol = edge_tolerance_m()
     geoms = [it.get("geometry") for it in items]
+    given_shapely = np.array([isinstance(g, shapely.Geometry) for g in geoms], dtype=bool)
     for g in geoms:
-        if g is not None and g.srid not in (None, 4326):
+        if g is not None and not isinstance(g, shapely.Geometry) and g.srid not in (None, 4326):
             g.transform(4326)
     # GEOS → shapely through hex EWKB (the cheapest way out of GEOSGeometry), then vectorised.
-    sgeoms = shapely.from_wkb(np.array([g.hexewkb if g is not None else None for g in geoms], dtype=object))
+    sgeoms = shapely.from_wkb(np.array(
+        [g.hexewkb if g is not None and not isinstance(g, shapely.Geometry) else None for g in geoms], dtype=object))
+    if given_shapely.any():
+        sgeoms[given_shapely] = np.array(geoms, dtype=object)[given_shapely]
     findings: list[list[Finding]] = [[] for _ in range(n)]
     for i in np.flatnonzero(shapely.has_z(sgeoms)):  # projects are 2D: drop Z
         sgeoms[i] = shapely.force_2d(sgeoms[i])
-        geoms[i] = GEOSGeometry(memoryview(shapely.to_wkb(sgeoms[i])), srid=4326)
+        geoms[i] = sgeoms[i]  # turned into a GEOSGeometry when the result's geometry is read
 
     # 1. Geometry checks (vectorised) ---------------------------------------------------------
     missing = shapely.is_missing(sgeoms)
@@ -439,7 +454,7 @@ def _validate_batch(items):
     results = []
     for i in range(n):
         results.append(ValidationResult(
-            geometry=geoms[i] if not empty[i] else None,
+            _geometry=geoms[i] if not empty[i] else None,
             preview=_preview(xy, starts[i], ends[i]) if finite[i] and not empty[i] else "",
             units=units_list[i], findings=findings[i],
         ))

@@ -7,7 +7,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import shapely
-from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +33,7 @@ def validate_rows(rows: list[ImportRow], organization) -> bool:
     for start in range(0, len(todo), VALIDATION_CHUNK):
         part = todo[start:start + VALIDATION_CHUNK]
         items = [
-            {"geometry": GEOSGeometry(memoryview(shapely.to_wkb(r.geometry)), srid=4326), "organization": organization,
+            {"geometry": r.geometry, "organization": organization,
              "kind": r.values["kind"], "fiscal_year": r.values.get("fiscal_year")}
             for r in part
         ]

@@ -235,3 +235,22 @@ def test_large_batch_uses_the_indexed_table_and_agrees_with_small(lao):
         assert [t.tambon_id for t in a.units.tambons] == [t.tambon_id for t in b.units.tambons]
         assert a.codes() == b.codes()
     assert Tambon.objects.filter(parts__isnull=False).distinct().count() == Tambon.objects.count()
+
+
+@pytest.mark.django_db
+def test_batch_takes_shapely_geometries_like_geos(lao):
+    """Imports hand shapely geometries straight in: same findings, units and geometry as GEOS input."""
+    import shapely
+
+    org = lao(PHUKET_CITY)
+    geos = [Point(98.3785, 7.8745, srid=4326), Point(7.8745, 98.3785, srid=4326),
+            LineString((98.3785, 7.8745, 5.0), (98.3800, 7.8760, 5.0), srid=4326)]
+    shapes = [shapely.from_wkb(bytes(g.wkb)) for g in geos]
+    as_geos = validate_batch([{"geometry": g, "organization": org, "kind": "water", "fiscal_year": 2568} for g in geos])
+    as_shapely = validate_batch([{"geometry": g, "organization": org, "kind": "water", "fiscal_year": 2568} for g in shapes])
+    for a, b in zip(as_geos, as_shapely):
+        assert a.codes() == b.codes()
+        assert [t.tambon_id for t in a.units.tambons] == [t.tambon_id for t in b.units.tambons]
+        assert a.geometry.equals_exact(b.geometry, 1e-12) and b.geometry.srid == 4326
+    assert not as_shapely[2].geometry.hasz  # Z dropped either way
+    assert as_shapely[1].codes()[0] == "swapped_lat_lon"
