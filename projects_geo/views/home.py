@@ -32,6 +32,9 @@ def lao_home(request, dla_code):
     return _lao_page(request, organization)
 
 
+EXPORT_FORMATS = [("shp", "Shapefile (ZIP)"), ("geojson", "GeoJSON"), ("gpkg", "GeoPackage"), ("csv", "CSV"), ("kml", "KML")]
+
+
 def _lao_page(request, organization):
     projects = access.visible_projects(request.user).filter(organization=organization)
     years = list(projects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct())
@@ -46,6 +49,9 @@ def _lao_page(request, organization):
         "can_create": access.can_create_project(request.user, organization),
         "own_lao": access.organization_of(request.user) == organization,
         "map_config": map_config(organization=organization, project_filters=active),
+        # the download carries the page's filters, in the export API's parameters
+        "export_params": {"lao": organization.dla_code, **{k: v for k, v in active.items() if k in ("fiscal_year", "kind", "stage")}},
+        "export_formats": EXPORT_FORMATS,
     })
 
 

@@ -250,3 +250,22 @@ def test_project_page_links_history_and_deletes_for_those_who_may(client):
     signed_in(client, "analyst", Role.PROVINCIAL_ANALYST, province=project.province.code)
     page = client.get(reverse("projects_geo:project_edit", args=[project.pk])).content.decode()
     assert 'id="delete-project"' not in page
+
+
+def test_lao_list_downloads_its_filtered_projects(client):
+    """The LAO's list offers the export with its own filters: the file holds exactly the listed projects."""
+    import io
+    import zipfile
+
+    signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
+    page = client.get("/", {"kind": "road"}).content.decode()
+    assert 'id="export-form"' in page and 'action="/api/projects/export/"' in page
+    assert 'name="lao" value="4830201"' in page and 'name="kind" value="road"' in page
+    listed = Project.objects.filter(organization__dla_code=PATONG, kind="road").count()
+    geojson = client.get("/api/projects/export/", {"format": "geojson", "lao": PATONG, "kind": "road"})
+    assert geojson.status_code == 200
+    features = json.loads(b"".join(geojson.streaming_content))["features"]
+    assert len(features) == listed > 0
+    shp = client.get("/api/projects/export/", {"format": "shp", "lao": PATONG, "kind": "road", "encoding": "cp874"})
+    names = zipfile.ZipFile(io.BytesIO(b"".join(shp.streaming_content))).namelist()
+    assert any(n.endswith(".cpg") for n in names) and any(n.endswith(".shp") for n in names)
