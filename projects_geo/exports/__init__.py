@@ -58,17 +58,25 @@ def _streamer(fmt: str):
     return f
 
 
-def export_to_file(queryset, fmt: str, path, *, encoding: str = "utf-8", progress: Callable[[int], None] | None = None) -> None:
-    """Write the selection to ``path`` in format ``fmt``."""
-    spec = get_format(fmt)
-    path = Path(path)
+def _check_encoding(spec: ExportFormat, encoding: str) -> None:
+    """Refuse an unknown shapefile text encoding before any work is done."""
     if spec.code == "shp":
-        from .shapefile import gdal_encoding, write_shapefile_zip
+        from .shapefile import gdal_encoding
 
         try:
             gdal_encoding(encoding)
         except ValueError as exc:
             raise ExportError(str(exc)) from None
+
+
+def export_to_file(queryset, fmt: str, path, *, encoding: str = "utf-8", progress: Callable[[int], None] | None = None) -> None:
+    """Write the selection to ``path`` in format ``fmt``."""
+    spec = get_format(fmt)
+    path = Path(path)
+    _check_encoding(spec, encoding)
+    if spec.code == "shp":
+        from .shapefile import write_shapefile_zip
+
         tmp = path.with_name(path.name + ".part")
         write_shapefile_zip(queryset, tmp, encoding=encoding, progress=progress)
         tmp.replace(path)
@@ -89,13 +97,7 @@ def export_to_file(queryset, fmt: str, path, *, encoding: str = "utf-8", progres
 def stream_export(queryset, fmt: str, *, encoding: str = "utf-8", block_size: int = 1 << 16) -> Iterator[bytes]:
     """The export as an iterator of bytes (see the module docstring for how each format streams)."""
     spec = get_format(fmt)
-    if spec.code == "shp":
-        from .shapefile import gdal_encoding
-
-        try:
-            gdal_encoding(encoding)
-        except ValueError as exc:
-            raise ExportError(str(exc)) from None
+    _check_encoding(spec, encoding)
     if spec.streamed:
         return _streamer(spec.code)(queryset)
     return _stream_built(queryset, spec, encoding, block_size)
