@@ -34,7 +34,6 @@ from pyproj import Transformer
 
 WGS84 = "wgs84"
 INDIAN_1975 = "indian1975"
-DATUMS = (WGS84, INDIAN_1975)
 ZONES = (47, 48)
 DATUM_LABELS = {WGS84: "WGS 84", INDIAN_1975: "Indian 1975"}
 
@@ -82,6 +81,7 @@ def preview_of(lon: float, lat: float) -> str:
 
 
 @lru_cache(maxsize=None)
+@lru_cache(maxsize=None)
 def _utm_transformer(zone: int, datum: str) -> Transformer:
     """UTM (easting, northing) on the datum → WGS 84 (lon, lat); explicit pipelines only."""
     if datum == WGS84:
@@ -97,17 +97,6 @@ def _utm_transformer(zone: int, datum: str) -> Transformer:
     )
 
 
-@lru_cache(maxsize=None)
-def _geographic_transformer() -> Transformer:
-    """Indian 1975 geographic (lon, lat) → WGS 84 (lon, lat) by EPSG:1812."""
-    return Transformer.from_pipeline(
-        "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step +proj=push +v_3 "
-        f"+step +proj=cart +ellps=evrst30 +step {_HELMERT_1812} "
-        "+step +inv +proj=cart +ellps=WGS84 +step +proj=pop +v_3 "
-        "+step +proj=unitconvert +xy_in=rad +xy_out=deg"
-    )
-
-
 def utm_to_lonlat(eastings, northings, zone: int, datum: str = WGS84):
     """UTM numbers on ``datum`` → WGS 84 lon/lat (scalars or sequences)."""
     return _utm_transformer(int(zone), datum).transform(eastings, northings)
@@ -116,11 +105,6 @@ def utm_to_lonlat(eastings, northings, zone: int, datum: str = WGS84):
 def lonlat_to_utm(lons, lats, zone: int, datum: str = WGS84):
     """WGS 84 lon/lat → the UTM numbers on ``datum`` that give them."""
     return _utm_transformer(int(zone), datum).transform(lons, lats, direction="INVERSE")
-
-
-def geographic_datum_shift(lons, lats, *, to_wgs84: bool = True):
-    """Indian 1975 lon/lat ↔ WGS 84 lon/lat by EPSG:1812."""
-    return _geographic_transformer().transform(lons, lats, direction="FORWARD" if to_wgs84 else "INVERSE")
 
 
 def zone_for_lon(lon: float) -> int:
@@ -140,8 +124,8 @@ EXPECTED_TH = (
 )
 
 _DATUM_PATTERNS = [
-    (INDIAN_1975, re.compile(r"\b(?:indian\s*[-_]?\s*(?:1975|75)?|i\s*-?\s*75)\b", re.I)),
-    (WGS84, re.compile(r"\bwgs\s*[-_]?\s*84\b", re.I)),
+    (INDIAN_1975, re.compile(r"\b(?:indian\s*[-_]?\s*(?:1975|75)?|i\s*-?\s*75)\b|อินเดียน\s*(?:1975)?", re.I)),
+    (WGS84, re.compile(r"\b(?:wgs\s*[-_]?\s*(?:19)?84|w84)\b", re.I)),
 ]
 _NUM = r"[-+]?\d+(?:\.\d+)?"
 _PRIMES = {"′": "'", "’": "'", "‘": "'", "´": "'", "`": "'", "″": '"', "”": '"', "“": '"', "''": '"', "º": "°", "˚": "°"}

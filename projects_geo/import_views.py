@@ -133,7 +133,7 @@ def preview(request, token):
         return render(request, "projects_geo/import_upload.html", {"error": exc}, status=400)
     return render(request, "projects_geo/import_preview.html", {
         "token": token, "org": org, "state": state, "rows": rows[:PREVIEW_ROWS], "more": max(0, len(rows) - PREVIEW_ROWS),
-        "summary": imports.summary(rows), "validated": imports.validation_available(),
+        "summary": imports.summary(rows),
     })
 
 

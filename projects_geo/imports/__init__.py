@@ -10,7 +10,7 @@ The functions take paths, tables and model instances, never a request.
 """
 from __future__ import annotations
 
-from .checks import match_existing, validate_rows, validation_available
+from .checks import match_existing, validate_rows
 from .commit import CommitRefused, commit_rows
 from .errors import ImportFileError
 from .mapping import TARGETS, clean_mapping, guess_mapping
@@ -29,4 +29,4 @@ def prepare(table: SourceTable, mapping: dict, organization, defaults: dict | No
 
 __all__ = ["CommitRefused", "ImportFileError", "ImportRow", "SourceTable", "TARGETS", "build_rows", "clean_mapping",
            "commit_rows", "guess_mapping", "match_existing", "prepare", "read_source", "report_csv", "summary",
-           "validate_rows", "validation_available"]
+           "validate_rows"]

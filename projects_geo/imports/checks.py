@@ -1,5 +1,5 @@
 """Checking import rows against the database, set-based: boundary validation of every geometry
-(issue 3's ``validation.validate_batch``, one batch for the whole file) and matching with projects
+(``validation.validate_batch``, set-based, in chunks of ``VALIDATION_CHUNK`` rows) and matching with projects
 already imported (one query), which decides create / update / unchanged.
 """
 from __future__ import annotations
@@ -10,25 +10,14 @@ import shapely
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from ..validation import validate_batch
 from .rows import ImportRow
 
 VALIDATION_CHUNK = 5000
 
 
-def validation_available() -> bool:
-    try:
-        from .. import validation  # noqa: F401
-    except ImportError:
-        return False
-    return hasattr(validation, "validate_batch")
-
-
-def validate_rows(rows: list[ImportRow], organization) -> bool:
-    """Add the boundary-validation findings to the rows that parsed; False if the service is absent."""
-    if not validation_available():
-        return False
-    from ..validation import validate_batch
-
+def validate_rows(rows: list[ImportRow], organization) -> None:
+    """Add the boundary-validation findings to the rows that parsed (one batch per chunk)."""
     todo = [r for r in rows if r.geometry is not None and r.values.get("kind")]
     for start in range(0, len(todo), VALIDATION_CHUNK):
         part = todo[start:start + VALIDATION_CHUNK]
@@ -39,11 +28,8 @@ def validate_rows(rows: list[ImportRow], organization) -> bool:
         ]
         for row, result in zip(part, validate_batch(items)):
             for f in result.findings:
-                d = f.as_dict() if hasattr(f, "as_dict") else dict(f)
-                row.findings.append({"code": d.get("code"), "severity": d.get("severity"),
-                                     "message_th": d.get("message_th"), "message_en": d.get("message_en"),
-                                     "validation": True})
-    return True
+                row.findings.append({"code": f.code, "severity": f.severity, "message_th": f.message_th,
+                                     "message_en": f.message_en, "validation": True})
 
 
 def match_existing(rows: list[ImportRow], organization) -> None:

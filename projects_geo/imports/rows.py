@@ -22,12 +22,11 @@ import shapely
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .. import fiscal
+from .. import coords, fiscal
 from ..bilingual import both
 from ..models import SUBTYPES_BY_KIND, Kind, Subtype
 from . import limits
 
-UTM_EPSG = {("wgs84", 47): 32647, ("wgs84", 48): 32648, ("indian1975", 47): 24047, ("indian1975", 48): 24048}
 ALLOWED = {"Point", "LineString", "MultiPoint", "MultiLineString"}
 
 
@@ -114,25 +113,14 @@ def parse_zone(value):
 
 
 def parse_datum(value):
-    if value is None or value == "":
-        return None
-    key = re.sub(r"[\s_\-]", "", str(value).lower())
-    if key in ("wgs84", "wgs1984", "epsg4326", "w84"):
-        return "wgs84"
-    if key in ("indian1975", "indian75", "i75", "อินเดียน1975", "indian"):
-        return "indian1975"
-    return "bad"
+    """The datum of a UTM column (the spellings ``coords`` accepts); "bad" when unknown."""
+    try:
+        return coords.normalise_datum(value)
+    except coords.CoordinateParseError:
+        return "bad"
 
 
-class _Transformers(dict):
-    def __missing__(self, epsg):
-        from pyproj import Transformer
-
-        t = self[epsg] = Transformer.from_crs(epsg, 4326, always_xy=True)
-        return t
-
-
-def _table_geometry(row: ImportRow, rec: dict, mapping: dict, defaults: dict, transformers):
+def _table_geometry(row: ImportRow, rec: dict, mapping: dict, defaults: dict):
     """Geometry of a CSV/Excel row from its WKT, lat/lon or UTM columns."""
     get = lambda t: rec.get(mapping[t]) if t in mapping else None  # noqa: E731
     wkt = get("wkt")
@@ -155,7 +143,8 @@ def _table_geometry(row: ImportRow, rec: dict, mapping: dict, defaults: dict, tr
             if zone in (None, "bad") or datum == "bad":
                 row.add("utm_zone", "error", _("UTM coordinates need a zone (47 or 48) and a datum (WGS84 or Indian 1975)."))
                 return None
-            x, y = transformers[UTM_EPSG[(datum, int(zone))]].transform(e, n)
+            # the same explicit transformations as typed coordinates (Indian 1975: EPSG:1812)
+            x, y = coords.utm_to_lonlat(e, n, int(zone), datum)
             return shapely.Point(x, y)
     except (ValueError, shapely.errors.GEOSException):
         row.add("coordinates_unreadable", "error", _("The coordinates cannot be read."))
@@ -221,7 +210,6 @@ def build_rows(table, mapping: dict, organization, defaults: dict | None = None)
     """Parse every record of ``table`` with ``mapping`` (target → column) and ``defaults``
     (values for targets the file lacks: kind, subtype, fiscal_year, budget, zone, datum)."""
     defaults = defaults or {}
-    transformers = _Transformers()
     rows: list[ImportRow] = []
     seen: dict[str, int] = {}
     geoms: list = []
@@ -287,7 +275,7 @@ def build_rows(table, mapping: dict, organization, defaults: dict | None = None)
             geoms.append(table.geometries[i])
             checked.append(row)
         else:
-            geom = _table_geometry(row, rec, mapping, defaults, transformers)
+            geom = _table_geometry(row, rec, mapping, defaults)
             if geom is not None:
                 geoms.append(geom)
                 checked.append(row)

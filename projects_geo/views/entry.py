@@ -3,7 +3,7 @@
 ``/projects/new/[?lao=<dla code>]`` and ``/projects/<id>/``. Who may do what comes from
 ``accounts.access``: a project outside the user's sight is a 404; changing it without the right is
 a 403. Saving goes through ``services.save_project`` (which refuses a geometry with an error finding
-once boundary validation is in place); stages through ``stages.record_stage``.
+of boundary validation); stages through ``stages.record_stage``.
 """
 from __future__ import annotations
 
@@ -174,7 +174,7 @@ def _context(request, project, form, stage_form, editable, server_findings):
             organization=organization, current_project_id=project.pk, fit="current" if project.pk else "area",
         ),
         "entry_config": {
-            "validateUrl": "/api/validate/",
+            "validateUrl": reverse("projects_geo:validate"),
             "lao": organization.dla_code,
             "projectId": project.pk,
             "editable": editable,

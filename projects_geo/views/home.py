@@ -5,7 +5,7 @@ the LAOs they may see (``accounts.access.visible_organizations``) and open one a
 """
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
 from accounts import access
@@ -66,7 +66,8 @@ def _chooser(request):
         orgs = orgs.filter(name_th__icontains=q) | orgs.filter(dla_code__startswith=q)
     if province:
         orgs = orgs.filter(province__code=province)
-    orgs = orgs.annotate(n_projects=Count("projects"))
+    # the reverse relation does not go through Project.objects: leave deleted projects out here
+    orgs = orgs.annotate(n_projects=Count("projects", filter=Q(projects__deleted_at__isnull=True)))
     if with_projects:
         orgs = orgs.filter(n_projects__gt=0)
     page = Paginator(orgs.order_by("province__code", "dla_code"), 50).get_page(request.GET.get("page"))

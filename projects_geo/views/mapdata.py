@@ -23,7 +23,6 @@ def projects_geojson(request):
         qs = qs.filter(organization__dla_code__in=[c for c in request.GET["lao"].split(",") if c])
     if request.GET.get("exclude", "").isdigit():
         qs = qs.exclude(pk=int(request.GET["exclude"]))
-    years = qs.order_by().values_list("fiscal_year", flat=True).distinct()
-    qs = HomeFilterForm(request.GET, years=years).filter(qs)
+    qs = HomeFilterForm(request.GET).filter(qs)  # no year choices: nothing renders the form here
     collection = project_features(qs, limit=MAX_FEATURES)
     return JsonResponse(collection, content_type="application/geo+json")

@@ -77,6 +77,17 @@ def test_chooser_for_analysts_and_dla_and_404_outside(client):
     assert client.get(reverse("projects_geo:lao_home", args=[PATONG])).status_code == 200
 
 
+def test_chooser_leaves_out_deleted_projects(client):
+    from projects_geo.deletion import soft_delete_project
+
+    for project in Project.objects.filter(organization__dla_code="4820501"):
+        soft_delete_project(project)
+    signed_in(client, "ana", Role.PROVINCIAL_ANALYST, province="82")
+    codes = {o.dla_code: o.n_projects for o in client.get("/").context["page"]}
+    assert "4820501" not in codes and set(codes) == {"6820505", "5820801"}
+    assert client.get("/", {"all": "1", "q": "4820501"}).context["page"][0].n_projects == 0
+
+
 def test_lao_staff_cannot_open_another_lao(client):
     signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
     assert client.get(reverse("projects_geo:lao_home", args=["6820505"])).status_code == 404

@@ -201,9 +201,10 @@ def test_csv_latlon_thai_headers_with_bom(org, tmp_path):
 
 
 def test_csv_utm_indian1975_and_wkt(org, tmp_path):
-    from pyproj import Transformer
+    from projects_geo import coords
 
-    e, n = Transformer.from_crs(4326, 24047, always_xy=True).transform(*P2)
+    # the UTM numbers on Indian 1975 that EPSG:1812 (the transformation of typed coordinates) maps to P2
+    e, n = coords.lonlat_to_utm(*P2, 47, coords.INDIAN_1975)
     path = tmp_path / "utm.csv"
     path.write_text(f"id;name;kind;subtype;fy;budget;E;N;zone;datum\nU1;บ่อบาดาล UTM;water;well;2568;1;{e:.2f};{n:.2f};47N;Indian 1975\n", encoding="utf-8")
     assert "created 1" in run(path)

@@ -64,8 +64,6 @@ class Command(BaseCommand):
             defaults["budget"] = Decimal(o["budget"])
         self.stdout.write(f"{len(table)} rows ({table.format}); mapping: {json.dumps(mapping, ensure_ascii=False)}")
         rows = imports.prepare(table, mapping, org, defaults)
-        if not imports.validation_available():
-            self.stderr.write("boundary validation service not installed: rows checked for format only")
         s = imports.summary(rows)
         self.stdout.write("ok {ok}, warnings {warning}, errors {error}; would create {create}, update {update}, unchanged {unchanged}".format(**s))
         if o["report"]:
