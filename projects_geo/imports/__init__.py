@@ -22,8 +22,8 @@ from .rows import ImportRow, build_rows
 def prepare(table: SourceTable, mapping: dict, organization, defaults: dict | None = None) -> list[ImportRow]:
     """Every row parsed, boundary-validated (one batch) and matched with earlier imports."""
     rows = build_rows(table, clean_mapping(mapping, table.columns), organization, defaults)
+    match_existing(rows, organization)  # first: a matched row is not a duplicate of its own project
     validate_rows(rows, organization)
-    match_existing(rows, organization)
     return rows
 
 

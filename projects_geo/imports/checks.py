@@ -23,10 +23,11 @@ def validate_rows(rows: list[ImportRow], organization) -> None:
         part = todo[start:start + VALIDATION_CHUNK]
         items = [
             {"geometry": r.geometry, "organization": organization,
-             "kind": r.values["kind"], "fiscal_year": r.values.get("fiscal_year")}
+             "kind": r.values["kind"], "fiscal_year": r.values.get("fiscal_year"), "exclude_project_id": r.project_id}
             for r in part
         ]
         for row, result in zip(part, validate_batch(items)):
+            row.units = result.units  # the commit stores these tambon shares, as save_project does
             for f in result.findings:
                 row.findings.append({"code": f.code, "severity": f.severity, "message_th": f.message_th,
                                      "message_en": f.message_en, "validation": True})

@@ -1,8 +1,7 @@
 """Writing an import, all or nothing and set-based.
 
-The rows are copied (COPY) into a temporary staging table; PostGIS then computes, for all of them
-at once, the tambons each geometry lies in with their share of a line's length and the geodesic
-length (the same rules as ``services.save_project``/``layers.lookup``), inserts the new projects,
+The rows and the tambons boundary validation found for them (with their share of a line's length)
+are copied (COPY) into temporary tables; PostGIS then computes the geodesic lengths, inserts the new projects,
 updates the matched ones and rewrites their tambon shares — a handful of statements whatever the
 number of rows, in one transaction. Any row with an error refuses the whole commit.
 """
@@ -30,21 +29,14 @@ CREATE TEMP TABLE import_stage (
 ) ON COMMIT DROP
 """
 
-UNITS = """
-CREATE TEMP TABLE import_units ON COMMIT DROP AS
-SELECT s.ord, t.id AS tambon_id, t.amphoe_id, a.province_id,
-       LEAST(COALESCE(CASE WHEN GeometryType(s.geom) = 'POINT' THEN 1.0
-            WHEN ST_Dimension(s.geom) = 0
-            THEN ST_NPoints(ST_Intersection(s.geom, t.geom))::float8 / GREATEST(ST_NPoints(s.geom), 1)
-            ELSE ST_Length(ST_Intersection(s.geom, t.geom)::geography) / NULLIF(ST_Length(s.geom::geography), 0)
-       END, 1.0), 1.0) AS share
-FROM layers_tambon t
-JOIN import_stage s ON ST_Intersects(t.geom, s.geom)
-JOIN layers_amphoe a ON a.id = t.amphoe_id
-WHERE t.geom && (SELECT ST_Extent(geom) FROM import_stage)::geometry
+# The units of every row come from boundary validation (``validate_batch`` → ``Units``: tambons
+# with their share of a line's length, or the nearest tambon for a point just off the coast), the
+# same as ``services.save_project`` stores; they are copied in, not computed again.
+UNITS_TABLE = """
+CREATE TEMP TABLE import_units (
+    ord integer, tambon_id bigint, amphoe_id bigint, province_id bigint, share float8
+) ON COMMIT DROP
 """
-# Tambons drive the join (GiST index on the staged rows), so each boundary polygon meets all its
-# points in a row and PostGIS reuses its prepared (indexed) form instead of re-walking it per point.
 
 MAIN_UNIT = """
 SELECT DISTINCT ON (u.ord) u.ord, u.tambon_id, u.amphoe_id, u.province_id
@@ -129,9 +121,11 @@ def commit_rows(rows: list[ImportRow], organization, user=None) -> dict[str, int
                 copy.write_row((i, r.project_id, r.source_ref, v["kind"], v["subtype"], v["name"], v["fiscal_year"],
                                 v.get("plan_reference") or "", v["budget"], json.dumps(warnings, ensure_ascii=False),
                                 wkbs[i]))
-        cur.execute("CREATE INDEX ON import_stage USING gist (geom)")
-        cur.execute("ANALYZE import_stage")
-        cur.execute(UNITS)
+        cur.execute(UNITS_TABLE)
+        with raw.copy("COPY import_units (ord, tambon_id, amphoe_id, province_id, share) FROM STDIN") as copy:
+            for i, r in enumerate(todo):
+                for t in (r.units.tambons if r.units is not None else ()):
+                    copy.write_row((i, t.tambon_id, t.amphoe_id, t.province_id, t.share))
         cur.execute(
             "DELETE FROM projects_geo_projecttambon WHERE project_id IN (SELECT project_id FROM import_stage WHERE project_id IS NOT NULL)"
         )

@@ -39,6 +39,7 @@ class ImportRow:
     findings: list[dict] = field(default_factory=list)
     project_id: int | None = None
     action: str = "create"  # create | update | unchanged
+    units: object = None  # layers.lookup.Units from boundary validation
 
     def add(self, code, severity, message, **params):
         self.findings.append({"code": code, "severity": severity, **both(message, **params)})

@@ -346,3 +346,33 @@ def test_rows_go_through_boundary_validation(org, tmp_path):
     assert "outside_province" in codes["PNG"]
     assert "swapped_lat_lon" in codes["SWAP"]
     assert codes["OK"] <= {""}
+
+
+def test_import_keeps_validations_units_and_is_no_duplicate_of_itself(org, tmp_path):
+    """The commit stores the tambons boundary validation found (a point 20 m off the coast gets its
+    nearest tambon, as the entry form would), and re-importing a file does not flag each row as a
+    duplicate of the project it updates."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_ClosestPoint(geom, ST_SetSRID(ST_Point(98.50, 7.95), 4326)) c "
+                    "FROM layers_province WHERE code = '83') x")
+        x, y = cur.fetchone()
+    coast = [x + 20 / 110_300, y]
+    path = write_geojson(tmp_path / "c.geojson", [
+        feature({"type": "Point", "coordinates": coast}, id="C1", name="ท่าเทียบเรือ", fy=2568, budget=1, kind="water", subtype="well"),
+        feature({"type": "Point", "coordinates": list(P1)}, id="C2", name="บ่อ", fy=2568, budget=1, kind="water", subtype="well"),
+    ])
+    assert "created 2" in run(path)
+    offshore = Project.objects.get(organization=org, source_ref="C1")
+    assert offshore.tambon_id is not None and offshore.province.code == "83"
+    assert list(ProjectTambon.objects.filter(project=offshore).values_list("tambon_id", flat=True)) == [offshore.tambon_id]
+    # change a budget and import again: the updated row is not a duplicate of its own project
+    data = json.loads(path.read_text())
+    data["features"][1]["properties"]["budget"] = 2
+    path.write_text(json.dumps(data, ensure_ascii=False))
+    report = tmp_path / "r.csv"
+    assert "updated 1" in run(path, "--report", str(report))
+    codes = {line["code"] for line in csv.DictReader(io.StringIO(report.read_bytes().decode("utf-8-sig")))}
+    assert "duplicate" not in codes
+    assert all(f["code"] != "duplicate" for f in Project.objects.get(organization=org, source_ref="C2").validation_findings)
