@@ -30,11 +30,8 @@ def export_projects(request):
         return _error(400, "format", _("Unknown export format “%(format)s”; use one of: %(choices)s."),
                       format=fmt, choices=", ".join(FORMATS))
     encoding = request.GET.get("encoding") or "utf-8"
-    params = request.GET.copy()
-    for key in ("format", "encoding"):
-        params.pop(key, None)
-    try:
-        qs = filter_projects(params, visible_projects(request.user))
+    try:  # the filters read only their own parameters (not format / encoding)
+        qs = filter_projects(request.GET, visible_projects(request.user))
     except ValidationError as exc:
         return JsonResponse({"errors": errors_as_list(exc)}, status=400)
     try:

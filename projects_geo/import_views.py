@@ -7,7 +7,7 @@ writes all rows or none.
 """
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,6 +24,7 @@ from layers.models import Organization
 from . import imports
 from .imports import limits, uploads
 from .models import Kind, Subtype
+from .thai_format import parse_amount
 
 PREVIEW_ROWS = 500
 CRS_CHOICES = [("", _("as the file says")), ("EPSG:4326", "WGS84 lon/lat (EPSG:4326)"),
@@ -57,7 +58,7 @@ def _defaults(raw: dict) -> dict:
         if key in out:
             out[key] = int(out[key])
     if "budget" in out:
-        out["budget"] = Decimal(out["budget"])
+        out["budget"] = parse_amount(out["budget"])  # "250,000" as in the files
     return out
 
 
@@ -78,6 +79,7 @@ def upload(request):
             error = imports.ImportFileError("too_large", _("The file is %(size)s MB; at most %(max)s MB can be imported at once."),
                                             size=round(f.size / 1048576, 1), max=limits.max_upload_bytes() // 1048576)
         else:
+            uploads.purge_older_than()  # uploads left at the mapping or preview step for over a day
             token, state = uploads.create(f, user_id=request.user.pk, lao=org.dla_code,
                                           crs=request.POST.get("crs"), encoding=request.POST.get("encoding"))
             try:

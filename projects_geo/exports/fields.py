@@ -103,8 +103,6 @@ def _fields() -> list[ExportField]:
 
 
 FIELDS: list[ExportField] = _fields()
-BY_KEY = {fld.key: fld for fld in FIELDS}
-SHP_NAMES = {fld.key: fld.shp for fld in FIELDS}
 
 # The mapping must stay within the dBASE limits; checked at import time so a bad edit fails fast.
 assert all(len(fld.shp.encode("ascii")) <= 10 for fld in FIELDS), "shapefile field names are at most 10 ASCII bytes"

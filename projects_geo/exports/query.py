@@ -96,7 +96,3 @@ def iter_chunks(sql: str, params, *, using: str = "default", chunk: int = CHUNK)
                 if not rows:
                     break
                 yield rows
-
-
-def column_names() -> list[str]:
-    return [fld.key for fld in FIELDS]

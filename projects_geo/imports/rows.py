@@ -22,7 +22,7 @@ import shapely
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .. import coords, fiscal
+from .. import coords, fiscal, thai_format
 from ..bilingual import both
 from ..models import SUBTYPES_BY_KIND, Kind, Subtype
 from . import limits
@@ -93,8 +93,8 @@ def parse_decimal(value):
         if isinstance(value, float) and not math.isfinite(value):
             raise InvalidOperation
         return Decimal(str(value)).quantize(Decimal("0.01"))
-    text = re.sub(r"[,\s฿]|บาท", "", str(value))
-    return Decimal(text).quantize(Decimal("0.01"))
+    amount = thai_format.parse_amount(value)  # "1,250,000", "250000 บาท", "฿ 1 500"
+    return None if amount is None else amount.quantize(Decimal("0.01"))
 
 
 def parse_float(value):

@@ -58,7 +58,7 @@ def discard(token: str) -> None:
 
 
 def purge_older_than(seconds: float = 86400) -> int:
-    """Remove abandoned uploads (for a periodic job); returns how many."""
+    """Remove abandoned uploads (run at each new upload); returns how many."""
     n = 0
     if not root().exists():
         return 0

@@ -90,3 +90,22 @@ def test_access(client):
     assert client.get("/projects/import/").status_code == 403
     client.logout()
     assert client.get("/projects/import/").status_code == 302  # to the login page
+
+
+def test_abandoned_uploads_are_removed_by_the_next_upload(client, settings):
+    import os
+    import time
+    from pathlib import Path
+
+    client.force_login(make_user("eng", Role.LAO_ENGINEER, lao=LAO))
+    first = upload(client)["Location"]
+    second = upload(client)["Location"]
+    folders = sorted(Path(settings.GISPLAN_IMPORT_DIR).iterdir())
+    assert len(folders) == 2
+    old = next(f for f in folders if f.name in first)
+    day_ago = time.time() - 2 * 86400
+    os.utime(old, (day_ago, day_ago))
+    upload(client)
+    left = {f.name for f in Path(settings.GISPLAN_IMPORT_DIR).iterdir()}
+    assert old.name not in left and len(left) == 2 and any(name in second for name in left)
+    assert client.get(first).status_code in (302, 404)  # the abandoned upload is gone

@@ -376,3 +376,12 @@ def test_import_keeps_validations_units_and_is_no_duplicate_of_itself(org, tmp_p
     codes = {line["code"] for line in csv.DictReader(io.StringIO(report.read_bytes().decode("utf-8-sig")))}
     assert "duplicate" not in codes
     assert all(f["code"] != "duplicate" for f in Project.objects.get(organization=org, source_ref="C2").validation_findings)
+
+
+def test_default_budget_reads_thousands_separators(org, tmp_path):
+    path = write_geojson(tmp_path / "b.geojson", [
+        feature({"type": "Point", "coordinates": list(P1)}, id="B1", name="บ่อ", fy=2568, kind="water", subtype="well"),
+    ])
+    assert "created 1" in run(path, "--budget", "250,000")
+    assert Project.objects.get(organization=org, source_ref="B1").budget == Decimal("250000.00")
+    assert "is not an amount" in refused(path, "--budget", "lots")

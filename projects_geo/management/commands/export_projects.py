@@ -9,11 +9,10 @@ from tqdm import tqdm
 
 from projects_geo.exports import FORMATS, ExportError, export_to_file
 from projects_geo.exports.query import summary
-from projects_geo.filters import filter_projects
+from projects_geo.filters import FILTER_PARAMS, filter_projects
 from projects_geo.models import Project
 
-FILTERS = ["bbox", "polygon", "province", "amphoe", "tambon", "lao", "fiscal_year", "kind", "subtype",
-           "stage", "reached_stage", "budget_min", "budget_max", "q"]
+FILTERS = FILTER_PARAMS  # every filter of the API, as --fiscal-year, --province, …
 
 
 class Command(BaseCommand):

@@ -7,12 +7,12 @@ validates every row and, unless --dry-run or a row has an error, writes all rows
 transaction. Re-running with the same file creates no duplicates.
 """
 import json
-from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
 from layers.models import Organization
 from projects_geo import imports
+from projects_geo.thai_format import parse_amount
 
 
 def parse_mapping(text):
@@ -61,7 +61,10 @@ class Command(BaseCommand):
         mapping.update(parse_mapping(o["mapping"]))
         defaults = {k: o[k] for k in ("kind", "subtype", "fiscal_year", "zone", "datum") if o.get(k)}
         if o.get("budget"):
-            defaults["budget"] = Decimal(o["budget"])
+            try:
+                defaults["budget"] = parse_amount(o["budget"])
+            except ValueError:
+                raise CommandError(f"--budget {o['budget']!r} is not an amount (e.g. 250,000).") from None
         self.stdout.write(f"{len(table)} rows ({table.format}); mapping: {json.dumps(mapping, ensure_ascii=False)}")
         rows = imports.prepare(table, mapping, org, defaults)
         s = imports.summary(rows)
