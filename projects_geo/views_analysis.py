@@ -14,11 +14,9 @@ from accounts.access import is_national, organization_of, province_of
 from layers.models import Province
 
 from . import fiscal
+from .exports import FORMAT_CHOICES
 from .models import Kind, Stage, Subtype
 
-EXPORT_URL = "/api/projects/export/"  # provided by the export issue (formats below)
-EXPORT_FORMATS = [("geojson", "GeoJSON"), ("gpkg", "GeoPackage"), ("shp", "Shapefile (ZIP)"), ("csv", "CSV"),
-                  ("xlsx", "Excel")]
 
 
 def _initial_extent(user):
@@ -39,7 +37,7 @@ def analysis_map(request):
         "summary_url": reverse("projects_geo:api-projects-summary"),
         "list_url": reverse("projects_geo:api-projects"),
         "detail_url": "/api/projects/",
-        "export_url": EXPORT_URL,
+        "export_url": reverse("projects_geo:export"),
         "extent": _initial_extent(request.user),
         "cluster_below_zoom": 10,
     }
@@ -48,5 +46,5 @@ def analysis_map(request):
         "provinces": Province.objects.without_geom().order_by("code").values("code", "name_th", "name_en"),
         "fiscal_years": list(range(current + 1, current - 8, -1)),
         "kinds": Kind.choices, "subtypes": Subtype.choices, "stages": Stage.choices,
-        "export_formats": EXPORT_FORMATS,
+        "export_formats": FORMAT_CHOICES,
     })

@@ -26,15 +26,18 @@ class ExportFormat:
     extension: str
     content_type: str
     streamed: bool  # produced row by row (True) or built in a temporary file first (False)
+    label: str  # shown in download forms
 
 
 FORMATS = {
-    "shp": ExportFormat("shp", "zip", "application/zip", False),
-    "geojson": ExportFormat("geojson", "geojson", "application/geo+json", True),
-    "gpkg": ExportFormat("gpkg", "gpkg", "application/geopackage+sqlite3", False),
-    "csv": ExportFormat("csv", "csv", "text/csv; charset=utf-8", True),
-    "kml": ExportFormat("kml", "kml", "application/vnd.google-earth.kml+xml", True),
+    "geojson": ExportFormat("geojson", "geojson", "application/geo+json", True, "GeoJSON"),
+    "shp": ExportFormat("shp", "zip", "application/zip", False, "Shapefile (ZIP)"),
+    "gpkg": ExportFormat("gpkg", "gpkg", "application/geopackage+sqlite3", False, "GeoPackage"),
+    "csv": ExportFormat("csv", "csv", "text/csv; charset=utf-8", True, "CSV"),
+    "kml": ExportFormat("kml", "kml", "application/vnd.google-earth.kml+xml", True, "KML"),
 }
+# (code, label) for the download forms of the pages
+FORMAT_CHOICES = [(code, spec.label) for code, spec in FORMATS.items()]
 
 
 class ExportError(ValueError):

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from accounts import access
 from layers.models import Province
 
+from ..exports import FORMAT_CHOICES
 from ..forms import HomeFilterForm
 from ..models import Stage
 from .common import map_config
@@ -32,9 +33,6 @@ def lao_home(request, dla_code):
     return _lao_page(request, organization)
 
 
-EXPORT_FORMATS = [("shp", "Shapefile (ZIP)"), ("geojson", "GeoJSON"), ("gpkg", "GeoPackage"), ("csv", "CSV"), ("kml", "KML")]
-
-
 def _lao_page(request, organization):
     projects = access.visible_projects(request.user).filter(organization=organization)
     years = list(projects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct())
@@ -51,7 +49,7 @@ def _lao_page(request, organization):
         "map_config": map_config(organization=organization, project_filters=active),
         # the download carries the page's filters, in the export API's parameters
         "export_params": {"lao": organization.dla_code, **{k: v for k, v in active.items() if k in ("fiscal_year", "kind", "stage")}},
-        "export_formats": EXPORT_FORMATS,
+        "export_formats": FORMAT_CHOICES,
     })
 
 

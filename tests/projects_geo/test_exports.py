@@ -228,3 +228,17 @@ def test_export_links_snippet_keeps_the_filters(rf):
     html = render_to_string("projects_geo/_export_links.html", {"query": "fiscal_year=2568&province=83"})
     assert "/api/projects/export/?format=shp&amp;encoding=cp874&amp;fiscal_year=2568&amp;province=83" in html
     assert "/api/projects/export/?format=geojson&amp;fiscal_year=2568&amp;province=83" in html
+
+
+def test_every_format_offered_on_the_pages_downloads(client):
+    """The analysts' map and the LAO list offer exactly the export formats, and each one downloads."""
+    import re
+
+    client.force_login(make_user("dla-formats", Role.DLA_ADMIN))
+    analysis = client.get("/analysis/").content.decode()
+    offered = re.findall(r'<option value="([a-z]+)">', analysis.split('id="export-format"')[1].split("</select>")[0])
+    assert sorted(offered) == sorted(["shp", "geojson", "gpkg", "csv", "kml"])
+    for fmt in offered:
+        response = client.get("/api/projects/export/", {"format": fmt, "province": "83"})
+        assert response.status_code == 200, fmt
+        assert b"".join(response.streaming_content)
