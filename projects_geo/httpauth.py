@@ -10,10 +10,16 @@ from __future__ import annotations
 import base64
 import binascii
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
+from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils.crypto import salted_hmac
 
 REALM = "gisplan"
+# A map view is dozens of tile requests, each with the same Basic header; checking the password
+# hashes it (PBKDF2, about a million iterations) every time. A good check is remembered this long,
+# tied to the stored password hash, so a changed password or a deactivated account ends it.
+CHECK_CACHE_SECONDS = 300
 
 
 def request_user(request):
@@ -30,8 +36,18 @@ def request_user(request):
         return None
     if not sep:
         return None
+    key = "gisplan-basic:" + salted_hmac("gisplan.httpauth", header).hexdigest()
+    remembered = cache.get(key)
+    if remembered is not None:
+        user_id, password_hash = remembered
+        user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+        if user is not None and user.password == password_hash:
+            return user
     user = authenticate(request, username=username, password=password)
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active:
+        return None
+    cache.set(key, (user.pk, user.password), CHECK_CACHE_SECONDS)
+    return user
 
 
 def unauthorized() -> HttpResponse:

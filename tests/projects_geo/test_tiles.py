@@ -122,6 +122,26 @@ def test_auth_bad_filters_and_bad_tiles(national):
     assert national.get("/tiles/boundaries/village/6/49/30.pbf").status_code == 404
 
 
+def test_basic_credentials_are_hashed_once_per_client_not_per_tile(national):
+    from unittest import mock
+
+    from django.contrib.auth import get_user_model
+
+    from projects_geo import httpauth
+
+    make_user("gis2", Role.DLA_ADMIN)
+    header = "Basic " + base64.b64encode(f"gis2:{PASSWORD}".encode()).decode()
+    with mock.patch.object(httpauth, "authenticate", wraps=httpauth.authenticate) as checked:
+        for x in (49, 50, 51):
+            assert Client().get(f"/tiles/projects/6/{x}/30.pbf", HTTP_AUTHORIZATION=header).status_code in (200, 204)
+        assert checked.call_count == 1
+        user = get_user_model().objects.get(username="gis2")
+        user.set_password("a-new-password-9472")
+        user.save()
+        # the remembered check is tied to the old password hash: the old password no longer works
+        assert Client().get("/tiles/projects/6/49/30.pbf", HTTP_AUTHORIZATION=header).status_code == 401
+
+
 def test_boundary_tiles(national):
     z, x, y = tile_of(98.35, 7.95, 10)
     tile = get_tile(national, z, x, y, path="boundaries/province")
