@@ -71,8 +71,13 @@ ENV
 fi
 
 # --- 4. PostGIS server ------------------------------------------------------------------------
+# A DATABASE_URL of the user's (environment or .env) means their server; one this script wrote
+# (after the PROVISIONED marker, for non-default GISPLAN_DB_*) is the local one it keeps running.
+PROVISIONED="# DATABASE_URL below provisioned by scripts/bootstrap.sh from GISPLAN_DB_*"
 external_db=""
-if [ -n "${DATABASE_URL:-}" ] || grep -q '^DATABASE_URL=' .env 2>/dev/null; then
+if [ -n "${DATABASE_URL:-}" ]; then
+  external_db=yes
+elif grep -q '^DATABASE_URL=' .env 2>/dev/null && ! grep -qxF "$PROVISIONED" .env; then
   external_db=yes
 fi
 if [ -n "$external_db" ]; then
@@ -104,4 +109,14 @@ if [ "$(psql_pg -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" != "
   psql_pg -c "CREATE DATABASE \"$DB_NAME\" OWNER \"$DB_USER\" ENCODING 'UTF8' TEMPLATE template0"
 fi
 psql_pg -d "$DB_NAME" -c "CREATE EXTENSION IF NOT EXISTS postgis"
+# Settings default to postgis://gisplan:gisplan@127.0.0.1:5432/gisplan; other GISPLAN_DB_* values
+# are written to .env so Django connects to what was provisioned.
+url="postgis://$DB_USER:$DB_PASSWORD@127.0.0.1:$DB_PORT/$DB_NAME"
+default_url="postgis://gisplan:gisplan@127.0.0.1:5432/gisplan"
+if ! grep -qxF "DATABASE_URL=$url" .env && { [ "$url" != "$default_url" ] || grep -qxF "$PROVISIONED" .env; }; then
+  log "DATABASE_URL in .env: postgis://$DB_USER:***@127.0.0.1:$DB_PORT/$DB_NAME"
+  # drop an earlier provisioned URL (the marker line and the one after it)
+  awk -v m="$PROVISIONED" '$0 == m {skip = 1; next} skip {skip = 0; next} {print}' .env > .env.tmp && mv .env.tmp .env
+  if [ "$url" != "$default_url" ]; then printf '%s\nDATABASE_URL=%s\n' "$PROVISIONED" "$url" >> .env; fi
+fi
 log "PostGIS ready: postgis://$DB_USER:***@127.0.0.1:$DB_PORT/$DB_NAME"

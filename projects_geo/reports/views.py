@@ -19,7 +19,7 @@ from accounts.access import is_national, province_of, visible_organizations
 from layers.models import Province
 from projects_geo.models import Kind, Stage
 
-from . import budget, completeness, exports, layers, maps, score
+from . import budget, completeness, exports, layers, score
 from .base import Column, ParamError, Table, parse_params, thai_date, thai_digits
 
 
@@ -219,6 +219,8 @@ def map_view(request):
     except ValidationError as exc:
         return _bad_request(request, exc)
     download = request.GET.get("download") in ("1", "true")
+    from . import maps  # folium (and what it pulls in) only for the map frame, not at start-up
+
     html = maps.render_map(data, title=data["legend"]["title"], inline=download)
     resp = HttpResponse(html, content_type="text/html; charset=utf-8")
     if download:
