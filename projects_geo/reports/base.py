@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext_lazy as _
 
 from projects_geo import fiscal
 from projects_geo.models import Kind
@@ -48,7 +48,9 @@ def thai_digits(value) -> str:
 
 
 def thai_date(day: dt.date, digits: bool = False) -> str:
-    """``10 ตุลาคม 2568``: a date in Thai with the B.E. year."""
+    """A report date with the B.E. year in the page language: ``10 ตุลาคม 2568`` / ``10 October 2568 B.E.``."""
+    if not (get_language() or "th").startswith("th"):
+        return f"{day.day} {day.strftime('%B')} {fiscal.ce_to_be(day.year)} B.E."
     text = f"{day.day} {THAI_MONTHS[day.month - 1]} {fiscal.ce_to_be(day.year)}"
     return thai_digits(text) if digits else text
 

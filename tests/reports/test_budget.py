@@ -149,3 +149,16 @@ def test_shared_analyst_filters_apply_to_the_reports(client, report_data):
 def test_reports_need_sign_in(client):
     resp = client.get("/reports/budget/")
     assert resp.status_code == 302 and "/accounts/login/" in resp["Location"]
+
+
+def test_as_of_date_follows_the_page_language(client, report_data):
+    from django.utils import timezone
+
+    make_user("dla", Role.DLA_ADMIN)
+    client.login(username="dla", password=PASSWORD)
+    today = timezone.localdate()
+    thai = client.get("/reports/budget/").content.decode()
+    assert f"{today.day} " in thai and str(today.year + 543) in thai
+    client.cookies["django_language"] = "en"
+    english = client.get("/reports/budget/").content.decode()
+    assert f"{today.day} {today.strftime('%B')} {today.year + 543} B.E." in english
