@@ -1,6 +1,7 @@
 """Totals of a (filtered) project queryset: count and budget, overall and by kind and stage.
 
-One aggregate query each, computed in PostgreSQL; used by the analysts' map and the API.
+Two grouped queries (by kind, by stage) in PostgreSQL — the overall totals are the sum of the
+kinds (kind is never null); used by the analysts' map and the API.
 """
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from .models import Kind, Stage
 def summarise(queryset) -> dict:
     """``{"count", "budget_total", "by_kind": [...], "by_stage": [...]}`` of ``queryset``."""
     qs = queryset.order_by()
-    total = qs.aggregate(count=Count("id"), budget_total=Sum("budget"))
     by_kind = {
         row["kind"]: row for row in qs.values("kind").annotate(count=Count("id"), budget_total=Sum("budget"))
     }
@@ -23,8 +23,8 @@ def summarise(queryset) -> dict:
         for row in qs.values("current_stage").annotate(count=Count("id"), budget_total=Sum("budget"))
     }
     return {
-        "count": total["count"],
-        "budget_total": total["budget_total"] or Decimal("0"),
+        "count": sum(row["count"] for row in by_kind.values()),
+        "budget_total": sum((row["budget_total"] or Decimal("0") for row in by_kind.values()), Decimal("0")),
         "by_kind": [
             {"kind": kind.value, "label": str(kind.label), "count": by_kind.get(kind.value, {}).get("count", 0),
              "budget_total": by_kind.get(kind.value, {}).get("budget_total") or Decimal("0")}
