@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from layers.lookup import units_for_geometries
 
 from .concurrency import ConflictError, check_version  # noqa: F401  (ConflictError is part of this API)
 from .models import Project, ProjectTambon
@@ -33,10 +32,8 @@ def geodesic_length_m(geom) -> float | None:
         return float(cur.fetchone()[0])
 
 
-def fill_units(project: Project, units=None) -> None:
-    """Set province/amphoe/tambon and length on the (unsaved) project from its geometry."""
-    if units is None:
-        units = units_for_geometries([project.geom])[0]
+def fill_units(project: Project, units) -> None:
+    """Set province/amphoe/tambon (from the validation's ``Units``) and length on the unsaved project."""
     main = units.main
     project.tambon_id = main.tambon_id if main else None
     project.amphoe_id = main.amphoe_id if main else None
@@ -46,12 +43,11 @@ def fill_units(project: Project, units=None) -> None:
 
 
 @transaction.atomic
-def save_project(project: Project, *, user=None, units=None, result=None, expected_version=None) -> Project:
+def save_project(project: Project, *, user=None, result=None, expected_version=None) -> Project:
     """Validate, fill the units, save the project and its tambon shares atomically.
 
     ``result`` — a ``ValidationResult`` already computed for this project (e.g. by
-    ``validate_batch`` in an import) — skips validating again. ``units`` overrides the units
-    stored (validation still runs). Raises ``ProjectValidationError`` on an error finding.
+    ``validate_batch``) — skips validating again. Raises ``ProjectValidationError`` on an error finding.
     ``expected_version``: the ``Project.version`` the caller's form was built from; when the row
     has moved on since, ``ConflictError`` is raised and nothing is written (optimistic locking).
     """
@@ -70,7 +66,7 @@ def save_project(project: Project, *, user=None, units=None, result=None, expect
     if result.geometry is not None:
         project.geom = result.geometry
     project.validation_findings = [f.as_dict() for f in result.warnings]
-    fill_units(project, units if units is not None else result.units)
+    fill_units(project, result.units)
     if user is not None and getattr(user, "is_authenticated", False):
         if project.pk is None:
             project.created_by = user

@@ -120,19 +120,18 @@ def _split(value):
     return [p.strip() for p in str(value).split(",") if p.strip()]
 
 
-def filter_projects(params: ReportParams, queryset, *, years=True):
+def filter_projects(params: ReportParams, queryset):
     """Apply the analysts' shared filters (``projects_geo.filters.filter_projects``) to ``queryset``:
     the report's ``fiscal_year`` / ``province`` / ``kind`` and any other shared parameter (``amphoe``,
     ``lao``, ``bbox``, ``polygon``, ``subtype``, budget …). Raises ``ValidationError`` on bad values."""
     from projects_geo.filters import filter_projects as shared
 
     data = {k: v for k, v in params.raw.items() if v not in (None, "") and k not in REPORT_ONLY_PARAMS}
-    if not years:
-        data.pop("fiscal_year", None)
     return shared(data, queryset)
 
 
-# Parameters of the report pages that are not project filters.
+# Parameters of the report pages that are not project filters ("stage" and "year" choose a map
+# measure here, while "stage" is also a filter of the API: it must not reach the shared filters).
 REPORT_ONLY_PARAMS = {"level", "by_kind", "format", "digits", "measure", "stage", "year", "missing", "lang", "download"}
 
 

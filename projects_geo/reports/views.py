@@ -246,4 +246,4 @@ def choropleth_view(request):
 
 
 __all__ = ["index", "budget_view", "completeness_view", "completeness_province_view", "score_view",
-           "layer_json", "map_view", "choropleth_view", "thai_digits"]
+           "layer_json", "map_view", "choropleth_view"]

@@ -37,7 +37,3 @@ def num(value, digits=False):
 def thai(value, digits=True):
     return thai_digits(value) if digits else value
 
-
-@register.filter
-def get(mapping, key):
-    return mapping.get(key) if mapping else None
