@@ -20,7 +20,7 @@ from layers.models import Province
 from projects_geo.models import Kind, Stage
 
 from . import budget, completeness, exports, layers, score
-from .base import Column, ParamError, Table, parse_params, thai_date, thai_digits
+from .base import Column, ParamError, Table, parse_params, thai_date
 
 
 def _errors(exc: ValidationError) -> list[dict]:
