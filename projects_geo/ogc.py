@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
@@ -127,9 +128,10 @@ def _paging(request):
         try:
             value = int(raw)
         except ValueError:
-            raise ValidationError({name: [f"{name} must be a whole number."]})
-        if value < minimum:
-            raise ValidationError({name: [f"{name} must be at least {minimum}."]})
+            value = minimum - 1
+        if value < minimum:  # errors_as_list renders the message in Thai and English
+            raise ValidationError({name: [ValidationError(
+                _("%(name)s must be a whole number of at least %(minimum)s."), params={"name": name, "minimum": minimum})]})
         return value
 
     return min(number("limit", DEFAULT_LIMIT, 1), MAX_LIMIT), number("offset", 0, 0)

@@ -74,7 +74,10 @@ def test_items_paging_bbox_filters_and_single_item(national):
     assert refs_of_ids([f["id"] for f in body["features"]]) == [8, 9]
     bad = national.get("/ogc/collections/projects/items", {"bbox": "1,2"})
     assert bad.status_code == 400 and bad.json()["code"] == "InvalidParameterValue"
-    assert national.get("/ogc/collections/projects/items", {"limit": 0}).status_code == 400
+    bad_limit = national.get("/ogc/collections/projects/items", {"limit": 0})
+    assert bad_limit.status_code == 400
+    error = bad_limit.json()["errors"][0]
+    assert error["field"] == "limit" and "ต้องเป็นจำนวนเต็ม" in error["message_th"] and "whole number" in error["message_en"]
     p3 = Project.objects.get(source_ref="sample:3")
     one = national.get(f"/ogc/collections/projects/items/{p3.id}")
     assert one.status_code == 200 and one.json()["id"] == p3.id
