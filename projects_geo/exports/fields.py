@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.utils import translation
 
-from ..models import Kind, Subtype
+from ..models import Kind, Stage, Subtype
 
 
 @dataclass(frozen=True)
@@ -48,26 +48,15 @@ def _lit(value) -> str:
     return "'" + str(value).replace("'", "''").replace("%", "%%") + "'"
 
 
-STAGE_TH = {
-    1: "อยู่ในแผนพัฒนาท้องถิ่น",
-    2: "อนุมัติแผน",
-    3: "อนุมัติงบประมาณ (ข้อบัญญัติ)",
-    4: "ลงนามในสัญญา",
-    5: "เบิกจ่าย",
-    6: "ดำเนินการแล้ว 100%",
-}
-STAGE_EN = {
-    1: "in the development plan",
-    2: "plan approved",
-    3: "budget approved",
-    4: "contract signed",
-    5: "disbursed",
-    6: "completed 100%",
-}
+def _stage_labels(language: str) -> dict[int, str]:
+    """The budget stages' labels (``models.Stage``) in ``language``."""
+    with translation.override(language):
+        return {stage.value: str(stage.label) for stage in Stage}
 
 
 def _fields() -> list[ExportField]:
     f = ExportField
+    stage_th, stage_en = _stage_labels("th"), _stage_labels("en")
     out = [
         f("project_id", "proj_id", "integer", "p.id", "รหัสโครงการในระบบ gisplan", "Project id in gisplan"),
         f("source_ref", "src_ref", "string", "p.source_ref", "รหัสอ้างอิงแหล่งที่มา (แฟ้มที่นำเข้า)", "Source reference (imported file row key)", 200),
@@ -82,14 +71,14 @@ def _fields() -> list[ExportField]:
         f("plan_reference", "plan_ref", "string", "p.plan_reference", "อ้างอิงแผนพัฒนาท้องถิ่น", "Development plan reference"),
         f("budget", "budget", "real", "p.budget::float8", "งบประมาณ (บาท)", "Budget (THB)"),
         f("current_stage", "stage", "integer", "p.current_stage::int", "ขั้นตอนงบประมาณปัจจุบัน (1–6)", "Current budget stage (1–6)"),
-        f("current_stage_th", "stage_th", "string", _case("p.current_stage", [(k, v) for k, v in STAGE_TH.items()]),
+        f("current_stage_th", "stage_th", "string", _case("p.current_stage", Stage.choices),
           "ขั้นตอนงบประมาณปัจจุบัน (ภาษาไทย)", "Current budget stage, Thai label", 120),
     ]
     for n in range(1, 7):
         out.append(f(f"stage{n}_date", f"s{n}_date", "date", f"st.s{n}_date",
-                     f"วันที่ขั้นตอน {n}: {STAGE_TH[n]}", f"Date of stage {n}: {STAGE_EN[n]}"))
+                     f"วันที่ขั้นตอน {n}: {stage_th[n]}", f"Date of stage {n}: {stage_en[n]}"))
         out.append(f(f"stage{n}_amount", f"s{n}_amt", "real", f"st.s{n}_amt::float8",
-                     f"จำนวนเงินขั้นตอน {n}: {STAGE_TH[n]} (บาท)", f"Amount of stage {n}: {STAGE_EN[n]} (THB)"))
+                     f"จำนวนเงินขั้นตอน {n}: {stage_th[n]} (บาท)", f"Amount of stage {n}: {stage_en[n]} (THB)"))
     out += [
         f("province_code", "prov_code", "string", "pv.code", "รหัสจังหวัด", "Province code", 2),
         f("province_name", "prov_name", "string", "pv.name_th", "ชื่อจังหวัด", "Province name (Thai)", 120),
