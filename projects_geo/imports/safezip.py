@@ -14,14 +14,38 @@ from . import limits
 from .errors import ImportFileError
 
 
+BAD_ZIP = _("The file is not a valid ZIP archive (it may be damaged or incomplete).")
+TOO_LARGE = _("The ZIP unpacks to more than %(max)s MB; split the file or ask an administrator to raise the limit.")
+ZIP_BOMB = _("The ZIP is compressed suspiciously well (a “ZIP bomb”); it was not unpacked.")
+
+
+def _open(path: Path) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportFileError("bad_zip", BAD_ZIP) from None
+
+
+def _too_large() -> ImportFileError:
+    return ImportFileError("zip_too_large", TOO_LARGE, max=limits.max_unzipped_bytes() // (1024 * 1024))
+
+
+def _check_declared(infos, max_members: int) -> None:
+    """Member count, declared unpacked size and compression ratio of ``infos``, before unpacking."""
+    if len(infos) > max_members:
+        raise ImportFileError("zip_too_many_files", _("The ZIP holds %(n)s files; at most %(max)s are accepted."),
+                              n=len(infos), max=max_members)
+    if sum(i.file_size for i in infos) > limits.max_unzipped_bytes():
+        raise _too_large()
+    ratio = limits.max_zip_ratio()
+    if any(i.compress_size and i.file_size / i.compress_size > ratio for i in infos):
+        raise ImportFileError("zip_bomb", ZIP_BOMB)
+
+
 def extract(path: Path, dest: Path, *, suffixes: tuple[str, ...] | None = None) -> list[Path]:
     """Extract the members of ``path`` (optionally only those with ``suffixes``) into ``dest``."""
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise ImportFileError("bad_zip", _("The file is not a valid ZIP archive (it may be damaged or incomplete).")) from None
-    max_total, max_ratio = limits.max_unzipped_bytes(), limits.max_zip_ratio()
-    with zf:
+    max_total = limits.max_unzipped_bytes()
+    with _open(path) as zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
         if len(infos) > limits.max_zip_members():
             raise ImportFileError("zip_too_many_files", _("The ZIP holds %(n)s files; at most %(max)s are accepted."),
@@ -36,25 +60,19 @@ def extract(path: Path, dest: Path, *, suffixes: tuple[str, ...] | None = None) 
             if suffixes and name.suffix.lower() not in suffixes:
                 continue
             wanted.append((info, name))
-        declared = sum(i.file_size for i, _n in wanted)
-        if declared > max_total:
-            raise ImportFileError("zip_too_large", _("The ZIP unpacks to more than %(max)s MB; split the file or ask an administrator to raise the limit."),
-                                  max=max_total // (1024 * 1024))
+        _check_declared([i for i, _n in wanted], limits.max_zip_members())
         out, written = [], 0
         for info, name in wanted:
-            if info.compress_size and info.file_size / info.compress_size > max_ratio:
-                raise ImportFileError("zip_bomb", _("The ZIP is compressed suspiciously well (a “ZIP bomb”); it was not unpacked."))
             target = dest / name.name  # flatten: shapefile parts are found by name
             try:
                 with zf.open(info) as src, open(target, "wb") as dst:
                     while chunk := src.read(1 << 20):
                         written += len(chunk)
-                        if written > max_total:
-                            raise ImportFileError("zip_too_large", _("The ZIP unpacks to more than %(max)s MB; split the file or ask an administrator to raise the limit."),
-                                                  max=max_total // (1024 * 1024))
+                        if written > max_total:  # more than declared: a lying header
+                            raise _too_large()
                         dst.write(chunk)
             except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError):
-                raise ImportFileError("bad_zip", _("The file is not a valid ZIP archive (it may be damaged or incomplete).")) from None
+                raise ImportFileError("bad_zip", BAD_ZIP) from None
             out.append(target)
         return out
 
@@ -62,17 +80,6 @@ def extract(path: Path, dest: Path, *, suffixes: tuple[str, ...] | None = None) 
 def check(path: Path) -> None:
     """Refuse a ZIP-based file (e.g. .xlsx) whose declared contents break the limits, before a
     library unpacks it in memory."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise ImportFileError("bad_zip", _("The file is not a valid ZIP archive (it may be damaged or incomplete).")) from None
-    if len(infos) > limits.max_zip_members() * 10:
-        raise ImportFileError("zip_too_many_files", _("The ZIP holds %(n)s files; at most %(max)s are accepted."),
-                              n=len(infos), max=limits.max_zip_members() * 10)
-    if sum(i.file_size for i in infos) > limits.max_unzipped_bytes():
-        raise ImportFileError("zip_too_large", _("The ZIP unpacks to more than %(max)s MB; split the file or ask an administrator to raise the limit."),
-                              max=limits.max_unzipped_bytes() // (1024 * 1024))
-    for i in infos:
-        if i.compress_size and i.file_size / i.compress_size > limits.max_zip_ratio():
-            raise ImportFileError("zip_bomb", _("The ZIP is compressed suspiciously well (a “ZIP bomb”); it was not unpacked."))
+    with _open(path) as zf:
+        infos = zf.infolist()
+    _check_declared(infos, limits.max_zip_members() * 10)
