@@ -100,7 +100,7 @@ def sync_tambon_part_provinces(*, cursor=None) -> None:
 # --- results ------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class TambonShare:
     tambon_id: int
     amphoe_id: int
@@ -125,20 +125,19 @@ class UnitRef:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class Units:
     """The units one geometry lies in, largest share first.
 
     ``nearest`` is set when the geometry touches no tambon and the tambons were taken from the
     nearest one within the boundary-edge tolerance (a point digitised just off the coast).
-    ``provinces`` / ``amphoes`` / ``tambon_refs`` carry codes and names once ``attach_names`` ran.
+    ``provinces`` / ``amphoes`` / ``tambon_refs`` carry codes and names once ``attach_names`` gave
+    the names; they are built when first read (saving a project or an import needs only the ids).
     """
 
     tambons: list[TambonShare] = field(default_factory=list)
     nearest: bool = False
-    provinces: list[UnitRef] = field(default_factory=list)
-    amphoes: list[UnitRef] = field(default_factory=list)
-    tambon_refs: list[UnitRef] = field(default_factory=list)
+    names: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def main(self) -> TambonShare | None:
@@ -157,6 +156,27 @@ class Units:
 
     def amphoe_share(self, amphoe_id) -> float:
         return min(1.0, sum(t.share for t in self.tambons if t.amphoe_id == amphoe_id))
+
+    def _refs(self, level, key) -> list[UnitRef]:
+        shares = {}
+        for t in self.tambons:
+            uid = getattr(t, key)
+            shares[uid] = shares.get(uid, 0.0) + t.share
+        names = self.names or {}
+        return [UnitRef(r.id, r.code, r.name_th, r.name_en, min(1.0, share))
+                for uid, share in shares.items() if (r := names.get((level, uid)))]
+
+    @property
+    def provinces(self) -> list[UnitRef]:
+        return self._refs("province", "province_id")
+
+    @property
+    def amphoes(self) -> list[UnitRef]:
+        return self._refs("amphoe", "amphoe_id")
+
+    @property
+    def tambon_refs(self) -> list[UnitRef]:
+        return self._refs("tambon", "tambon_id")
 
     def as_dict(self) -> dict:
         return {
@@ -189,14 +209,14 @@ class GeomBatch:
             self.name = f"_geoms_{uuid.uuid4().hex[:12]}"
             cols = "".join(f", {n} {t}" for n, (t, _v) in self.extra.items())
             with connection.cursor() as cur:
-                cur.execute(f"CREATE TEMP TABLE {self.name} (ord int, geom geometry(Geometry, 4326){cols})")
+                cur.execute(
+                    f"CREATE TEMP TABLE {self.name} (ord int, geom geometry(Geometry, 4326){cols}, "
+                    f"pt boolean GENERATED ALWAYS AS ({_IS_POINT.format(g='geom')}) STORED, "
+                    f"total float8 GENERATED ALWAYS AS ({_TOTAL.format(g='geom')}) STORED)"
+                )
                 names = ["ord", "geom", *self.extra]
-                extra_vals = [v for (_t, v) in self.extra.values()]
                 with cur.copy(f"COPY {self.name} ({', '.join(names)}) FROM STDIN") as copy:
-                    for i, wkb in enumerate(self.ewkbs):
-                        if wkb is None:
-                            continue
-                        copy.write_row((i + 1, wkb.hex(), *(v[i] for v in extra_vals)))
+                    copy.write(_copy_text(self.ewkbs, [v for (_t, v) in self.extra.values()]))
                 cur.execute(f"CREATE INDEX ON {self.name} USING gist (geom)")
                 cur.execute(f"ANALYZE {self.name}")
         return self
@@ -216,59 +236,99 @@ class GeomBatch:
         arrays = [f"%s::{t}[]" for t in types]
         extra_sel = "".join(f", {n}" for n in self.extra)
         sql = (
-            f"(SELECT ord::int AS ord, ST_GeomFromEWKB(wkb) AS geom{extra_sel} "
-            f"FROM unnest({', '.join(arrays)}) WITH ORDINALITY AS u({', '.join(cols)}, ord) WHERE wkb IS NOT NULL)"
+            f"(SELECT ord, geom{extra_sel}, {_IS_POINT.format(g='geom')} AS pt, {_TOTAL.format(g='geom')} AS total "
+            f"FROM (SELECT ord::int AS ord, ST_GeomFromEWKB(wkb) AS geom{extra_sel} "
+            f"FROM unnest({', '.join(arrays)}) WITH ORDINALITY AS u({', '.join(cols)}, ord) WHERE wkb IS NOT NULL) u0)"
         )
         return sql, [self.ewkbs, *(list(v) for _t, v in self.extra.values())]
 
 
+def _copy_column(values) -> list[str]:
+    """One column in COPY text format."""
+    if all(v is None or isinstance(v, int) for v in values):
+        return ["\\N" if v is None else str(v) for v in values]
+    return [
+        "\\N" if v is None else str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+        for v in values
+    ]
+
+
+def _copy_text(ewkbs, extra_values) -> str:
+    """The rows of a batch in COPY text format, built in one go (psycopg's ``write_row`` per row
+    cost about as much as the server's whole COPY)."""
+    keep = [i for i, wkb in enumerate(ewkbs) if wkb is not None]
+    columns = [[str(i + 1) for i in keep], [ewkbs[i].hex() for i in keep]]
+    columns += [[col[i] for i in keep] for col in map(_copy_column, extra_values)]
+    return "".join(line + "\n" for line in map("\t".join, zip(*columns)))
+
+
 # --- tambon shares ------------------------------------------------------------------------------
 
-# A point's share is the fraction of its points inside; a line's, the fraction of its geodesic
-# length. A geometry on the seam of two parts of one tambon is counted once (LEAST(1, …)).
-_AMOUNT = """
-    CASE WHEN ST_Dimension(g.geom) = 1
-         THEN ST_Length(ST_Intersection(g.geom, p.geom)::geography)
-         WHEN GeometryType(g.geom) = 'POINT' THEN 1.0
-         ELSE ST_NPoints(ST_Intersection(g.geom, p.geom))::float8
-    END"""
-
-_TOTAL = """
-    CASE WHEN ST_Dimension(g.geom) = 1 THEN ST_Length(g.geom::geography)
-         ELSE ST_NPoints(g.geom)::float8 END"""
+# A point lies in every tambon it touches (share 1). Any other geometry's share is the fraction of
+# its geodesic length (a line) or of its points (a multipoint) inside the tambon; ``total`` — that
+# length or number of points — is a column of the batch, computed once per geometry. Points need
+# no intersection and no grouping, so they go through a branch of their own.
+_IS_POINT = "GeometryType({g}) = 'POINT'"
+_TOTAL = "CASE WHEN ST_Dimension({g}) = 1 THEN ST_Length({g}::geography) ELSE ST_NPoints({g})::float8 END"
+_AMOUNT = """CASE WHEN ST_Dimension(v.geom) = 1 THEN ST_Length(ST_Intersection(v.geom, p.geom)::geography)
+                  ELSE ST_NPoints(ST_Intersection(v.geom, p.geom))::float8 END"""
 
 
 def _shares_sql(relation: str, lateral: bool) -> str:
+    """Rows ``(ord, tambon_id, amphoe_id, province_id, share)``. A point on the seam of two parts
+    of one tambon comes twice (``tambon_shares`` keeps one)."""
     if lateral:
         # Tambon-driven: for each part, probe the batch's GiST index (OFFSET 0 keeps the planner
         # from flattening the LATERAL subquery back into its default join order).
-        source = f"""
-        layers_tambonpart p
-        CROSS JOIN LATERAL (SELECT v.ord, v.geom FROM {relation} v
-                            WHERE ST_Intersects(v.geom, p.geom) OFFSET 0) g"""
+        def source(cond, cols):
+            return f"""layers_tambonpart p
+            CROSS JOIN LATERAL (SELECT {cols} FROM {relation} v
+                                WHERE {cond} AND ST_Intersects(v.geom, p.geom) OFFSET 0) g"""
+        with_ = ""
     else:
-        source = f"{relation} g JOIN layers_tambonpart p ON ST_Intersects(p.geom, g.geom)"
-    return f"""
+        def source(cond, cols):
+            return f"(SELECT {cols}, v.geom FROM b v WHERE {cond}) g JOIN layers_tambonpart p ON ST_Intersects(p.geom, g.geom)"
+        with_ = f"WITH b AS MATERIALIZED (SELECT * FROM {relation} r)"
+    # The line's amount inside the part: in the LATERAL subquery (where the part is fixed) or
+    # in the aggregate of the plain join.
+    line_cols = f"v.ord, v.total, {_AMOUNT} AS amount" if lateral else "v.ord, v.total"
+    line_amount = "g.amount" if lateral else _AMOUNT.replace("v.geom", "g.geom")
+    return f"""{with_}
+        SELECT g.ord, p.tambon_id, p.amphoe_id, p.province_id, 1.0::float8 AS share
+        FROM {source("v.pt", "v.ord")}
+        UNION ALL
         SELECT g.ord, p.tambon_id, p.amphoe_id, p.province_id,
-               LEAST(1.0, COALESCE(sum({_AMOUNT}) / NULLIF(max({_TOTAL}), 0), 1.0)) AS share
-        FROM {source}
+               LEAST(1.0, COALESCE(sum({line_amount}) / NULLIF(max(g.total), 0), 1.0))::float8 AS share
+        FROM {source("NOT v.pt", line_cols)}
         GROUP BY g.ord, p.tambon_id, p.amphoe_id, p.province_id
     """
 
 
-def tambon_shares(batch: GeomBatch) -> list[Units]:
-    """For each geometry of the batch, the tambons it touches with their share. One query."""
+def tambon_shares(batch: GeomBatch, ids: dict | None = None) -> list[Units]:
+    """For each geometry of the batch, the tambons it touches with their share. One query.
+    ``ids``, when given, gets the sets of province, amphoe and tambon ids met (for ``unit_names``)."""
     results = [Units() for _ in batch.ewkbs]
     relation, params = batch.relation()
     with lookup_cursor() as cur:
         cur.execute(_shares_sql(relation, lateral=SHARES_LATERAL and batch.table), params)
         rows = cur.fetchall()
+    if ids is not None:
+        for level, col in (("tambon", 1), ("amphoe", 2), ("province", 3)):
+            ids.setdefault(level, set()).update(r[col] for r in rows)
+    many = set()
     for ord_, tambon_id, amphoe_id, province_id, share in rows:
-        if share is not None and share > 0:
-            results[ord_ - 1].tambons.append(TambonShare(tambon_id, amphoe_id, province_id, float(share)))
-    for units in results:
-        if len(units.tambons) > 1:
-            units.tambons.sort(key=lambda t: (-t.share, t.tambon_id))
+        if share > 0:
+            tambons = results[ord_ - 1].tambons
+            if tambons:
+                many.add(ord_ - 1)
+            tambons.append(TambonShare(tambon_id, amphoe_id, province_id, share))
+    for i in many:
+        units = results[i]
+        seen = {}
+        for t in units.tambons:  # a point on a seam between two parts of one tambon: once
+            if t.tambon_id not in seen or t.share > seen[t.tambon_id].share:
+                seen[t.tambon_id] = t
+        units.tambons = sorted(seen.values(), key=lambda t: (-t.share, t.tambon_id))
     return results
 
 
@@ -301,49 +361,59 @@ class EdgeInfo:
     closest_point_ewkb: bytes | None = None  # on the LAO's area unit, nearest to the geometry
 
 
-# The two nearest parts of the unit (KNN on the GiST index), then the distance measured in the
-# geometry's own UTM zone (WGS 84 / UTM 47N or 48N; within 0.1 % of the geodesic distance in
-# Thailand, and far cheaper than geography distances to 256-vertex polygons).
-_UNIT_DIST = """(SELECT min(ST_Distance(ST_Transform(x.geom, s.utm), ST_Transform({g}, s.utm))) FROM (
+# The two nearest parts of the unit (KNN on the GiST index), then the distance in a local metric
+# frame: longitude and latitude scaled by the WGS 84 metres per degree at the geometry's latitude
+# (kx, ky). Within 0.05 % of the UTM distance at the distances that matter here (checked against
+# WGS 84 / UTM on 1,800 lines), and an affine scale of a 256-vertex part costs a fraction of a
+# map projection.
+_UNIT_DIST = """(SELECT min(ST_Distance(ST_Scale(x.geom, s.kx, s.ky), ST_Scale({g}, s.kx, s.ky))) FROM (
         SELECT p.geom FROM layers_tambonpart p WHERE p.{col} = {uid}
         ORDER BY p.geom <-> {g} LIMIT 2) x)"""
 
+# What to measure per geometry: DIST (how far the whole geometry is from the unit: it lies outside)
+# and/or REACH (how far its farthest vertex is: a line partly outside). Each costs KNN searches
+# and transforms, so the caller asks only for what it will use.
+DIST, REACH = 1, 2
+
 _EDGE_SQL = f"""
 WITH s AS (
-    SELECT ord, geom, pid, aid, CASE WHEN ST_XMin(geom) >= 102 THEN 32648 ELSE 32647 END AS utm
-    FROM (SELECT ord, ST_GeomFromEWKB(wkb) AS geom, pid, aid
-          FROM unnest(%s::int[], %s::bytea[], %s::bigint[], %s::bigint[]) AS u(ord, wkb, pid, aid)) u
+    SELECT u.*,
+        radians(1) * 6378137.0 * cos(radians(l.lat)) / sqrt(1 - 0.00669437999014 * sin(radians(l.lat)) ^ 2) AS kx,
+        radians(1) * 6378137.0 * (1 - 0.00669437999014) / (1 - 0.00669437999014 * sin(radians(l.lat)) ^ 2) ^ 1.5 AS ky
+    FROM (SELECT ord, ST_GeomFromEWKB(wkb) AS geom, pid, aid, pmode, amode, want_nearest, want_closest
+          FROM unnest(%s::int[], %s::bytea[], %s::bigint[], %s::bigint[], %s::int[], %s::int[], %s::bool[], %s::bool[])
+               AS u(ord, wkb, pid, aid, pmode, amode, want_nearest, want_closest)) u,
+         LATERAL (SELECT (ST_YMin(u.geom) + ST_YMax(u.geom)) / 2 AS lat) l
 )
 SELECT s.ord,
-    {_UNIT_DIST.format(g="s.geom", col="province_id", uid="s.pid")} AS province_dist,
-    (SELECT max({_UNIT_DIST.format(g="v.geom", col="province_id", uid="s.pid")})
-       FROM ST_DumpPoints(s.geom) v) AS province_reach,
-    CASE WHEN s.aid IS NOT NULL THEN {_UNIT_DIST.format(g="s.geom", col="amphoe_id", uid="s.aid")} END AS amphoe_dist,
-    CASE WHEN s.aid IS NOT NULL THEN (SELECT max({_UNIT_DIST.format(g="v.geom", col="amphoe_id", uid="s.aid")})
-       FROM ST_DumpPoints(s.geom) v) END AS amphoe_reach,
-    n.tambon_id, n.amphoe_id, n.province_id, ST_Distance(ST_Transform(n.geom, s.utm), ST_Transform(s.geom, s.utm)),
-    (SELECT ST_AsEWKB(ST_ClosestPoint(x.geom, s.geom)) FROM layers_tambonpart x
+    CASE WHEN s.pmode & {DIST} > 0 THEN {_UNIT_DIST.format(g="s.geom", col="province_id", uid="s.pid")} END,
+    CASE WHEN s.pmode & {REACH} > 0 THEN (SELECT max({_UNIT_DIST.format(g="v.geom", col="province_id", uid="s.pid")})
+       FROM ST_DumpPoints(s.geom) v) END,
+    CASE WHEN s.aid IS NOT NULL AND s.amode & {DIST} > 0 THEN {_UNIT_DIST.format(g="s.geom", col="amphoe_id", uid="s.aid")} END,
+    CASE WHEN s.aid IS NOT NULL AND s.amode & {REACH} > 0 THEN (SELECT max({_UNIT_DIST.format(g="v.geom", col="amphoe_id", uid="s.aid")})
+       FROM ST_DumpPoints(s.geom) v) END,
+    n.tambon_id, n.amphoe_id, n.province_id, ST_Distance(ST_Scale(n.geom, s.kx, s.ky), ST_Scale(s.geom, s.kx, s.ky)),
+    CASE WHEN s.want_closest THEN (SELECT ST_AsEWKB(ST_ClosestPoint(x.geom, s.geom)) FROM layers_tambonpart x
       WHERE x.province_id = s.pid AND (s.aid IS NULL OR x.amphoe_id = s.aid)
-      ORDER BY x.geom <-> s.geom LIMIT 1)
+      ORDER BY x.geom <-> s.geom LIMIT 1) END
 FROM s
 LEFT JOIN LATERAL (
     SELECT p.tambon_id, p.amphoe_id, p.province_id, p.geom FROM layers_tambonpart p
-    ORDER BY p.geom <-> s.geom LIMIT 1
+    WHERE s.want_nearest ORDER BY p.geom <-> s.geom LIMIT 1
 ) n ON TRUE
 """
 
 
 def edge_distances(items) -> dict[int, EdgeInfo]:
-    """``items``: (key, ewkb, province_id, amphoe_id or None). One query for all of them."""
-    items = list(items)
+    """``items``: (key, ewkb, province_id, amphoe_id or None) — everything is measured — or with
+    four more: (…, province mode, amphoe mode, nearest tambon?, closest point?), the modes being
+    ``DIST | REACH`` bits. One query for all of them."""
+    items = [tuple(i) if len(i) == 8 else (*i, DIST | REACH, DIST | REACH, True, True) for i in items]
     if not items:
         return {}
-    keys = [int(k) for k, *_ in items]
+    columns = list(zip(*items))
     with lookup_cursor() as cur:
-        cur.execute(
-            _EDGE_SQL,
-            [keys, [bytes(i[1]) for i in items], [i[2] for i in items], [i[3] for i in items]],
-        )
+        cur.execute(_EDGE_SQL, [[int(k) for k in columns[0]], [bytes(w) for w in columns[1]], *map(list, columns[2:])])
         rows = cur.fetchall()
     out = {}
     for ord_, pd, pr, ad, ar, tid, aid, pid, ndist, closest in rows:
@@ -393,33 +463,6 @@ def unit_names(province_ids=(), amphoe_ids=(), tambon_ids=()) -> dict:
 
 
 def attach_names(units_list, names: dict) -> None:
-    """Fill ``provinces`` / ``amphoes`` / ``tambon_refs`` (with shares) from ``unit_names``."""
-    whole = {}  # (level, id) -> UnitRef with share 1.0, shared by every geometry wholly inside
+    """Give each ``Units`` the names from ``unit_names`` (its refs are built when read)."""
     for units in units_list:
-        if len(units.tambons) == 1 and units.tambons[0].share >= FULL_SHARE:
-            t = units.tambons[0]
-            refs = []
-            for level, uid in (("tambon", t.tambon_id), ("amphoe", t.amphoe_id), ("province", t.province_id)):
-                ref = whole.get((level, uid))
-                if ref is None and (r := names.get((level, uid))):
-                    ref = whole[(level, uid)] = UnitRef(r.id, r.code, r.name_th, r.name_en, 1.0)
-                refs.append([ref] if ref else [])
-            units.tambon_refs, units.amphoes, units.provinces = refs
-            continue
-        prov, amph = {}, {}
-        refs = []
-        for t in units.tambons:
-            prov[t.province_id] = prov.get(t.province_id, 0.0) + t.share
-            amph[t.amphoe_id] = amph.get(t.amphoe_id, 0.0) + t.share
-            ref = names.get(("tambon", t.tambon_id))
-            if ref:
-                refs.append(UnitRef(ref.id, ref.code, ref.name_th, ref.name_en, t.share))
-        units.tambon_refs = refs
-        units.provinces = [
-            UnitRef(r.id, r.code, r.name_th, r.name_en, min(1.0, s))
-            for pid, s in prov.items() if (r := names.get(("province", pid)))
-        ]
-        units.amphoes = [
-            UnitRef(r.id, r.code, r.name_th, r.name_en, min(1.0, s))
-            for aid, s in amph.items() if (r := names.get(("amphoe", aid)))
-        ]
+        units.names = names

@@ -23,6 +23,7 @@ Checks, in order:
 """
 from __future__ import annotations
 
+import gc
 import json
 import math
 from dataclasses import dataclass, field
@@ -91,9 +92,14 @@ def _param(value, lang):
     return value
 
 
+_TEMPLATES: dict = {}
+
+
 def _render(code, params, lang):
-    with translation.override(lang):
-        template = gettext(MESSAGES[code])
+    template = _TEMPLATES.get((code, lang))
+    if template is None:  # the catalogues are fixed while the process runs
+        with translation.override(lang):
+            template = _TEMPLATES[(code, lang)] = gettext(MESSAGES[code])
     return template % {k: _param(v, lang) for k, v in params.items()}
 
 
@@ -142,9 +148,24 @@ class ValidationResult:
     # The cleaned geometry (EPSG:4326). A batch given shapely geometries (imports) keeps the
     # shapely one and builds the GEOSGeometry only when ``geometry`` is read.
     _geometry: GEOSGeometry | shapely.Geometry | None
-    preview: str
+    _preview: str | None  # None: made from the geometry when first read (imports never read it)
     units: Units
     findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def preview(self) -> str:
+        if self._preview is None:
+            g = self._geometry
+            if g is None:
+                self._preview = ""
+            else:
+                xy = shapely.get_coordinates(g if isinstance(g, shapely.Geometry) else shapely.from_wkb(bytes(g.ewkb)))
+                self._preview = _preview(xy, 0, len(xy)) if len(xy) else ""
+        return self._preview
+
+    @preview.setter
+    def preview(self, value: str) -> None:
+        self._preview = value
 
     @property
     def geometry(self) -> GEOSGeometry | None:
@@ -245,8 +266,17 @@ def validate_batch(items: list[dict]) -> list[ValidationResult]:
 
     ``geometry`` is a GEOSGeometry (any SRID) or a shapely geometry in EPSG:4326 (what imports
     hold: no conversion per row)."""
-    with transaction.atomic(savepoint=False):
-        return _validate_batch(items)
+    # A batch creates several objects per geometry; the cyclic garbage collector would walk the
+    # whole heap again and again meanwhile (over a second per 100,000 geometries) and find
+    # nothing: none of them form cycles. It runs once when the batch is done.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with transaction.atomic(savepoint=False):
+            return _validate_batch(items)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
 
 def _validate_batch(items):
@@ -290,11 +320,19 @@ def _validate_batch(items):
         out = (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
         in_range[np.unique(idx[out & ~bad])] = False
     lengths = _geodesic_lengths(xy, idx, n, sgeoms)
+    kinds = [it.get("kind") for it in items]
+    type_ok = np.zeros(n, bool)
+    for kind in set(kinds):
+        allowed_ids = [tid for tid, name in _TYPE_NAMES.items() if name in ALLOWED_TYPES.get(kind, POINT_TYPES + LINE_TYPES)]
+        type_ok |= np.array([k == kind for k in kinds], bool) & np.isin(type_ids, allowed_ids)
+    is_line = np.isin(type_ids, [1, 5])
+    problem = (empty | ~finite | ~in_range | ~type_ok | ~valid
+               | (is_line & ((lengths < MIN_LINE_M) | (lengths > MAX_LINE_M))))
+    lookup_ok = ~problem
     reasons = {}
-    lookup_ok = np.zeros(n, bool)
-    for i, it in enumerate(items):
+    for i in np.flatnonzero(problem):  # the checks in order, for the few with a problem
         f = findings[i]
-        kind = it.get("kind")
+        kind = kinds[i]
         if empty[i]:
             f.append(Finding.make("empty_geometry", ERROR))
             continue
@@ -327,7 +365,8 @@ def _validate_batch(items):
         lookup_ok[i] = in_range[i]
 
     # 2. Units (one query; a GiST-indexed temporary table for large batches) -------------------
-    units_list = [Units() for _ in range(n)]
+    units_list = None
+    unit_ids: dict[str, set] = {"province": set(), "amphoe": set(), "tambon": set()}
     ewkbs = [None] * n
     if lookup_ok.any():
         sel = np.flatnonzero(lookup_ok)
@@ -344,45 +383,59 @@ def _validate_batch(items):
     duplicates = {}
     if lookup_ok.any():
         with GeomBatch(ewkbs, extra) as batch:
-            units_list = lookup.tambon_shares(batch)
+            units_list = lookup.tambon_shares(batch, ids=unit_ids)
             duplicates = _duplicates(batch)
+    if units_list is None:
+        units_list = [Units() for _ in range(n)]
 
     # 3. Place: province / amphoe, with distances for what is not inside ----------------------
-    area = [(o.province_id, None if (o.is_pao or o.amphoe_id is None) else o.amphoe_id) for o in orgs]
-    need_edge = []
+    areas = {}  # an LAO's area: (province, amphoe or None for a PAO), once per LAO
+    for o in orgs:
+        if id(o) not in areas:
+            areas[id(o)] = (o.province_id, None if (o.is_pao or o.amphoe_id is None) else o.amphoe_id)
+    area = [areas[id(o)] for o in orgs]
+    need_edge = []  # measure only what the findings below will use
     for i in np.flatnonzero(lookup_ok):
         pid, aid = area[i]
+        tambons = units_list[i].tambons
+        if len(tambons) == 1:  # most geometries: wholly in one tambon of the LAO's area
+            t = tambons[0]
+            if t.share >= FULL_SHARE and t.province_id == pid and (not aid or t.amphoe_id == aid):
+                continue
         u = units_list[i]
-        if not u.tambons or u.province_share(pid) < FULL_SHARE or (aid and u.amphoe_share(aid) < FULL_SHARE):
-            need_edge.append((int(i) + 1, ewkbs[i], pid, aid))
+        pshare = u.province_share(pid)
+        ashare = u.amphoe_share(aid) if aid else 1.0
+        if tambons and pshare >= FULL_SHARE and ashare >= FULL_SHARE:
+            continue
+        pmode = lookup.DIST if pshare <= 0 else lookup.REACH if pshare < FULL_SHARE else 0
+        amode = 0 if not aid else lookup.DIST if ashare <= 0 else lookup.REACH if ashare < FULL_SHARE else 0
+        need_edge.append((int(i) + 1, ewkbs[i], pid, aid, pmode, amode, not tambons, pshare <= 0 and not is_line[i]))
     edges = lookup.edge_distances(need_edge)
 
     place_bad = np.zeros(n, bool)  # not in the LAO's area: look for input mistakes
     province_error = np.zeros(n, bool)
+    out_of_range = ~lookup_ok & ~in_range & finite & ~empty
+    place_bad[out_of_range] = province_error[out_of_range] = True
     pending = []  # (i, code, severity, params builder, data, suggestion)
-    for i in range(n):
-        e = edges.get(i + 1)
-        if e is None:
-            if not lookup_ok[i] and not in_range[i] and finite[i] and not empty[i]:
-                place_bad[i] = True
-                province_error[i] = True
-            continue
+    for key, e in sorted(edges.items()):
+        i = key - 1
         pid, aid = area[i]
         u = units_list[i]
         pshare = u.province_share(pid)
         ashare = u.amphoe_share(aid) if aid else 1.0
-        is_line = type_names[i] in LINE_TYPES
         if not u.tambons:
             if e.nearest is not None and e.nearest_dist is not None and e.nearest_dist <= tol:
                 u.tambons = [e.nearest]
                 u.nearest = True
+                for level in ("province", "amphoe", "tambon"):
+                    unit_ids[level].add(getattr(e.nearest, f"{level}_id"))
             else:
                 pending.append((i, "outside_thailand", ERROR, {"distance": e.nearest_dist}, {"distance_m": _r(e.nearest_dist)}, None))
         closest = GEOSGeometry(memoryview(e.closest_point_ewkb)) if e.closest_point_ewkb else None
         if pshare <= 0:
             if e.province_dist is not None and e.province_dist <= tol:
                 pending.append((i, "near_province_edge", WARNING, {"distance": e.province_dist, "province": ("province", pid), "tolerance": tol},
-                                {"distance_m": _r(e.province_dist), "tolerance_m": tol}, None if is_line else closest))
+                                {"distance_m": _r(e.province_dist), "tolerance_m": tol}, None if is_line[i] else closest))
             else:
                 province_error[i] = place_bad[i] = True
                 pending.append((i, "outside_province", ERROR, {"distance": e.province_dist, "province": ("province", pid)},
@@ -424,10 +477,9 @@ def _validate_batch(items):
             mistakes.setdefault(c[0], []).append(c)
 
     # 5. Names of every unit mentioned (one query), then the findings --------------------------
-    prov_ids = {a[0] for a in area} | {t.province_id for u in units_list for t in u.tambons}
-    amph_ids = {a[1] for a in area if a[1]} | {t.amphoe_id for u in units_list for t in u.tambons}
-    tamb_ids = {t.tambon_id for u in units_list for t in u.tambons}
-    names = lookup.unit_names(prov_ids, amph_ids, tamb_ids)
+    prov_ids = {a[0] for a in areas.values()} | unit_ids["province"]
+    amph_ids = {a[1] for a in areas.values() if a[1]} | unit_ids["amphoe"]
+    names = lookup.unit_names(prov_ids, amph_ids, unit_ids["tambon"])
     lookup.attach_names(units_list, names)
 
     for i, code, severity, params, data, suggestion in pending:
@@ -455,7 +507,7 @@ def _validate_batch(items):
     for i in range(n):
         results.append(ValidationResult(
             _geometry=geoms[i] if not empty[i] else None,
-            preview=_preview(xy, starts[i], ends[i]) if finite[i] and not empty[i] else "",
+            _preview=None if finite[i] and not empty[i] else "",
             units=units_list[i], findings=findings[i],
         ))
     return results
