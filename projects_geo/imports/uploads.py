@@ -1,6 +1,7 @@
 """Uploaded files waiting for mapping, preview and commit: one folder per upload under
-``GISPLAN_IMPORT_DIR`` (default ``MEDIA_ROOT/imports``) holding the file and ``state.json``
-(owner, LAO, options, mapping). Nothing is written to the database before the commit.
+``GISPLAN_IMPORT_DIR`` (default ``MEDIA_ROOT/imports``) holding the file, ``state.json`` (owner,
+LAO, options, the file's columns and first rows, mapping) and, after a dry run, its report
+(``report.csv``). Nothing is written to the database before the commit.
 """
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+
+
+DATA_DIR = "file"
 
 
 def root() -> Path:
@@ -26,7 +30,7 @@ def _safe_name(name: str) -> str:
 def create(uploaded, *, user_id: int, lao: str, crs: str | None, encoding: str | None) -> tuple[str, dict]:
     """Store an uploaded file (a Django UploadedFile or any object with ``chunks()``/``name``)."""
     token = str(uuid.uuid4())
-    folder = root() / token
+    folder = root() / token / DATA_DIR  # apart from state.json and report.csv, whatever its name
     folder.mkdir(parents=True)
     name = _safe_name(uploaded.name)
     with open(folder / name, "wb") as fh:
@@ -49,8 +53,27 @@ def save(token: str, state: dict) -> None:
     (root() / str(token) / "state.json").write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
 
 
+REPORT_NAME = "report.csv"
+
+
+def save_report(token: str, data: bytes) -> None:
+    """Keep the dry run's report for download."""
+    (root() / str(token) / REPORT_NAME).write_bytes(data)
+
+
+def load_report(token: str) -> bytes | None:
+    path = root() / str(token) / REPORT_NAME
+    return path.read_bytes() if path.exists() else None
+
+
+def drop_report(token: str) -> None:
+    (root() / str(token) / REPORT_NAME).unlink(missing_ok=True)
+
+
 def file_path(token: str, state: dict) -> Path:
-    return root() / str(token) / state["filename"]
+    path = root() / str(token) / DATA_DIR / state["filename"]
+    legacy = root() / str(token) / state["filename"]  # uploads stored before the data folder
+    return legacy if not path.exists() and legacy.exists() and legacy.name not in ("state.json", REPORT_NAME) else path
 
 
 def discard(token: str) -> None:

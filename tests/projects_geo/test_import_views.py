@@ -1,4 +1,5 @@
 """The web import flow: upload → mapping → preview → report → commit, for LAO staff only."""
+import csv
 import io
 
 import pytest
@@ -109,3 +110,47 @@ def test_abandoned_uploads_are_removed_by_the_next_upload(client, settings):
     left = {f.name for f in Path(settings.GISPLAN_IMPORT_DIR).iterdir()}
     assert old.name not in left and len(left) == 2 and any(name in second for name in left)
     assert client.get(first).status_code in (302, 404)  # the abandoned upload is gone
+
+
+MAPPING = {"map_ref": "รหัส", "map_name": "ชื่อโครงการ", "map_fiscal_year": "ปีงบประมาณ", "map_budget": "งบประมาณ",
+           "map_lat": "ละติจูด", "map_lon": "ลองจิจูด", "default_kind": "water", "default_subtype": "pond"}
+
+
+def test_the_file_is_read_at_upload_dry_run_and_commit_only(client, monkeypatch):
+    from projects_geo import imports
+
+    reads = []
+    real = imports.read_source
+    monkeypatch.setattr(imports, "read_source", lambda *a, **k: reads.append(1) or real(*a, **k))
+    client.force_login(make_user("eng", Role.LAO_ENGINEER, lao=LAO))
+    mapping_url = upload(client)["Location"]
+    assert len(reads) == 1
+    page = client.get(mapping_url).content.decode()
+    assert "ขุดสระน้ำสาธารณะ หมู่ 5" in page  # the first rows, from the upload's state
+    assert len(reads) == 1
+    preview_url = client.post(mapping_url, MAPPING)["Location"]
+    assert len(reads) == 1
+    assert "เจาะบ่อบาดาล หมู่ 6" in client.get(preview_url).content.decode()
+    assert len(reads) == 2
+    def source_refs():
+        body = client.get(preview_url.replace("preview/", "report.csv")).content.decode("utf-8-sig")
+        return sorted(r["source_ref"] for r in csv.DictReader(io.StringIO(body)))
+
+    assert source_refs() == ["W1", "W2"] and len(reads) == 2  # the dry run's report, kept
+    # a new mapping (no reference column) makes the kept report stale: it is made again
+    client.post(mapping_url, {**MAPPING, "map_ref": ""})
+    refs = source_refs()
+    assert len(reads) == 3 and refs and all(r.startswith("sha1:") for r in refs)  # refs from the rows' content
+    client.post(preview_url.replace("preview/", "commit/"))
+    assert len(reads) == 4 and Project.objects.filter(name="เจาะบ่อบาดาล หมู่ 6").exists()
+
+
+def test_an_upload_named_like_the_state_file_is_kept_apart(client):
+    client.force_login(make_user("eng", Role.LAO_ENGINEER, lao=LAO))
+    geojson = ('{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Point", '
+               '"coordinates": [98.296, 7.896]}, "properties": {"ชื่อโครงการ": "สระน้ำ state", "ปีงบประมาณ": 2568}}]}').encode()
+    mapping_url = upload(client, geojson, name="state.json")["Location"]
+    assert client.get(mapping_url).status_code == 200
+    preview_url = client.post(mapping_url, {"map_name": "ชื่อโครงการ", "map_fiscal_year": "ปีงบประมาณ",
+                                            "default_kind": "water", "default_subtype": "pond"})["Location"]
+    assert "สระน้ำ state" in client.get(preview_url).content.decode()
