@@ -63,17 +63,30 @@ def province_of(user):
     return None
 
 
-def _scoped(user, qs, *, province_lookup, organization_lookup):
-    """``qs`` narrowed to what the user's role covers: everything (national), their province, their LAO."""
+def scope_of(user) -> tuple[str, int | None]:
+    """What the user's role covers: ``("national", None)``, ``("province", province id)``,
+    ``("lao", organization id)`` or ``("none", None)``."""
     if is_national(user):
-        return qs
+        return ("national", None)
     profile = profile_of(user)
     if profile is None:
-        return qs.none()
+        return ("none", None)
     if profile.role in PROVINCE_ROLES:
-        return qs.filter(**{province_lookup: profile.province_id})
+        return ("province", profile.province_id)
     if profile.role in LAO_ROLES:
-        return qs.filter(**{organization_lookup: profile.organization_id})
+        return ("lao", profile.organization_id)
+    return ("none", None)
+
+
+def _scoped(user, qs, *, province_lookup, organization_lookup):
+    """``qs`` narrowed to what the user's role covers: everything (national), their province, their LAO."""
+    level, key = scope_of(user)
+    if level == "national":
+        return qs
+    if level == "province":
+        return qs.filter(**{province_lookup: key})
+    if level == "lao":
+        return qs.filter(**{organization_lookup: key})
     return qs.none()
 
 

@@ -371,6 +371,24 @@ def filter_projects(params, queryset):
     return filterset.qs
 
 
+def clean_params(params) -> dict:
+    """The filter parameters in ``params``, validated and converted (lists of ints, codes →
+    objects, …) as ``filter_projects`` would apply them; unset ones left out. Raises
+    ``ValidationError`` like ``filter_projects``."""
+    data = _normalise(params)
+    if not data:
+        return {}
+    filterset = ProjectFilterSet(data, queryset=Project.objects.none())
+    if not filterset.is_valid():
+        raise ValidationError(filterset.form.errors.as_data())
+    return {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "", [])}
+
+
+def normalised_names(params) -> set[str]:
+    """Names of the filter parameters given (non-empty) in ``params``."""
+    return set(_normalise(params))
+
+
 def errors_as_list(error: ValidationError) -> list[dict]:
     """``[{field, message_th, message_en, message}]`` for a ValidationError of ``filter_projects``."""
     if hasattr(error, "error_dict"):

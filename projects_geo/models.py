@@ -304,3 +304,32 @@ class ProjectStage(models.Model):
 
     def __str__(self):
         return f"{self.get_stage_display()} {self.date}"
+
+
+class ClusterCell(models.Model):
+    """Project counts and budgets per cluster cell of the low-zoom project tiles (zooms 0 to
+    ``tiles.CLUSTER_BELOW_ZOOM - 1``), by the LAO's province, fiscal year, kind and current stage.
+
+    Kept by PostgreSQL statement triggers on projects and LAOs (migration
+    ``0005_clustercell``): every insert, update, soft or hard delete appends signed delta rows, so
+    saves never wait on each other for a shared counter row; a cell's figures are the sum of its
+    rows. ``projects_geo.clustercells.compact`` folds the deltas together (``manage.py
+    compact_cluster_cells``; after ``generate_projects``), ``rebuild`` recomputes everything.
+    Nothing else writes here.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    zoom = models.SmallIntegerField()
+    cx = models.IntegerField()  # Web Mercator cell column (x / cell size), as tiles.MercatorCell
+    cy = models.IntegerField()
+    province_id = models.BigIntegerField()  # the owning LAO's province (what provincial analysts see)
+    fiscal_year = models.SmallIntegerField()
+    kind = models.CharField(max_length=10)
+    current_stage = models.SmallIntegerField(null=True)
+    count = models.IntegerField()
+    budget = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("cluster cell")
+        verbose_name_plural = _("cluster cells")
+        indexes = [models.Index(fields=["zoom", "cx", "cy"], name="clustercell_tile_idx")]

@@ -6,7 +6,10 @@ narrowed to the tile (``geom && envelope``, GiST) and wrapped in ``ST_AsMVT``:
 - from ``CLUSTER_BELOW_ZOOM`` up, layer ``projects``: one feature per project (id, kind,
   subtype, fiscal_year, current_stage, budget_thb; names and details come from the API by id);
 - below it, layer ``clusters``: projects counted per cell of ``CLUSTER_CELL_PX`` tile pixels
-  (``count``, ``budget_thb``), so a national overview stays a few thousand points.
+  (``count``, ``budget_thb``), so a national overview stays a few thousand points. When the
+  filters allow, these come from the trigger-kept cluster-cell table (``clustercells``) instead
+  of the projects: a z6 tile over Bangkok sums ~45,000 cell rows instead of grouping ~275,000
+  projects.
 
 Boundaries: layer named after the level (province/amphoe/tambon) with code and names, simplified
 to a pixel of the zoom before clipping.
@@ -110,6 +113,23 @@ def project_tile(queryset, z: int, x: int, y: int) -> bytes:
         .annotate(count=Count("id"), budget_thb=Cast(Sum("budget"), FloatField()))
     )
     sql, params = grouped.query.sql_with_params()
+    return _cluster_mvt(sql, list(params), z, x, y)
+
+
+def cluster_tile_from_cells(data: dict, scope: tuple, z: int, x: int, y: int) -> bytes:
+    """The cluster tile z/x/y from the cluster-cell table (``clustercells.usable`` said it can
+    answer these filters and this access scope): the same tile as ``project_tile``, without
+    reading the projects."""
+    from . import clustercells
+
+    check_tile(z, x, y)
+    sql, params = clustercells.tile_rows_sql(data, scope, z, x, y)
+    return _cluster_mvt(sql, params, z, x, y)
+
+
+def _cluster_mvt(rows_sql: str, params: list, z: int, x: int, y: int) -> bytes:
+    """``ST_AsMVT`` of cells ``(cx, cy, count, budget_thb)`` as points at the cells' centres."""
+    cell = cell_size_m(z)
     # OFFSET 0 keeps the grouped rows a subquery: otherwise PostgreSQL pushes the
     # ``mvt_geom IS NOT NULL`` condition (it reads only grouping columns) below the GROUP BY and
     # runs ST_AsMVTGeom once per project instead of once per cell (1.35 s → 0.85 s for a z6
@@ -118,7 +138,7 @@ def project_tile(queryset, z: int, x: int, y: int) -> bytes:
         f"SELECT ST_AsMVT(t, 'clusters', {EXTENT}, 'mvt_geom') FROM ("
         f" SELECT ST_AsMVTGeom(ST_SetSRID(ST_MakePoint((g.cx + 0.5) * %s, (g.cy + 0.5) * %s), 3857),"
         f" ST_TileEnvelope(%s, %s, %s), {EXTENT}, 0, true) AS mvt_geom, g.count, g.budget_thb"
-        f" FROM ({sql} OFFSET 0) g) t WHERE t.mvt_geom IS NOT NULL"
+        f" FROM ({rows_sql} OFFSET 0) g) t WHERE t.mvt_geom IS NOT NULL"
     )
     with connection.cursor() as cur:
         cur.execute(wrapped, [cell, cell, int(z), int(x), int(y), *params])

@@ -8,13 +8,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
-from accounts.access import visible_projects
+from accounts.access import scope_of, visible_projects
 from layers.maplayers import LEVELS
 
-from .filters import errors_as_list, filter_projects
+from . import clustercells
+from .filters import clean_params, errors_as_list, filter_projects, normalised_names
 from .httpauth import request_user, unauthorized
 from .models import Project
-from .tiles import TileError, boundary_tile, project_tile
+from .tiles import TileError, boundary_tile, cluster_tile_from_cells, project_tile
 
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
 
@@ -31,6 +32,9 @@ def projects_tile(request, z, x, y):
     if user is None:
         return unauthorized()
     try:
+        scope = scope_of(user)
+        if clustercells.usable(normalised_names(request.GET), scope, z):
+            return _tile_response(cluster_tile_from_cells(clean_params(request.GET), scope, z, x, y))
         qs = filter_projects(request.GET, visible_projects(user, Project.objects.all()))
         return _tile_response(project_tile(qs, z, x, y))
     except ValidationError as exc:
