@@ -47,11 +47,15 @@ def rebuild() -> int:
         cur.execute(
             f"""
             INSERT INTO projects_geo_clustercell ({_COLUMNS}, count, budget)
-            SELECT z, r.c[1] >> (9 - z), r.c[2] >> (9 - z), o.province_id, r.fiscal_year, r.kind, r.current_stage,
-                   count(*), sum(r.budget)
-            FROM (SELECT p.organization_id, p.fiscal_year, p.kind, p.current_stage, p.budget, gisplan_cell9(p.geom) AS c
-                  FROM projects_geo_project p WHERE p.deleted_at IS NULL) r
-            JOIN layers_organization o ON o.id = r.organization_id AND r.c[1] IS NOT NULL AND r.c[2] IS NOT NULL
+            SELECT z, g.cx >> (9 - z), g.cy >> (9 - z), g.province_id, g.fiscal_year, g.kind, g.current_stage,
+                   sum(g.n), sum(g.b)
+            FROM (SELECT r.c[1] AS cx, r.c[2] AS cy, o.province_id, r.fiscal_year, r.kind, r.current_stage,
+                         count(*) AS n, sum(r.budget) AS b
+                  FROM (SELECT p.organization_id, p.fiscal_year, p.kind, p.current_stage, p.budget,
+                               gisplan_cell9(p.geom) AS c
+                        FROM projects_geo_project p WHERE p.deleted_at IS NULL OFFSET 0) r
+                  JOIN layers_organization o ON o.id = r.organization_id AND r.c[1] IS NOT NULL AND r.c[2] IS NOT NULL
+                  GROUP BY 1, 2, 3, 4, 5, 6) g
             CROSS JOIN generate_series(0, {ZOOMS - 1}) z
             GROUP BY 1, 2, 3, 4, 5, 6, 7
             """

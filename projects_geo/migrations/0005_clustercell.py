@@ -25,17 +25,21 @@ $$;
 # Clamped to the Web Mercator square: a geometry outside it (a stored lat/lon swap, latitude 98)
 # is on no tile, and must not make the trigger fail. Inside it the value is the tiles' own.
 
-# Grouped signed rows of a relation "r" (sign, geom, organization_id, fiscal_year, kind,
-# current_stage, budget) into the cell table, one row per zoom and key.
+# Grouped signed rows of a relation "r0" (sign, geom, organization_id, fiscal_year, kind,
+# current_stage, budget) into the cell table, one row per zoom and key: grouped at zoom 9 first,
+# then the zoom-9 groups at every zoom (OFFSET 0 computes each project's cell once). 100,000
+# projects in one statement (an import) take ~4 s here.
 APPEND = f"""
     INSERT INTO projects_geo_clustercell (zoom, cx, cy, province_id, fiscal_year, kind, current_stage, count, budget)
-    SELECT z, r.c[1] >> (9 - z), r.c[2] >> (9 - z), o.province_id, r.fiscal_year, r.kind, r.current_stage,
-           sum(r.sign), sum(r.sign * r.budget)
-    FROM (SELECT s.*, gisplan_cell9(s.geom) AS c FROM r0 s) r
-    JOIN layers_organization o ON o.id = r.organization_id AND r.c[1] IS NOT NULL AND r.c[2] IS NOT NULL
+    SELECT z, g.cx >> (9 - z), g.cy >> (9 - z), g.province_id, g.fiscal_year, g.kind, g.current_stage, sum(g.n), sum(g.b)
+    FROM (SELECT r.c[1] AS cx, r.c[2] AS cy, o.province_id, r.fiscal_year, r.kind, r.current_stage,
+                 sum(r.sign) AS n, sum(r.sign * r.budget) AS b
+          FROM (SELECT s.*, gisplan_cell9(s.geom) AS c FROM r0 s OFFSET 0) r
+          JOIN layers_organization o ON o.id = r.organization_id AND r.c[1] IS NOT NULL AND r.c[2] IS NOT NULL
+          GROUP BY 1, 2, 3, 4, 5, 6) g
     CROSS JOIN generate_series(0, {ZOOMS - 1}) z
     GROUP BY 1, 2, 3, 4, 5, 6, 7
-    HAVING sum(r.sign) <> 0 OR sum(r.sign * r.budget) <> 0
+    HAVING sum(g.n) <> 0 OR sum(g.b) <> 0
 """
 COLS = "geom, organization_id, fiscal_year, kind, current_stage, budget"
 
