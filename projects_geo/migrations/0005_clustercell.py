@@ -106,7 +106,9 @@ CREATE TRIGGER clustercell_lao_province AFTER UPDATE ON layers_organization
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION gisplan_clustercell_lao_province();
 
 WITH r0 AS (SELECT 1 AS sign, {COLS} FROM projects_geo_project WHERE deleted_at IS NULL)
-{APPEND};
+{APPEND}
+ORDER BY 1, 2, 3;  -- a tile's rows together on disk (clustercells.compact keeps them so)
+ANALYZE projects_geo_clustercell;
 """
 
 DROP = """
