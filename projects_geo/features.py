@@ -1,4 +1,4 @@
-"""GeoJSON features of projects built by PostgreSQL (``json_build_object`` + ``ST_AsGeoJSON``).
+"""GeoJSON features of projects built by PostgreSQL (``ST_AsGeoJSON`` + ``json_build_object``).
 
 At a 2,000-feature page the cost of turning rows into GeoJSON in Python (GEOS → GeoJSON per
 geometry, a dict per row, one big ``json.dumps``) is several times the query itself; asking
@@ -31,19 +31,34 @@ class JSONBuildObject(Func):
     output_field = TextField()  # never read in Python: always wrapped
 
 
-class GeomAsJSON(Func):
-    """``ST_AsGeoJSON(geom, precision)::json`` (7 decimals ≈ 1 cm)."""
+class FeatureText(Func):
+    """One GeoJSON Feature as text, assembled by concatenation:
+    ``'{"type":"Feature","id":' || to_json(id) || ',"geometry":' || ST_AsGeoJSON(geom, precision)
+    || ',"properties":' || json_build_object(…) || '}'``.
 
-    template = "ST_AsGeoJSON(%(expressions)s, %(precision)s)::json"
+    Wrapping the geometry in ``json_build_object`` instead made PostgreSQL parse every
+    ``ST_AsGeoJSON`` text back into ``json`` (a 2,000-feature page: ~21 ms → ~15 ms of SQL, raw
+    columns ~11 ms)."""
+
     output_field = TextField()
 
-    def __init__(self, expression, precision=7, **extra):
-        super().__init__(expression, precision=int(precision), **extra)
+    def __init__(self, id_expression, geometry, properties, *, precision=7):
+        super().__init__(id_expression, geometry, properties)
+        self.precision = int(precision)
 
-
-class AsText(Func):
-    template = "(%(expressions)s)::text"
-    output_field = TextField()
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, p = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(p)
+        id_sql, geom_sql, props_sql = parts
+        sql = (
+            "('{\"type\":\"Feature\",\"id\":' || to_json(" + id_sql + ")::text"
+            " || ',\"geometry\":' || COALESCE(ST_AsGeoJSON(" + geom_sql + f", {self.precision}), 'null')"
+            " || ',\"properties\":' || (" + props_sql + ")::text || '}')"
+        )
+        return sql, params
 
 
 def feature_expression(properties=PROJECT_PROPERTIES, *, precision=7, id_field="id", geometry=None):
@@ -51,14 +66,8 @@ def feature_expression(properties=PROJECT_PROPERTIES, *, precision=7, id_field="
     props = []
     for name, path in properties.items():
         props += [Value(name), F(path)]
-    return AsText(
-        JSONBuildObject(
-            Value("type"), Value("Feature"),
-            Value("id"), F(id_field),
-            Value("geometry"), GeomAsJSON(geometry if geometry is not None else F("geom"), precision=precision),
-            Value("properties"), JSONBuildObject(*props),
-        )
-    )
+    return FeatureText(F(id_field), geometry if geometry is not None else F("geom"), JSONBuildObject(*props),
+                       precision=precision)
 
 
 def with_feature_json(queryset, **kwargs):

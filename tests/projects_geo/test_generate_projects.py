@@ -101,3 +101,11 @@ def test_same_seed_same_data_and_refuses_duplicates(generated):
     generate(N, seed=7, replace=True)
     after = [(r[:-1], r[-1].wkt) for r in snapshot()]
     assert before == after
+
+
+def test_cluster_cells_are_compacted_and_match_the_projects(generated):
+    from tests.projects_geo.test_clustercells import cells, from_projects
+
+    assert cells() == from_projects()
+    # compacted at the end: one row per cell and key
+    assert one("SELECT count(*) FROM projects_geo_clustercell")[0] == len(cells())
