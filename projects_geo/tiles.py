@@ -62,15 +62,17 @@ def cell_size_m(z: int) -> float:
 
 
 class MVTGeom(Func):
-    """``ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope(z, x, y), extent, buffer, true)``."""
+    """``ST_AsMVTGeom(geom_3857, ST_TileEnvelope(z, x, y), extent, buffer, true)`` of a project:
+    ``geom_3857`` is the stored Web Mercator copy of ``geom`` (migration 0006, not a model
+    field), read from the project table of the tile query."""
 
     template = (
-        f"ST_AsMVTGeom(ST_Transform(%(expressions)s, 3857), ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true)"
+        f'ST_AsMVTGeom("projects_geo_project"."geom_3857", ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true)'
     )
     output_field = TextField()  # only ever read by ST_AsMVT in SQL
 
-    def __init__(self, expression, z, x, y, **extra):
-        super().__init__(expression, z=int(z), x=int(x), y=int(y), **extra)
+    def __init__(self, z, x, y, **extra):
+        super().__init__(z=int(z), x=int(x), y=int(y), **extra)
 
 
 class MercatorCell(Func):
@@ -103,7 +105,7 @@ def project_tile(queryset, z: int, x: int, y: int) -> bytes:
     qs = queryset.order_by().filter(geom__bboverlaps=tile_bounds_4326(z, x, y))
     if z >= CLUSTER_BELOW_ZOOM:
         inner = qs.annotate(
-            mvt_geom=MVTGeom(F("geom"), z, x, y), budget_thb=Cast("budget", FloatField()),
+            mvt_geom=MVTGeom(z, x, y), budget_thb=Cast("budget", FloatField()),
         ).values("id", "mvt_geom", "kind", "subtype", "fiscal_year", "current_stage", "budget_thb")
         return _as_mvt(inner, "projects", "id")
     cell = cell_size_m(z)

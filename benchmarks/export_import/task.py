@@ -35,7 +35,9 @@ def main(task, out, *args):
         from projects_geo.exports.geojson import geojson_sql
 
         if task == "copy_floor_table":
-            sql = "SELECT ST_AsGeoJSON(t.*) FROM projects_geo_project t"
+            # every column of the table but the tiles' stored Web Mercator copy of the geometry
+            sql = ("SELECT ST_AsGeoJSON(t.*) FROM (SELECT " + ", ".join(
+                f.column for f in Project._meta.concrete_fields) + " FROM projects_geo_project) t")
         else:  # the very statement our export runs, with its joins and stage pivot
             sql, params = geojson_sql(Project.objects.all())
             with connection.cursor() as cur:
