@@ -375,13 +375,18 @@ def clean_params(params) -> dict:
     """The filter parameters in ``params``, validated and converted (lists of ints, codes →
     objects, …) as ``filter_projects`` would apply them; unset ones left out. Raises
     ``ValidationError`` like ``filter_projects``."""
-    data = _normalise(params)
-    if not data:
-        return {}
-    filterset = ProjectFilterSet(data, queryset=Project.objects.none())
-    if not filterset.is_valid():
-        raise ValidationError(filterset.form.errors.as_data())
-    return {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "", [])}
+    out, errors = {}, {}
+    for name, raw in _normalise(params).items():  # each filter's own form field, as the filter set's form
+        try:
+            value = ProjectFilterSet.base_filters[name].field.clean(raw)
+        except ValidationError as exc:
+            errors[name] = exc.error_list
+            continue
+        if value not in (None, "", []):
+            out[name] = value
+    if errors:
+        raise ValidationError(errors)
+    return out
 
 
 def normalised_names(params) -> set[str]:

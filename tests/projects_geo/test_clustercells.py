@@ -147,3 +147,19 @@ def test_other_filters_and_lao_staff_read_the_projects(monkeypatch):
     staff.force_login(make_user("eng", Role.LAO_ENGINEER, lao="2830101"))
     assert staff.get(f"/tiles/projects/{z}/{x}/{y}.pbf").status_code in (200, 204)
     assert clustercells.ZOOMS == CLUSTER_BELOW_ZOOM  # the migration's triggers fill exactly these zooms
+
+
+def test_bad_cell_filters_are_a_400_in_thai_and_english():
+    from projects_geo.filters import ValidationError, clean_params, errors_as_list
+
+    national = Client()
+    national.force_login(make_user("dla", Role.DLA_ADMIN))
+    z, x, y = tile_of(98.35, 7.95, 6)
+    response = national.get(f"/tiles/projects/{z}/{x}/{y}.pbf", {"fiscal_year": "2468", "kind": "bridge"})
+    assert response.status_code == 400
+    errors = {e["field"]: e for e in response.json()["errors"]}
+    assert set(errors) == {"fiscal_year", "kind"} and all(e["message_th"] and e["message_en"] for e in errors.values())
+    assert clean_params({"fiscal_year": "2568,2567", "stage": "0,2"}) == {"fiscal_year": [2567, 2568], "stage": [0, 2]}
+    with pytest.raises(ValidationError) as exc:
+        clean_params({"reached_stage": "9"})
+    assert errors_as_list(exc.value)[0]["field"] == "reached_stage"
