@@ -69,5 +69,11 @@ def click_map_at(page, map_id, lon, lat):
         "([id, lat, lon]) => { const p = window.GisplanMap.maps[id].latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
         [map_id, lat, lon],
     )
+    # Let the layers the new view asks for (boundary outlines) arrive first, and move the pointer
+    # there before clicking, as a person would: a click racing those requests was sometimes lost.
+    page.wait_for_load_state("networkidle")
     box = page.locator(f"#{map_id}").bounding_box()
-    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    x, y = box["x"] + point[0], box["y"] + point[1]
+    page.mouse.move(x - 5, y - 5)
+    page.mouse.move(x, y, steps=3)
+    page.mouse.click(x, y)
