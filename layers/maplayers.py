@@ -139,6 +139,26 @@ def boundary_properties(level: str) -> dict:
     return props
 
 
+def boundary_filters(params, level: str) -> dict:
+    """``bbox`` / ``parent`` / ``code`` query parameters of a boundary collection (REST API and
+    OGC API) as ``boundary_queryset`` keywords. Raises ``ValidationError`` keyed by parameter."""
+    from django.core.exceptions import ValidationError
+
+    from projects_geo.filters import parse_bbox
+
+    try:
+        bbox = parse_bbox(params.get("bbox"))
+    except ValidationError as exc:
+        raise ValidationError({"bbox": exc.error_list})
+    if bbox is not None:
+        bbox.srid = 4326
+
+    def codes(name):
+        return [c.strip() for c in (params.get(name) or "").split(",") if c.strip()]
+
+    return {"bbox": bbox, "parent_codes": codes("parent") if level != "province" else None, "codes": codes("code")}
+
+
 def boundary_queryset(level: str, *, bbox=None, parent_codes=None, codes=None):
     """Units of ``level`` (``province``/``amphoe``/``tambon``) intersecting ``bbox``, within parents."""
     model = LEVELS[level]

@@ -24,7 +24,7 @@ from accounts.access import visible_projects
 from layers import maplayers
 
 from .features import feature_collection_text, with_feature_json
-from .filters import errors_as_list, filter_projects, parse_bbox
+from .filters import errors_as_list, filter_projects
 from .httpauth import request_user, unauthorized
 from .models import Project
 
@@ -142,16 +142,7 @@ def _items_queryset(request, cid):
     if cid == "projects":
         qs = filter_projects(request.GET, visible_projects(request.ogc_user, Project.objects.all())).order_by("id")
         return with_feature_json(qs)
-    bbox = None
-    if request.GET.get("bbox"):
-        try:
-            bbox = parse_bbox(request.GET["bbox"])
-        except ValidationError as exc:
-            raise ValidationError({"bbox": exc.error_list})
-        bbox.srid = 4326
-    split = lambda name: [c.strip() for c in request.GET.get(name, "").split(",") if c.strip()]  # noqa: E731
-    qs = maplayers.boundary_queryset(cid, bbox=bbox, parent_codes=split("parent") if cid != "province" else None,
-                                     codes=split("code"))
+    qs = maplayers.boundary_queryset(cid, **maplayers.boundary_filters(request.GET, cid))
     return maplayers.boundary_feature_json(cid, qs, zoom=None)
 
 

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from accounts.access import visible_projects
 from layers import maplayers
 from projects_geo.features import with_feature_json
-from projects_geo.filters import ProjectFilterSet, errors_as_list, parse_bbox
+from projects_geo.filters import ProjectFilterSet, errors_as_list
 from projects_geo.models import Project, ProjectStage, ProjectTambon
 from projects_geo.summary import summarise
 
@@ -112,18 +112,14 @@ class BoundaryListView(generics.GenericAPIView):
     def get(self, request, level):
         if level not in maplayers.LEVELS:
             raise Http404
+        if level == "province" and request.query_params.get("parent", "").strip(", "):
+            raise bad_request("parent", "Provinces have no parent unit.", "จังหวัดไม่มีหน่วยการปกครองระดับบน")
         try:
-            bbox = parse_bbox(request.query_params.get("bbox"))
+            where = maplayers.boundary_filters(request.query_params, level)
         except DjangoValidationError as exc:
             from rest_framework.exceptions import ValidationError
 
-            raise ValidationError({"errors": [{**e, "field": "bbox"} for e in errors_as_list(exc)]})
-        if bbox is not None:
-            bbox.srid = 4326
-        split = lambda name: [c.strip() for c in request.query_params.get(name, "").split(",") if c.strip()]  # noqa: E731
-        parents = split("parent")
-        if parents and level == "province":
-            raise bad_request("parent", "Provinces have no parent unit.", "จังหวัดไม่มีหน่วยการปกครองระดับบน")
-        qs = maplayers.boundary_queryset(level, bbox=bbox, parent_codes=parents, codes=split("code"))
+            raise ValidationError({"errors": errors_as_list(exc)})
+        qs = maplayers.boundary_queryset(level, **where)
         page = self.paginate_queryset(maplayers.boundary_feature_json(level, qs, zoom=_zoom(request)))
         return self.get_paginated_response(page)

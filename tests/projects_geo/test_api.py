@@ -187,7 +187,9 @@ def test_boundaries_filters(national):
     fc = get_json(national, "/api/boundaries/province/", bbox="98.2,7.7,98.5,8.0", zoom=8)
     assert "83" in [f["id"] for f in fc["features"]] and len(fc["features"]) <= 3
     get_json(national, "/api/boundaries/province/", status=400, zoom=40)
-    get_json(national, "/api/boundaries/province/", status=400, bbox="x")
+    bad = get_json(national, "/api/boundaries/province/", status=400, bbox="x")
+    assert bad["errors"][0]["field"] == "bbox" and bad["errors"][0]["message_th"] and bad["errors"][0]["message_en"]
+    assert get_json(national, "/api/boundaries/province/", status=400, parent="83")["errors"][0]["field"] == "parent"
     assert national.get("/api/boundaries/village/").status_code == 404
 
 

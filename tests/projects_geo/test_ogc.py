@@ -74,6 +74,10 @@ def test_items_paging_bbox_filters_and_single_item(national):
     assert refs_of_ids([f["id"] for f in body["features"]]) == [8, 9]
     bad = national.get("/ogc/collections/projects/items", {"bbox": "1,2"})
     assert bad.status_code == 400 and bad.json()["code"] == "InvalidParameterValue"
+    bad = national.get("/ogc/collections/tambon/items", {"bbox": "98.5,7.7,98.2,8.0"})  # minx > maxx
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "bbox"
+    tambons = national.get("/ogc/collections/tambon/items", {"bbox": "98.2,7.7,98.5,8.0", "parent": "8301"}).json()
+    assert tambons["features"] and all(f["id"].startswith("8301") for f in tambons["features"])
     bad_limit = national.get("/ogc/collections/projects/items", {"limit": 0})
     assert bad_limit.status_code == 400
     error = bad_limit.json()["errors"][0]
