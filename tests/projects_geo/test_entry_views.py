@@ -198,6 +198,9 @@ def test_projects_geojson_respects_access_and_filters(client):
     assert [f["properties"]["kind"] for f in water["features"]] == ["water"]
     feature = water["features"][0]
     assert feature["geometry"]["type"] == "Point" and feature["properties"]["budget"] == "850,000 บาท"
+    for f in data["features"]:  # each links to its own edit page, labels in the page's language
+        assert f["properties"]["url"] == reverse("projects_geo:project_edit", args=[f["id"]])
+        assert f["properties"]["kind_label"] in ("แหล่งน้ำ", "ถนน")
 
 
 def test_demo_users_are_created_once(db):
