@@ -49,10 +49,11 @@ class ConflictError(ValidationError):
         }
 
 
-def check_version(project, expected_version) -> None:
+def check_version(project, expected_version, *, locked=None) -> None:
     """Lock the project's row (inside the caller's transaction) and refuse a stale version.
 
     ``expected_version`` None means the caller does not take part in optimistic locking.
+    ``locked``: the project as the caller already read it ``select_for_update`` (no second query).
     """
     from .models import Project
 
@@ -62,7 +63,10 @@ def check_version(project, expected_version) -> None:
         expected = int(expected_version)
     except (TypeError, ValueError):
         raise ValidationError(_("The project's version must be a whole number."), code="bad_version")
-    row = Project.all_objects.select_for_update().filter(pk=project.pk).values("version", "deleted_at").first()
+    if locked is not None:
+        row = {"version": locked.version, "deleted_at": locked.deleted_at}
+    else:
+        row = Project.all_objects.select_for_update().filter(pk=project.pk).values("version", "deleted_at").first()
     if row is None or row["deleted_at"] is not None:
         raise ConflictError(expected_version=expected, current_version=None)
     if row["version"] != expected:

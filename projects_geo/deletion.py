@@ -19,8 +19,8 @@ from .models import Project
 @transaction.atomic
 def soft_delete_project(project: Project, *, user=None, expected_version=None) -> Project:
     """Mark the project deleted (by ``user``, now)."""
-    check_version(project, expected_version)
-    locked = Project.all_objects.select_for_update().get(pk=project.pk)
+    locked = Project.all_objects.select_for_update().get(pk=project.pk)  # the one lock of the row
+    check_version(project, expected_version, locked=locked)
     if locked.deleted_at is not None:
         raise ValidationError(_("This project is already deleted."), code="already_deleted")
     locked.deleted_at = timezone.now()

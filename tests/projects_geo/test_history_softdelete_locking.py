@@ -156,3 +156,15 @@ def test_delete_on_a_stale_version_is_a_conflict(project, engineer):
     restore_project(project, user=engineer)
     assert Project.objects.filter(pk=project.pk).exists()
     assert Decimal(Project.objects.get(pk=project.pk).budget) == Decimal("100000")
+
+
+def test_soft_delete_checks_with_one_lock(project, engineer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        soft_delete_project(Project.objects.get(pk=project.pk), user=engineer, expected_version=project.version)
+    # one lock for the version and deletion checks, one in Project.save moving the version on
+    # (the checks used to lock the row twice on their own)
+    assert sum("FOR UPDATE" in q["sql"] for q in queries.captured_queries) == 2
+    assert Project.all_objects.get(pk=project.pk).deleted_at is not None
