@@ -163,3 +163,50 @@ def test_bad_cell_filters_are_a_400_in_thai_and_english():
     with pytest.raises(ValidationError) as exc:
         clean_params({"reached_stage": "9"})
     assert errors_as_list(exc.value)[0]["field"] == "reached_stage"
+
+
+def test_concurrent_saves_of_one_cell_do_not_wait_for_each_other():
+    """Two LAOs' staff save projects that share cluster cells (same province, fiscal year, kind and
+    stage, so the same low-zoom cells) at the same moment: the second save must not wait for the
+    first to commit, as it would if both updated one counter row."""
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    dsn = (f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} dbname={db['NAME']} "
+           f"user={db['USER']} password={db['PASSWORD']}")
+    with psycopg.connect(dsn) as probe:  # the committed sample, as other sessions see it
+        pair = probe.execute(
+            """SELECT a.id, a.fiscal_year, a.current_stage, b.id, b.fiscal_year, b.current_stage
+               FROM projects_geo_project a
+               JOIN projects_geo_project b ON b.id > a.id AND b.organization_id <> a.organization_id AND b.kind = a.kind
+               JOIN layers_organization oa ON oa.id = a.organization_id
+               JOIN layers_organization ob ON ob.id = b.organization_id AND ob.province_id = oa.province_id
+               WHERE a.deleted_at IS NULL AND b.deleted_at IS NULL ORDER BY a.id, b.id LIMIT 1"""
+        ).fetchone()
+    assert pair, "the sample has two LAOs' projects of one kind in one province"
+    a_id, a_year, a_stage, b_id, b_year, b_stage = pair
+    first, second = psycopg.connect(dsn), psycopg.connect(dsn)
+    committed = []
+    try:
+        # the first takes b's year and stage: from here on both write the same cells' keys
+        first.execute("UPDATE projects_geo_project SET fiscal_year = %s, current_stage = %s, budget = budget + 1 "
+                      "WHERE id = %s", [b_year, b_stage, a_id])  # not committed yet
+        second.execute("SET statement_timeout = '3s'")
+        second.execute("UPDATE projects_geo_project SET budget = budget + 1 WHERE id = %s", [b_id])
+        second.commit()  # did not wait for the first
+        committed.append(b_id)
+        first.commit()
+        committed.append(a_id)
+    finally:
+        for conn in (first, second):
+            conn.rollback()
+            conn.close()
+        with psycopg.connect(dsn) as undo:  # put the committed sample back as it was
+            if b_id in committed:
+                undo.execute("UPDATE projects_geo_project SET budget = budget - 1 WHERE id = %s", [b_id])
+            if a_id in committed:
+                undo.execute("UPDATE projects_geo_project SET fiscal_year = %s, current_stage = %s, budget = budget - 1 "
+                             "WHERE id = %s", [a_year, a_stage, a_id])
+    assert committed == [b_id, a_id]
+    assert cells() == from_projects()
