@@ -370,28 +370,40 @@ _UNIT_DIST = """(SELECT min(ST_Distance(ST_Scale(x.geom, s.kx, s.ky), ST_Scale({
         SELECT p.geom FROM layers_tambonpart p WHERE p.{col} = {uid}
         ORDER BY p.geom <-> {g} LIMIT 2) x)"""
 
+# The farthest any vertex lies from the unit, for a line that touches it (partly outside): every
+# vertex is then within the line's bounding-box diagonal of the unit (of the line's points inside
+# it), so the unit's parts in the line's box grown by that diagonal (× 1.1 for the degree/metre
+# anisotropy) hold each vertex's nearest part: one index scan and one scaled collection per line
+# instead of a KNN search per vertex (~3× faster). Falls back to the per-vertex search when no
+# part is that close (a geometry that does not touch the unit).
+_UNIT_REACH = """COALESCE(
+    (SELECT max(ST_Distance(ST_Scale(v.geom, s.kx, s.ky), n.scaled)) FROM ST_DumpPoints(s.geom) v,
+        (SELECT ST_Scale(ST_Collect(p.geom), s.kx, s.ky) AS scaled FROM layers_tambonpart p
+         WHERE p.{col} = {uid} AND p.geom && ST_Expand(s.geom, 1.1 * s.diag)) n
+     WHERE n.scaled IS NOT NULL),
+    (SELECT max(""" + _UNIT_DIST.replace("{g}", "v.geom") + """) FROM ST_DumpPoints(s.geom) v))"""
+
 # What to measure per geometry: DIST (how far the whole geometry is from the unit: it lies outside)
-# and/or REACH (how far its farthest vertex is: a line partly outside). Each costs KNN searches
-# and transforms, so the caller asks only for what it will use.
+# and/or REACH (how far its farthest vertex is: a line partly outside). Each costs index searches
+# and distances, so the caller asks only for what it will use.
 DIST, REACH = 1, 2
 
 _EDGE_SQL = f"""
 WITH s AS (
-    SELECT u.*,
+    SELECT u.*, l.diag,
         radians(1) * 6378137.0 * cos(radians(l.lat)) / sqrt(1 - 0.00669437999014 * sin(radians(l.lat)) ^ 2) AS kx,
         radians(1) * 6378137.0 * (1 - 0.00669437999014) / (1 - 0.00669437999014 * sin(radians(l.lat)) ^ 2) ^ 1.5 AS ky
     FROM (SELECT ord, ST_GeomFromEWKB(wkb) AS geom, pid, aid, pmode, amode, want_nearest, want_closest
           FROM unnest(%s::int[], %s::bytea[], %s::bigint[], %s::bigint[], %s::int[], %s::int[], %s::bool[], %s::bool[])
                AS u(ord, wkb, pid, aid, pmode, amode, want_nearest, want_closest)) u,
-         LATERAL (SELECT (ST_YMin(u.geom) + ST_YMax(u.geom)) / 2 AS lat) l
+         LATERAL (SELECT (ST_YMin(u.geom) + ST_YMax(u.geom)) / 2 AS lat,
+                         sqrt((ST_XMax(u.geom) - ST_XMin(u.geom)) ^ 2 + (ST_YMax(u.geom) - ST_YMin(u.geom)) ^ 2) AS diag) l
 )
 SELECT s.ord,
     CASE WHEN s.pmode & {DIST} > 0 THEN {_UNIT_DIST.format(g="s.geom", col="province_id", uid="s.pid")} END,
-    CASE WHEN s.pmode & {REACH} > 0 THEN (SELECT max({_UNIT_DIST.format(g="v.geom", col="province_id", uid="s.pid")})
-       FROM ST_DumpPoints(s.geom) v) END,
+    CASE WHEN s.pmode & {REACH} > 0 THEN {_UNIT_REACH.format(col="province_id", uid="s.pid")} END,
     CASE WHEN s.aid IS NOT NULL AND s.amode & {DIST} > 0 THEN {_UNIT_DIST.format(g="s.geom", col="amphoe_id", uid="s.aid")} END,
-    CASE WHEN s.aid IS NOT NULL AND s.amode & {REACH} > 0 THEN (SELECT max({_UNIT_DIST.format(g="v.geom", col="amphoe_id", uid="s.aid")})
-       FROM ST_DumpPoints(s.geom) v) END,
+    CASE WHEN s.aid IS NOT NULL AND s.amode & {REACH} > 0 THEN {_UNIT_REACH.format(col="amphoe_id", uid="s.aid")} END,
     n.tambon_id, n.amphoe_id, n.province_id, ST_Distance(ST_Scale(n.geom, s.kx, s.ky), ST_Scale(s.geom, s.kx, s.ky)),
     CASE WHEN s.want_closest THEN (SELECT ST_AsEWKB(ST_ClosestPoint(x.geom, s.geom)) FROM layers_tambonpart x
       WHERE x.province_id = s.pid AND (s.aid IS NULL OR x.amphoe_id = s.aid)
