@@ -329,7 +329,6 @@ def _validate_batch(items):
     problem = (empty | ~finite | ~in_range | ~type_ok | ~valid
                | (is_line & ((lengths < MIN_LINE_M) | (lengths > MAX_LINE_M))))
     lookup_ok = ~problem
-    reasons = {}
     for i in np.flatnonzero(problem):  # the checks in order, for the few with a problem
         f = findings[i]
         kind = kinds[i]
@@ -359,7 +358,6 @@ def _validate_batch(items):
                 f.append(Finding.make("line_too_long", ERROR, {"length": f"{length / 1000:.1f}"}, data={"length_m": round(length, 1)}))
         if in_range[i] and not valid[i]:
             reason = shapely.is_valid_reason(sgeoms[i])
-            reasons[i] = reason
             f.append(Finding.make("invalid_geometry", ERROR, {"reason": reason}, data={"reason": reason}))
             continue
         lookup_ok[i] = in_range[i]
@@ -397,12 +395,12 @@ def _validate_batch(items):
     need_edge = []  # measure only what the findings below will use
     for i in np.flatnonzero(lookup_ok):
         pid, aid = area[i]
-        tambons = units_list[i].tambons
+        u = units_list[i]
+        tambons = u.tambons
         if len(tambons) == 1:  # most geometries: wholly in one tambon of the LAO's area
             t = tambons[0]
             if t.share >= FULL_SHARE and t.province_id == pid and (not aid or t.amphoe_id == aid):
                 continue
-        u = units_list[i]
         pshare = u.province_share(pid)
         ashare = u.amphoe_share(aid) if aid else 1.0
         if tambons and pshare >= FULL_SHARE and ashare >= FULL_SHARE:
