@@ -371,24 +371,6 @@ def filter_projects(params, queryset):
     return filterset.qs
 
 
-def clean_params(params) -> dict:
-    """The filter parameters in ``params``, validated and converted (lists of ints, codes →
-    objects, …) as ``filter_projects`` would apply them; unset ones left out. Raises
-    ``ValidationError`` like ``filter_projects``."""
-    out, errors = {}, {}
-    for name, raw in _normalise(params).items():  # each filter's own form field, as the filter set's form
-        try:
-            value = ProjectFilterSet.base_filters[name].field.clean(raw)
-        except ValidationError as exc:
-            errors[name] = exc.error_list
-            continue
-        if value not in (None, "", []):
-            out[name] = value
-    if errors:
-        raise ValidationError(errors)
-    return out
-
-
 def normalised_names(params) -> set[str]:
     """Names of the filter parameters given (non-empty) in ``params``."""
     return set(_normalise(params))

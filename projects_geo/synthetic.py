@@ -326,9 +326,8 @@ def generate(count: int, *, seed: int = 1, batch_size: int = 25000, today=None, 
                 if progress:
                     progress(batch.size)
             cur.execute("DROP TABLE IF EXISTS gen_batch, gen_pt, gen_main, gen_lao")
-        clustercells.compact()  # one delta row per batch and cell so far: fold them
+        clustercells.compact()  # one delta row per batch and cell so far: fold them (and ANALYZE)
         with connection.cursor() as cur:
-            cur.execute("ANALYZE projects_geo_project; ANALYZE projects_geo_projecttambon; ANALYZE projects_geo_projectstage; "
-                        "ANALYZE projects_geo_clustercell")
+            cur.execute("ANALYZE projects_geo_project; ANALYZE projects_geo_projecttambon; ANALYZE projects_geo_projectstage")
         created = existing_count(seed)  # ST_GeneratePoints may return fewer points for a sliver of an area
     return {"created": created, "requested": written, "removed": removed, "organizations": len(organizations)}

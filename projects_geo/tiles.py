@@ -109,29 +109,23 @@ def project_tile(queryset, z: int, x: int, y: int) -> bytes:
         ).values("id", "mvt_geom", "kind", "subtype", "fiscal_year", "current_stage", "budget_thb")
         return _as_mvt(inner, "projects", "id")
     cell = cell_size_m(z)
-    grouped = (
-        qs.annotate(cx=MercatorCell(F("geom"), "X", cell), cy=MercatorCell(F("geom"), "Y", cell))
-        .values("cx", "cy")
-        .annotate(count=Count("id"), budget_thb=Cast(Sum("budget"), FloatField()))
-    )
-    sql, params = grouped.query.sql_with_params()
-    return _cluster_mvt(sql, list(params), z, x, y)
+    grouped = qs.annotate(cx=MercatorCell(F("geom"), "X", cell), cy=MercatorCell(F("geom"), "Y", cell))
+    return _cluster_mvt(grouped.values("cx", "cy").annotate(n=Count("id"), budget_thb=Cast(Sum("budget"), FloatField())),
+                        z, x, y)
 
 
-def cluster_tile_from_cells(data: dict, scope: tuple, z: int, x: int, y: int) -> bytes:
-    """The cluster tile z/x/y from the cluster-cell table (``clustercells.usable`` said it can
-    answer these filters and this access scope): the same tile as ``project_tile``, without
-    reading the projects."""
-    from . import clustercells
-
+def cluster_tile_from_cells(cells, z: int, x: int, y: int) -> bytes:
+    """The cluster tile z/x/y from ``cells`` (``clustercells.tile_cells``, filtered): the same
+    tile as ``project_tile``, without reading the projects."""
     check_tile(z, x, y)
-    sql, params = clustercells.tile_rows_sql(data, scope, z, x, y)
-    return _cluster_mvt(sql, params, z, x, y)
+    grouped = cells.values("cx", "cy").annotate(n=Sum("count"), budget_thb=Cast(Sum("budget"), FloatField()))
+    return _cluster_mvt(grouped.filter(n__gt=0), z, x, y)
 
 
-def _cluster_mvt(rows_sql: str, params: list, z: int, x: int, y: int) -> bytes:
-    """``ST_AsMVT`` of cells ``(cx, cy, count, budget_thb)`` as points at the cells' centres."""
+def _cluster_mvt(grouped, z: int, x: int, y: int) -> bytes:
+    """``ST_AsMVT`` of grouped rows ``(cx, cy, n, budget_thb)`` as points at the cells' centres."""
     cell = cell_size_m(z)
+    sql, params = grouped.query.sql_with_params()
     # OFFSET 0 keeps the grouped rows a subquery: otherwise PostgreSQL pushes the
     # ``mvt_geom IS NOT NULL`` condition (it reads only grouping columns) below the GROUP BY and
     # runs ST_AsMVTGeom once per project instead of once per cell (1.35 s → 0.85 s for a z6
@@ -139,8 +133,8 @@ def _cluster_mvt(rows_sql: str, params: list, z: int, x: int, y: int) -> bytes:
     wrapped = (
         f"SELECT ST_AsMVT(t, 'clusters', {EXTENT}, 'mvt_geom') FROM ("
         f" SELECT ST_AsMVTGeom(ST_SetSRID(ST_MakePoint((g.cx + 0.5) * %s, (g.cy + 0.5) * %s), 3857),"
-        f" ST_TileEnvelope(%s, %s, %s), {EXTENT}, 0, true) AS mvt_geom, g.count, g.budget_thb"
-        f" FROM ({rows_sql} OFFSET 0) g) t WHERE t.mvt_geom IS NOT NULL"
+        f" ST_TileEnvelope(%s, %s, %s), {EXTENT}, 0, true) AS mvt_geom, g.n AS count, g.budget_thb"
+        f" FROM ({sql} OFFSET 0) g) t WHERE t.mvt_geom IS NOT NULL"
     )
     with connection.cursor() as cur:
         cur.execute(wrapped, [cell, cell, int(z), int(x), int(y), *params])

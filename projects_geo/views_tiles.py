@@ -12,7 +12,7 @@ from accounts.access import scope_of, visible_projects
 from layers.maplayers import LEVELS
 
 from . import clustercells
-from .filters import clean_params, errors_as_list, filter_projects, normalised_names
+from .filters import errors_as_list, filter_projects, normalised_names
 from .httpauth import request_user, unauthorized
 from .models import Project
 from .tiles import TileError, boundary_tile, cluster_tile_from_cells, project_tile
@@ -34,7 +34,8 @@ def projects_tile(request, z, x, y):
     try:
         scope = scope_of(user)
         if clustercells.usable(normalised_names(request.GET), scope, z):
-            return _tile_response(cluster_tile_from_cells(clean_params(request.GET), scope, z, x, y))
+            cells = filter_projects(request.GET, clustercells.tile_cells(scope, z, x, y))
+            return _tile_response(cluster_tile_from_cells(cells, z, x, y))
         qs = filter_projects(request.GET, visible_projects(user, Project.objects.all()))
         return _tile_response(project_tile(qs, z, x, y))
     except ValidationError as exc:

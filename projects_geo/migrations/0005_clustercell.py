@@ -9,6 +9,8 @@ shifted right by 9 - z bits, which is exactly what ``tiles.MercatorCell`` comput
 - projects: INSERT (+), DELETE (-), UPDATE (- old, + new, only for rows whose cell, LAO, fiscal
   year, kind, stage, budget or deletion changed); soft-deleted projects are not counted;
 - LAOs: UPDATE of a province moves its projects' rows to the new province.
+
+One grouping statement (``APPEND``) serves the four triggers and ``gisplan_clustercell_rebuild``.
 """
 from django.db import migrations, models
 
@@ -25,35 +27,36 @@ $$;
 # Clamped to the Web Mercator square: a geometry outside it (a stored lat/lon swap, latitude 98)
 # is on no tile, and must not make the trigger fail. Inside it the value is the tiles' own.
 
-# Grouped signed rows of a relation "r0" (sign, geom, organization_id, fiscal_year, kind,
-# current_stage, budget) into the cell table, one row per zoom and key: grouped at zoom 9 first,
-# then the zoom-9 groups at every zoom (OFFSET 0 computes each project's cell once). 100,000
-# projects in one statement (an import) take ~4 s here.
+# Grouped signed rows of a relation "r0" (sign, geom, province_id, fiscal_year, kind,
+# current_stage, budget; province_id is the owning LAO's) into the cell table, one row per zoom and
+# key: grouped at zoom 9 first, then the zoom-9 groups at every zoom (OFFSET 0 computes each
+# project's cell once). 100,000 projects in one statement (an import) take ~4 s here.
 APPEND = f"""
     INSERT INTO projects_geo_clustercell (zoom, cx, cy, province_id, fiscal_year, kind, current_stage, count, budget)
     SELECT z, g.cx >> (9 - z), g.cy >> (9 - z), g.province_id, g.fiscal_year, g.kind, g.current_stage, sum(g.n), sum(g.b)
-    FROM (SELECT r.c[1] AS cx, r.c[2] AS cy, o.province_id, r.fiscal_year, r.kind, r.current_stage,
+    FROM (SELECT r.c[1] AS cx, r.c[2] AS cy, r.province_id, r.fiscal_year, r.kind, r.current_stage,
                  sum(r.sign) AS n, sum(r.sign * r.budget) AS b
           FROM (SELECT s.*, gisplan_cell9(s.geom) AS c FROM r0 s OFFSET 0) r
-          JOIN layers_organization o ON o.id = r.organization_id AND r.c[1] IS NOT NULL AND r.c[2] IS NOT NULL
+          WHERE r.c[1] IS NOT NULL AND r.c[2] IS NOT NULL
           GROUP BY 1, 2, 3, 4, 5, 6) g
     CROSS JOIN generate_series(0, {ZOOMS - 1}) z
     GROUP BY 1, 2, 3, 4, 5, 6, 7
     HAVING sum(g.n) <> 0 OR sum(g.b) <> 0
 """
-COLS = "geom, organization_id, fiscal_year, kind, current_stage, budget"
+COLS = "p.geom, o.province_id, p.fiscal_year, p.kind, p.current_stage, p.budget"
+LAO = "JOIN layers_organization o ON o.id = p.organization_id"
 
 TRIGGERS = f"""
 CREATE FUNCTION gisplan_clustercell_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    WITH r0 AS (SELECT 1 AS sign, {COLS} FROM new_rows WHERE deleted_at IS NULL)
+    WITH r0 AS (SELECT 1 AS sign, {COLS} FROM new_rows p {LAO} WHERE p.deleted_at IS NULL)
     {APPEND};
     RETURN NULL;
 END $$;
 
 CREATE FUNCTION gisplan_clustercell_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    WITH r0 AS (SELECT -1 AS sign, {COLS} FROM old_rows WHERE deleted_at IS NULL)
+    WITH r0 AS (SELECT -1 AS sign, {COLS} FROM old_rows p {LAO} WHERE p.deleted_at IS NULL)
     {APPEND};
     RETURN NULL;
 END $$;
@@ -66,9 +69,9 @@ BEGIN
               IS DISTINCT FROM
               (gisplan_cell9(n.geom), n.organization_id, n.fiscal_year, n.kind, n.current_stage, n.budget, n.deleted_at IS NULL)
     ), r0 AS (
-        SELECT -1 AS sign, {COLS} FROM old_rows WHERE deleted_at IS NULL AND id IN (SELECT id FROM changed)
+        SELECT -1 AS sign, {COLS} FROM old_rows p {LAO} WHERE p.deleted_at IS NULL AND p.id IN (SELECT id FROM changed)
         UNION ALL
-        SELECT 1, {COLS} FROM new_rows WHERE deleted_at IS NULL AND id IN (SELECT id FROM changed)
+        SELECT 1, {COLS} FROM new_rows p {LAO} WHERE p.deleted_at IS NULL AND p.id IN (SELECT id FROM changed)
     )
     {APPEND};
     RETURN NULL;
@@ -79,21 +82,32 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.province_id IS DISTINCT FROM o.province_id) THEN
         RETURN NULL;  -- most LAO updates (names, registry reloads) move nothing
     END IF;
-    INSERT INTO projects_geo_clustercell (zoom, cx, cy, province_id, fiscal_year, kind, current_stage, count, budget)
-    SELECT z, r.c[1] >> (9 - z), r.c[2] >> (9 - z), m.province_id, r.fiscal_year, r.kind, r.current_stage,
-           sum(m.sign), sum(m.sign * r.budget)
-    FROM (SELECT o.id, -1 AS sign, o.province_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-          WHERE n.province_id IS DISTINCT FROM o.province_id
-          UNION ALL
-          SELECT n.id, 1, n.province_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-          WHERE n.province_id IS DISTINCT FROM o.province_id) m
-    JOIN (SELECT p.organization_id, p.fiscal_year, p.kind, p.current_stage, p.budget, gisplan_cell9(p.geom) AS c
-          FROM projects_geo_project p WHERE p.deleted_at IS NULL) r
-      ON r.organization_id = m.id AND r.c[1] IS NOT NULL AND r.c[2] IS NOT NULL
-    CROSS JOIN generate_series(0, {ZOOMS - 1}) z
-    GROUP BY 1, 2, 3, 4, 5, 6, 7
-    HAVING sum(m.sign) <> 0;
+    WITH moved AS (
+        SELECT o.id, o.province_id AS old_province, n.province_id AS new_province
+        FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE n.province_id IS DISTINCT FROM o.province_id
+    ), r0 AS (
+        SELECT m.sign, p.geom, m.province_id, p.fiscal_year, p.kind, p.current_stage, p.budget
+        FROM projects_geo_project p
+        JOIN (SELECT id, -1 AS sign, old_province AS province_id FROM moved
+              UNION ALL SELECT id, 1, new_province FROM moved) m ON m.id = p.organization_id
+        WHERE p.deleted_at IS NULL
+    )
+    {APPEND};
     RETURN NULL;
+END $$;
+
+-- Every cell recomputed from the projects (clustercells.rebuild), in tile order so that a tile's
+-- rows lie together on disk. Safe beside concurrent saves: it deletes only rows its snapshot sees.
+CREATE FUNCTION gisplan_clustercell_rebuild() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    written bigint;
+BEGIN
+    DELETE FROM projects_geo_clustercell;
+    WITH r0 AS (SELECT 1 AS sign, {COLS} FROM projects_geo_project p {LAO} WHERE p.deleted_at IS NULL)
+    {APPEND}
+    ORDER BY 1, 2, 3;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    RETURN written;
 END $$;
 
 CREATE TRIGGER clustercell_insert AFTER INSERT ON projects_geo_project
@@ -105,9 +119,7 @@ CREATE TRIGGER clustercell_update AFTER UPDATE ON projects_geo_project
 CREATE TRIGGER clustercell_lao_province AFTER UPDATE ON layers_organization
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION gisplan_clustercell_lao_province();
 
-WITH r0 AS (SELECT 1 AS sign, {COLS} FROM projects_geo_project WHERE deleted_at IS NULL)
-{APPEND}
-ORDER BY 1, 2, 3;  -- a tile's rows together on disk (clustercells.compact keeps them so)
+SELECT gisplan_clustercell_rebuild();
 ANALYZE projects_geo_clustercell;
 """
 
@@ -117,7 +129,7 @@ DROP TRIGGER IF EXISTS clustercell_delete ON projects_geo_project;
 DROP TRIGGER IF EXISTS clustercell_update ON projects_geo_project;
 DROP TRIGGER IF EXISTS clustercell_lao_province ON layers_organization;
 DROP FUNCTION IF EXISTS gisplan_clustercell_insert(), gisplan_clustercell_delete(), gisplan_clustercell_update(),
-    gisplan_clustercell_lao_province(), gisplan_cell9(geometry);
+    gisplan_clustercell_lao_province(), gisplan_clustercell_rebuild(), gisplan_cell9(geometry);
 """
 
 
