@@ -19,6 +19,8 @@ Everything is set-based: each function takes a whole batch and answers in one qu
 """
 from __future__ import annotations
 
+import operator
+import threading
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -216,16 +218,26 @@ class GeomBatch:
                 )
                 names = ["ord", "geom", *self.extra]
                 with cur.copy(f"COPY {self.name} ({', '.join(names)}) FROM STDIN") as copy:
-                    copy.write(_copy_text(self.ewkbs, [v for (_t, v) in self.extra.values()]))
+                    for chunk in _copy_chunks(self.ewkbs, [v for (_t, v) in self.extra.values()]):
+                        copy.write(chunk)
+                # No ANALYZE (~0.12 s per 100,000 rows): the planner sizes an unanalysed table
+                # from its pages, and the shares' LATERAL join order is fixed anyway; the
+                # duplicate and share plans were the same with and without statistics.
                 cur.execute(f"CREATE INDEX ON {self.name} USING gist (geom)")
-                cur.execute(f"ANALYZE {self.name}")
         return self
 
-    def __exit__(self, *exc):
-        if self.name:
+    def __exit__(self, exc_type, *exc):
+        name, self.name = self.name, None
+        if not name:
+            return
+        try:
             with connection.cursor() as cur:
-                cur.execute(f"DROP TABLE IF EXISTS {self.name}")
-            self.name = None
+                cur.execute(f"DROP TABLE IF EXISTS {name}")
+        except Exception:
+            if exc_type is None:
+                raise
+            # A query of the batch failed, so the transaction did: its rollback drops the table,
+            # and the first error is the one to report.
 
     def relation(self) -> tuple[str, list]:
         """SQL for the relation and its parameters."""
@@ -244,22 +256,38 @@ class GeomBatch:
 
 
 def _copy_column(values) -> list[str]:
-    """One column in COPY text format."""
-    if all(v is None or isinstance(v, int) for v in values):
-        return ["\\N" if v is None else str(v) for v in values]
-    return [
-        "\\N" if v is None else str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-        for v in values
-    ]
+    """One column in COPY text format. A batch's extra columns repeat a few values (its LAOs,
+    kinds, fiscal years): each distinct value is formatted once."""
+    def fmt(v):
+        if v is None:
+            return "\\N"
+        if isinstance(v, int):
+            return str(v)
+        return str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    try:
+        memo = {v: fmt(v) for v in set(values)}
+    except TypeError:  # an unhashable value
+        return [fmt(v) for v in values]
+    return list(map(memo.__getitem__, values))
 
 
-def _copy_text(ewkbs, extra_values) -> str:
-    """The rows of a batch in COPY text format, built in one go (psycopg's ``write_row`` per row
-    cost about as much as the server's whole COPY)."""
+# Rows per COPY chunk: the server stores one chunk while the next is formatted.
+COPY_CHUNK = 16384
+
+
+def _copy_chunks(ewkbs, extra_values):
+    """The rows of a batch in COPY text format, in chunks of ``COPY_CHUNK`` rows, each built in
+    one go (psycopg's ``write_row`` per row cost about as much as the server's whole COPY)."""
     keep = [i for i, wkb in enumerate(ewkbs) if wkb is not None]
-    columns = [[str(i + 1) for i in keep], [ewkbs[i].hex() for i in keep]]
-    columns += [[col[i] for i in keep] for col in map(_copy_column, extra_values)]
-    return "".join(line + "\n" for line in map("\t".join, zip(*columns)))
+    extra = list(map(_copy_column, extra_values))
+    if len(keep) < len(ewkbs) and keep:
+        pick = operator.itemgetter(*keep)
+        extra = [list(pick(col)) if len(keep) > 1 else [pick(col)] for col in extra]
+    for start in range(0, len(keep), COPY_CHUNK):
+        part = keep[start:start + COPY_CHUNK]
+        columns = [[str(i + 1) for i in part], [ewkbs[i].hex() for i in part],
+                   *(col[start:start + COPY_CHUNK] for col in extra)]
+        yield "\n".join(map("\t".join, zip(*columns))) + "\n"
 
 
 # --- tambon shares ------------------------------------------------------------------------------
@@ -274,9 +302,10 @@ _AMOUNT = """CASE WHEN ST_Dimension(v.geom) = 1 THEN ST_Length(ST_Intersection(v
                   ELSE ST_NPoints(ST_Intersection(v.geom, p.geom))::float8 END"""
 
 
-def _shares_sql(relation: str, lateral: bool) -> str:
-    """Rows ``(ord, tambon_id, amphoe_id, province_id, share)``. A point on the seam of two parts
-    of one tambon comes twice (``tambon_shares`` keeps one)."""
+def _shares_sql(relation: str, lateral: bool, part: str = "all") -> str:
+    """Rows ``(ord, tambon_id, amphoe_id, province_id, share)`` — of the points, of the other
+    geometries, or of all (``part``). A point on the seam of two parts of one tambon comes twice
+    (``tambon_shares`` keeps one)."""
     if lateral:
         # Tambon-driven: for each part, probe the batch's GiST index (OFFSET 0 keeps the planner
         # from flattening the LATERAL subquery back into its default join order).
@@ -293,28 +322,59 @@ def _shares_sql(relation: str, lateral: bool) -> str:
     # in the aggregate of the plain join.
     line_cols = f"v.ord, v.total, {_AMOUNT} AS amount" if lateral else "v.ord, v.total"
     line_amount = "g.amount" if lateral else _AMOUNT.replace("v.geom", "g.geom")
-    return f"""{with_}
+    points = f"""
         SELECT g.ord, p.tambon_id, p.amphoe_id, p.province_id, 1.0::float8 AS share
-        FROM {source("v.pt", "v.ord")}
-        UNION ALL
+        FROM {source("v.pt", "v.ord")}"""
+    others = f"""
         SELECT g.ord, p.tambon_id, p.amphoe_id, p.province_id,
                LEAST(1.0, COALESCE(sum({line_amount}) / NULLIF(max(g.total), 0), 1.0))::float8 AS share
         FROM {source("NOT v.pt", line_cols)}
-        GROUP BY g.ord, p.tambon_id, p.amphoe_id, p.province_id
-    """
+        GROUP BY g.ord, p.tambon_id, p.amphoe_id, p.province_id"""
+    body = {"points": points, "lines": others, "all": points + "\n        UNION ALL" + others}[part]
+    return with_ + body
 
 
-def tambon_shares(batch: GeomBatch, ids: dict | None = None) -> list[Units]:
-    """For each geometry of the batch, the tambons it touches with their share. One query.
-    ``ids``, when given, gets the sets of province, amphoe and tambon ids met (for ``unit_names``)."""
-    results = [Units() for _ in batch.ewkbs]
-    relation, params = batch.relation()
-    with lookup_cursor() as cur:
-        cur.execute(_shares_sql(relation, lateral=SHARES_LATERAL and batch.table), params)
-        rows = cur.fetchall()
-    if ids is not None:
+class _InBackground:
+    """Runs one query on this thread's database connection in another thread, so that Python
+    work here overlaps the server's. Nothing else may use the connection until ``rows()``; the
+    context manager waits for the query on exit whatever happens."""
+
+    def __init__(self, sql, params=None):
+        self._raw = connection.connection  # the psycopg connection (Django's wrapper is per thread)
+        self._sql, self._params = sql, params
+        self._rows = self._error = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        try:
+            with self._raw.cursor() as cur:
+                cur.execute(self._sql, self._params)
+                self._rows = cur.fetchall()
+        except BaseException as e:  # handed to the caller by rows()
+            self._error = e
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._thread.join()
+
+    def rows(self):
+        self._thread.join()
+        if self._error is not None:
+            with connection.wrap_database_errors:  # as Django's own cursor would raise it
+                raise self._error
+        return self._rows
+
+
+def _file_shares(results, rows, ids) -> None:
+    """Add share rows to the batch's ``Units``; a tambon met twice (a point on a seam between two
+    parts of one tambon) is kept once; the largest share first."""
+    if ids is not None and rows:
+        cols = list(zip(*rows))
         for level, col in (("tambon", 1), ("amphoe", 2), ("province", 3)):
-            ids.setdefault(level, set()).update(r[col] for r in rows)
+            ids.setdefault(level, set()).update(cols[col])
     many = set()
     for ord_, tambon_id, amphoe_id, province_id, share in rows:
         if share > 0:
@@ -325,10 +385,38 @@ def tambon_shares(batch: GeomBatch, ids: dict | None = None) -> list[Units]:
     for i in many:
         units = results[i]
         seen = {}
-        for t in units.tambons:  # a point on a seam between two parts of one tambon: once
+        for t in units.tambons:
             if t.tambon_id not in seen or t.share > seen[t.tambon_id].share:
                 seen[t.tambon_id] = t
         units.tambons = sorted(seen.values(), key=lambda t: (-t.share, t.tambon_id))
+
+
+def tambon_shares(batch: GeomBatch, ids: dict | None = None, *, meanwhile=None) -> list[Units]:
+    """For each geometry of the batch, the tambons it touches with their share: a list of
+    ``Units``, one per geometry. ``ids``, when given, gets the sets of province, amphoe and tambon
+    ids met (for ``unit_names``).
+
+    ``meanwhile``, when given, is called with that list once the points' units are in it. For a
+    table batch that happens while the server computes the lines' shares (a second query, run in
+    a background thread on this connection): Python work on the points overlaps it."""
+    relation, params = batch.relation()
+    with lookup_cursor() as cur:
+        if not batch.table:
+            cur.execute(_shares_sql(relation, lateral=False), params)
+            results = [Units() for _ in batch.ewkbs]
+            _file_shares(results, cur.fetchall(), ids)
+            if meanwhile is not None:
+                meanwhile(results)
+            return results
+        cur.execute(_shares_sql(relation, SHARES_LATERAL, "points"))
+        point_rows = cur.fetchall()
+        with _InBackground(_shares_sql(relation, SHARES_LATERAL, "lines")) as lines:
+            results = [Units() for _ in batch.ewkbs]
+            _file_shares(results, point_rows, ids)
+            if meanwhile is not None:
+                meanwhile(results)
+            line_rows = lines.rows()
+    _file_shares(results, line_rows, ids)
     return results
 
 
@@ -446,10 +534,11 @@ def lands_in_area(candidates) -> list[bool]:
         cur.execute(
             """
             SELECT c.ord FROM unnest(%s::bytea[], %s::bigint[], %s::bigint[]) WITH ORDINALITY AS c(wkb, pid, aid, ord)
-            WHERE EXISTS (
+            CROSS JOIN LATERAL (
                 SELECT 1 FROM layers_tambonpart p
                 WHERE ST_Intersects(p.geom, ST_GeomFromEWKB(c.wkb))
-                  AND p.province_id = c.pid AND (c.aid IS NULL OR p.amphoe_id = c.aid))
+                  AND p.province_id = c.pid AND (c.aid IS NULL OR p.amphoe_id = c.aid)
+                LIMIT 1) hit
             """,
             [[bytes(c[0]) for c in candidates], [c[1] for c in candidates], [c[2] for c in candidates]],
         )

@@ -227,14 +227,53 @@ def test_batch_is_set_based(lao, django_assert_max_num_queries):
 
 @pytest.mark.django_db
 def test_large_batch_uses_the_indexed_table_and_agrees_with_small(lao):
-    org = lao(PHUKET_PAO)
-    pts = [Point(98.30 + (i % 50) * 0.003, 7.80 + (i // 50) * 0.004, srid=4326) for i in range(2500)]
-    big = validate_batch([{"geometry": p, "organization": org, "kind": "water", "fiscal_year": None} for p in pts])
-    small = validate_batch([{"geometry": p, "organization": org, "kind": "water", "fiscal_year": None} for p in pts[:40]])
-    for a, b in zip(big[:40], small):
+    """A batch above TABLE_MODE_MIN goes through the indexed table (points, then the lines in a
+    background query): units, shares and findings as the small-batch query gives them."""
+    from layers import lookup
+
+    org, city = lao(PHUKET_PAO), lao(PHUKET_CITY)
+    pts = [Point(98.30 + (i % 50) * 0.003, 7.80 + (i // 50) * 0.004, srid=4326) for i in range(2200)]
+    # Lines across the island, many crossing tambon (and Mueang Phuket's amphoe) boundaries.
+    lines = [LineString((98.28 + (i % 20) * 0.006, 7.78 + (i // 20) * 0.012),
+                        (98.30 + (i % 20) * 0.006, 7.79 + (i // 20) * 0.012), srid=4326) for i in range(300)]
+    items = ([{"geometry": p, "organization": org, "kind": "water", "fiscal_year": None} for p in pts]
+             + [{"geometry": g, "organization": city, "kind": "road", "fiscal_year": None} for g in lines])
+    assert len(items) >= lookup.TABLE_MODE_MIN
+    big = validate_batch(items)
+    sample = list(range(40)) + list(range(len(pts), len(items)))
+    small = validate_batch([items[i] for i in sample])
+    assert len(big) == len(items)
+    multi = 0
+    for i, b in zip(sample, small):
+        a = big[i]
         assert [t.tambon_id for t in a.units.tambons] == [t.tambon_id for t in b.units.tambons]
+        assert [t.share for t in a.units.tambons] == pytest.approx([t.share for t in b.units.tambons], abs=1e-9)
         assert a.codes() == b.codes()
+        assert [f.data for f in a.findings] == [f.data for f in b.findings]
+        multi += len(a.units.tambons) > 1
+    assert multi >= 20  # the lines really cross tambons
+    assert any("partly_outside_amphoe" in big[i].codes() for i in range(len(pts), len(items)))
     assert Tambon.objects.filter(parts__isnull=False).distinct().count() == Tambon.objects.count()
+
+
+@pytest.mark.django_db
+def test_large_batch_background_query_error_is_a_django_error(lao, monkeypatch):
+    """The lines' shares run in a background thread on the same connection: a failure there
+    reaches the caller as Django's database error, after the thread has finished."""
+    from django.db import DatabaseError, transaction
+
+    from layers import lookup
+
+    real = lookup._shares_sql
+    monkeypatch.setattr(lookup, "_shares_sql",
+                        lambda rel, lateral, part="all": "SELECT no_such_column FROM layers_tambonpart" if part == "lines" else real(rel, lateral, part))
+    org = lao(PHUKET_PAO)
+    items = [{"geometry": Point(98.30 + (i % 50) * 0.003, 7.80 + (i // 50) * 0.004, srid=4326), "organization": org,
+              "kind": "water", "fiscal_year": None} for i in range(lookup.TABLE_MODE_MIN)]
+    with pytest.raises(DatabaseError, match="no_such_column"):
+        with transaction.atomic():
+            validate_batch(items)
+    assert Project.objects.count() >= 0  # the connection still answers after the rollback
 
 
 @pytest.mark.django_db
