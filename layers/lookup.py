@@ -5,13 +5,16 @@ pieces of at most ``SUBDIVIDE_MAX_VERTICES`` vertices, GiST-indexed — so a tes
 hundred vertices even on full-resolution boundaries. The boundary loader keeps it in step
 (``refresh_tambon_parts``).
 
-Everything is set-based: each function takes a whole batch and answers in one query.
+Everything is set-based: each function takes a whole batch and answers in one query (two for the
+shares of a large batch: points, then the other geometries).
 
 - ``GeomBatch`` — a batch of geometries as a SQL relation ``(ord, geom, …)``: an ``unnest`` of
   EWKB arrays for small batches, a GiST-indexed temporary table for large ones (the tambon-driven
   ``LATERAL`` join then probes that index once per tambon part, which is much faster than probing
   the parts' index once per geometry).
-- ``tambon_shares`` — the tambons each geometry lies in, with the share of a line's length.
+- ``tambon_shares`` — the tambons each geometry lies in, with the share of a line's length. For
+  a table batch the points' query comes first; the lines' query then runs in a background thread
+  on the same connection while the caller works on the points (``meanwhile``).
 - ``edge_distances`` — how far a geometry lies outside a province / amphoe (metres), and the
   nearest tambon, for the few geometries that are not inside.
 - ``lands_in_area`` — whether candidate geometries (a suggested correction) fall in a unit.

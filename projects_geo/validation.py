@@ -630,19 +630,25 @@ def _mistake_candidates(i, geom, hint):
     return out
 
 
+# Each geometry of the batch probes the projects' GiST index for its own LAO's projects nearby
+# (``organization_id + 0`` keeps the planner from AND-ing the LAO's whole B-tree bitmap into every
+# probe). The planner's own choice was a merge join that sorted the whole project table for every
+# batch: ~7 s per import chunk at 1,000,000 projects, against ~1 s for 50,000 rows this way.
 _DUP_SQL = """
 SELECT g.ord, p.id, p.name,
        CASE WHEN ST_Dimension(g.geom) = 0 THEN ST_Distance(p.geom::geography, g.geom::geography)
             ELSE ST_HausdorffDistance(ST_Transform(p.geom, 32647), ST_Transform(g.geom, 32647)) END AS d
 FROM {rel} g
-JOIN projects_geo_project p
-  ON p.organization_id = g.org_id AND p.kind = g.kind
- AND (g.fy IS NULL OR p.fiscal_year = g.fy)
- AND (g.exclude_id IS NULL OR p.id <> g.exclude_id)
- AND p.deleted_at IS NULL
- AND ST_DWithin(p.geom, g.geom, 0.0005)
-WHERE ST_Dimension(p.geom) = ST_Dimension(g.geom)
-  AND CASE WHEN ST_Dimension(g.geom) = 0
+CROSS JOIN LATERAL (
+    SELECT p.id, p.name, p.geom FROM projects_geo_project p
+    WHERE ST_DWithin(p.geom, g.geom, 0.0005)
+      AND p.organization_id + 0 = g.org_id AND p.kind = g.kind
+      AND (g.fy IS NULL OR p.fiscal_year = g.fy)
+      AND (g.exclude_id IS NULL OR p.id <> g.exclude_id)
+      AND p.deleted_at IS NULL
+      AND ST_Dimension(p.geom) = ST_Dimension(g.geom)
+    OFFSET 0) p
+WHERE CASE WHEN ST_Dimension(g.geom) = 0
            THEN ST_DWithin(p.geom::geography, g.geom::geography, {d})
            ELSE ST_HausdorffDistance(ST_Transform(p.geom, 32647), ST_Transform(g.geom, 32647)) <= {d} END
 ORDER BY g.ord, d

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ..validation import validate_batch
 from .rows import ImportRow
 
-VALIDATION_CHUNK = 5000
+VALIDATION_CHUNK = 50_000
 
 
 def validate_rows(rows: list[ImportRow], organization) -> None:

@@ -257,6 +257,38 @@ def test_large_batch_uses_the_indexed_table_and_agrees_with_small(lao):
 
 
 @pytest.mark.django_db
+def test_duplicates_found_in_a_large_batch_as_in_a_single_entry(lao):
+    """The duplicate query of a table batch (each geometry probing the projects' index): the same
+    point and line duplicates a single entry finds, and none for another LAO, kind or year."""
+    from layers import lookup
+
+    point = Project.objects.get(source_ref__startswith="sample:", geom__equals=Point(98.3785, 7.8745, srid=4326))
+    line = Project.objects.filter(source_ref__startswith="sample:", geom__isnull=False).exclude(
+        geom__equals=point.geom).filter(kind="road").first()
+    assert line is not None and line.geom.geom_type == "LineString"
+    near_point = Point(98.37855, 7.87455, srid=4326)
+    near_line = LineString([(x + 0.00005, y) for x, y in line.geom.coords], srid=4326)  # ~5 m east
+    other_lao = lao(MAI_KHAO_SAO)
+    filler = [{"geometry": Point(98.30 + (i % 50) * 0.003, 7.80 + (i // 50) * 0.004, srid=4326), "organization": point.organization,
+               "kind": "water", "fiscal_year": 2500} for i in range(lookup.TABLE_MODE_MIN)]
+    probes = [
+        {"geometry": near_point, "organization": point.organization, "kind": point.kind, "fiscal_year": point.fiscal_year},
+        {"geometry": near_line, "organization": line.organization, "kind": line.kind, "fiscal_year": line.fiscal_year},
+        {"geometry": near_point, "organization": other_lao, "kind": point.kind, "fiscal_year": point.fiscal_year},
+        {"geometry": near_point, "organization": point.organization, "kind": point.kind, "fiscal_year": point.fiscal_year + 1},
+        {"geometry": near_line, "organization": line.organization, "kind": line.kind, "fiscal_year": line.fiscal_year,
+         "exclude_project_id": line.pk},
+    ]
+    big = validate_batch(filler + probes)[-len(probes):]
+    dup_ids = [[f.data["duplicate_id"] for f in r.findings if f.code == "duplicate"] for r in big]
+    assert dup_ids == [[point.pk], [line.pk], [], [], []]
+    for item, r in zip(probes, big):  # as a single entry finds them
+        single = validate(item["geometry"], item["organization"], item["kind"], fiscal_year=item["fiscal_year"],
+                          exclude_project_id=item.get("exclude_project_id"))
+        assert [f.data for f in single.findings if f.code == "duplicate"] == [f.data for f in r.findings if f.code == "duplicate"]
+
+
+@pytest.mark.django_db
 def test_large_batch_background_query_error_is_a_django_error(lao, monkeypatch):
     """The lines' shares run in a background thread on the same connection: a failure there
     reaches the caller as Django's database error, after the thread has finished."""
