@@ -373,7 +373,7 @@ def _validate_batch(items):
             continue
         lookup_ok[i] = in_range[i]
 
-    # 2. Units (one query; a GiST-indexed temporary table for large batches) -------------------
+    # 2. Units (one query; two on a GiST-indexed temporary table for large batches) ------------
     unit_ids: dict[str, set] = {"province": set(), "amphoe": set(), "tambon": set()}
     units_list = None  # from the shares query
     sel = np.flatnonzero(lookup_ok)
