@@ -27,6 +27,7 @@ Parameters (all optional, lists comma-separated or repeated):
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
 from decimal import Decimal, InvalidOperation
@@ -239,32 +240,52 @@ class StageAtLeastField(forms.Field):
         return stage
 
 
-class BBoxFilter(django_filters.Filter):
+class SharedConfigFilter(django_filters.Filter):
+    """A filter whose per-request copy shares its configuration.
+
+    A FilterSet deep-copies its class's filters for every instance, that is for every tile and
+    API request: lazy translated labels, keyword dicts and the method proxy of sixteen filters,
+    ~1 ms a request. No request changes a filter's configuration, so the copy shares it; what a
+    FilterSet sets per instance (``model``, ``parent``, the built form field) lands on the copy,
+    and the method proxy is made again so that it resolves through the copy's parent."""
+
+    def __deepcopy__(self, memo):
+        new = copy.copy(self)
+        if self.method is not None:
+            new.method = self.method  # a FilterMethod bound to the copy
+        return new
+
+
+class BBoxFilter(SharedConfigFilter):
     field_class = BBoxField
 
 
-class PolygonFilter(django_filters.Filter):
+class PolygonFilter(SharedConfigFilter):
     field_class = PolygonField
 
 
-class CodeListFilter(django_filters.Filter):
+class CodeListFilter(SharedConfigFilter):
     field_class = CodeListField
 
 
-class IntListFilter(django_filters.Filter):
+class IntListFilter(SharedConfigFilter):
     field_class = IntListField
 
 
-class ChoiceListFilter(django_filters.Filter):
+class ChoiceListFilter(SharedConfigFilter):
     field_class = ChoiceListField
 
 
-class StageAtLeastFilter(django_filters.Filter):
+class StageAtLeastFilter(SharedConfigFilter):
     field_class = StageAtLeastField
 
 
-class BudgetFilter(django_filters.Filter):
+class BudgetFilter(SharedConfigFilter):
     field_class = BudgetField
+
+
+class TextFilter(SharedConfigFilter, django_filters.CharFilter):
+    pass
 
 
 class ProjectFilterSet(django_filters.FilterSet):
@@ -292,7 +313,7 @@ class ProjectFilterSet(django_filters.FilterSet):
                             label=_("Reached at least stage 1-6"))
     budget_min = BudgetFilter(field_name="budget", lookup_expr="gte", label=_("Budget at least (THB)"))
     budget_max = BudgetFilter(field_name="budget", lookup_expr="lte", label=_("Budget at most (THB)"))
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Text in the project name"))
+    q = TextFilter(field_name="name", lookup_expr="icontains", label=_("Text in the project name"))
 
     class Meta:
         model = Project

@@ -134,3 +134,26 @@ def test_unknown_code_message_names_the_code():
     (error,) = errors_as_list(exc.value)
     assert "99" in error["message_en"] and "99" in error["message_th"]
     assert "83" not in error["message_en"]
+
+
+def test_filter_sets_share_configuration_but_not_state():
+    """Each FilterSet's filters are copies that share the class's configuration (no deep copy per
+    request) but have their own parent, form field and method proxy: two filter sets at once give
+    their own answers, and the class's filters stay untouched."""
+    from projects_geo.filters import ProjectFilterSet
+
+    base = Project.objects.filter(source_ref__startswith="sample:")
+    a = ProjectFilterSet(QueryDict("fiscal_year=2567&kind=road"), base)
+    b = ProjectFilterSet(QueryDict("bbox=98.2,7.7,98.5,8.2&stage=2"), base)
+    assert a.filters["bbox"] is not ProjectFilterSet.base_filters["bbox"]
+    assert a.filters["bbox"].extra is ProjectFilterSet.base_filters["bbox"].extra  # shared, not copied
+    for fs in (a, b):
+        for f in fs.filters.values():
+            assert f.parent is fs
+            if f.method is not None:
+                assert f.filter.f is f  # the method proxy resolves through this copy's parent
+    assert a.is_valid() and b.is_valid()
+    assert sorted(int(r.split(":")[1]) for r in a.qs.values_list("source_ref", flat=True)) == [3]
+    assert sorted(int(r.split(":")[1]) for r in b.qs.values_list("source_ref", flat=True)) == [2]
+    assert a.form.fields["kind"] is not b.form.fields["kind"]
+    assert all(not hasattr(f, "parent") for f in ProjectFilterSet.base_filters.values())
