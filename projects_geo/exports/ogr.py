@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 
 from .fields import FIELDS
 from .query import attributes_sql, iter_chunks, summary
@@ -29,15 +28,18 @@ FAMILIES = {
 FAMILY_TYPES = {"points": "Point", "multipoints": "MultiPoint", "lines": "LineString"}
 
 
-_ARROW_TYPES = {"integer": pa.int64(), "real": pa.float64(), "date": pa.date32(), "string": pa.string()}
 _WKB = "__wkb__"  # the geometry column of a chunk's table (GDAL writes it as the geometry)
 
 
-def _table(rows: list[tuple], field_names: list[str]) -> tuple[pa.Table, np.ndarray]:
-    """A chunk as an Arrow table (export fields + WKB) and its geometry-type array."""
+def _table(rows: list[tuple], field_names: list[str]):
+    """A chunk as an Arrow table (export fields + WKB) and its geometry-type array. pyarrow is
+    imported here, not with the module: it adds ~90 MB to a process, and only these exports use it."""
+    import pyarrow as pa
+
+    types = {"integer": pa.int64(), "real": pa.float64(), "date": pa.date32(), "string": pa.string()}
     cols = list(zip(*rows))
     n = len(FIELDS)
-    arrays = [pa.array(cols[i], type=_ARROW_TYPES[fld.type]) for i, fld in enumerate(FIELDS)]
+    arrays = [pa.array(cols[i], type=types[fld.type]) for i, fld in enumerate(FIELDS)]
     arrays.append(pa.array(cols[n], type=pa.binary()))
     return pa.table(arrays, names=[*field_names, _WKB]), np.array(cols[n + 1], dtype=object)
 
@@ -59,6 +61,7 @@ def write_layers(
     ``names(family)`` gives the file path (relative to ``directory``) of a family's layer,
     ``layer_names(family)`` its layer name (for multi-layer containers such as GeoPackage).
     """
+    import pyarrow as pa
     import pyogrio.raw
 
     types = summary(queryset)
