@@ -197,10 +197,15 @@ class Units:
 
 class GeomBatch:
     """Geometries (EWKB, EPSG:4326; None = skip) plus optional per-row columns, usable in SQL as
-    ``{relation}`` with columns ``ord`` (1-based) and ``geom`` (and the extra columns).
+    ``{relation}`` with columns ``ord`` (1-based), ``geom``, ``pt`` (a point?), ``total`` (a line's
+    geodesic length, a multipoint's number of points) and the extra columns.
 
     Small batches are an ``unnest`` of arrays; large ones a temporary table with a GiST index
     (``table`` is then True). Use as a context manager: the table is dropped on exit.
+
+    ``pt`` and ``total`` are computed by PostgreSQL unless the caller passes them as extra columns
+    (``validate_batch`` has them already: computing them while copying 120,000 rows in cost the
+    server ~0.15 s).
     """
 
     def __init__(self, ewkbs, extra: dict | None = None, *, table: bool | None = None):
@@ -213,12 +218,10 @@ class GeomBatch:
         if self.table:
             self.name = f"_geoms_{uuid.uuid4().hex[:12]}"
             cols = "".join(f", {n} {t}" for n, (t, _v) in self.extra.items())
+            cols += "".join(f", {n} {t} GENERATED ALWAYS AS ({expr.format(g='geom')}) STORED"
+                            for n, (t, expr) in _COMPUTED.items() if n not in self.extra)
             with connection.cursor() as cur:
-                cur.execute(
-                    f"CREATE TEMP TABLE {self.name} (ord int, geom geometry(Geometry, 4326){cols}, "
-                    f"pt boolean GENERATED ALWAYS AS ({_IS_POINT.format(g='geom')}) STORED, "
-                    f"total float8 GENERATED ALWAYS AS ({_TOTAL.format(g='geom')}) STORED)"
-                )
+                cur.execute(f"CREATE TEMP TABLE {self.name} (ord int, geom geometry(Geometry, 4326){cols})")
                 names = ["ord", "geom", *self.extra]
                 with cur.copy(f"COPY {self.name} ({', '.join(names)}) FROM STDIN") as copy:
                     for chunk in _copy_chunks(self.ewkbs, [v for (_t, v) in self.extra.values()]):
@@ -250,8 +253,9 @@ class GeomBatch:
         types = ["bytea", *(t for t, _v in self.extra.values())]
         arrays = [f"%s::{t}[]" for t in types]
         extra_sel = "".join(f", {n}" for n in self.extra)
+        computed = "".join(f", {expr.format(g='geom')} AS {n}" for n, (_t, expr) in _COMPUTED.items() if n not in self.extra)
         sql = (
-            f"(SELECT ord, geom{extra_sel}, {_IS_POINT.format(g='geom')} AS pt, {_TOTAL.format(g='geom')} AS total "
+            f"(SELECT ord, geom{extra_sel}{computed} "
             f"FROM (SELECT ord::int AS ord, ST_GeomFromEWKB(wkb) AS geom{extra_sel} "
             f"FROM unnest({', '.join(arrays)}) WITH ORDINALITY AS u({', '.join(cols)}, ord) WHERE wkb IS NOT NULL) u0)"
         )
@@ -301,6 +305,7 @@ def _copy_chunks(ewkbs, extra_values):
 # no intersection and no grouping, so they go through a branch of their own.
 _IS_POINT = "GeometryType({g}) = 'POINT'"
 _TOTAL = "CASE WHEN ST_Dimension({g}) = 1 THEN ST_Length({g}::geography) ELSE ST_NPoints({g})::float8 END"
+_COMPUTED = {"pt": ("boolean", _IS_POINT), "total": ("float8", _TOTAL)}
 _AMOUNT = """CASE WHEN ST_Dimension(v.geom) = 1 THEN ST_Length(ST_Intersection(v.geom, p.geom)::geography)
                   ELSE ST_NPoints(ST_Intersection(v.geom, p.geom))::float8 END"""
 

@@ -386,11 +386,16 @@ def _validate_batch(items):
     # An LAO's area: (province, amphoe or None for a PAO), once per LAO.
     area_of = {k: (o.province_id, None if (o.is_pao or o.amphoe_id is None) else o.amphoe_id) for k, o in org_by_id.items()}
     area = [area_of[id(o)] for o in orgs]
+    is_point = type_ids == 0
     extra = {
         "org_id": ("bigint", [pk_of[id(o)] for o in orgs]),
         "kind": ("text", kinds),
         "fy": ("int", fiscal_years),
         "exclude_id": ("bigint", excluded),
+        # What the share query divides by, known here already: a line's geodesic length (the
+        # same WGS 84 geodesics as PostGIS's ST_Length(geography)), a multipoint's points.
+        "pt": ("boolean", is_point.tolist()),
+        "total": ("float8", np.where(is_line, lengths, (ends - starts).astype(float)).tolist()),
     }
 
     # 3. Place: province / amphoe, with distances for what is not inside ----------------------
@@ -426,7 +431,6 @@ def _validate_batch(items):
         needs_edge(np.flatnonzero(lookup_ok & is_point).tolist())
         make_results()
 
-    is_point = type_ids == 0
     duplicates = {}
     if len(sel):
         # The points' units are known while the server still measures the lines: work on them then.

@@ -252,6 +252,17 @@ def test_large_batch_uses_the_indexed_table_and_agrees_with_small(lao):
         assert [f.data for f in a.findings] == [f.data for f in b.findings]
         multi += len(a.units.tambons) > 1
     assert multi >= 20  # the lines really cross tambons
+    # validate_batch hands the share query each line's geodesic length (computed in Python with
+    # pyproj); PostGIS's own ST_Length(geography) gives the same shares.
+    by_postgis = lookup.units_for_geometries(lines)
+    compared = 0
+    for units, r in zip(by_postgis, big[len(pts):]):
+        if r.units.nearest:  # off the coast: validation took the nearest tambon
+            continue
+        compared += 1
+        assert [t.tambon_id for t in units.tambons] == [t.tambon_id for t in r.units.tambons]
+        assert [t.share for t in units.tambons] == pytest.approx([t.share for t in r.units.tambons], abs=1e-9)
+    assert compared >= 200
     assert any("partly_outside_amphoe" in big[i].codes() for i in range(len(pts), len(items)))
     assert Tambon.objects.filter(parts__isnull=False).distinct().count() == Tambon.objects.count()
 
