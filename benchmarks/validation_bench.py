@@ -11,8 +11,9 @@
 3. Times, in the same run: (a) ``validate_batch`` over all 120,000; (b) the floor — the same
    answer (geometry → tambon, with a line's length share) in raw SQL on the same subdivided,
    indexed table, the faster of the planner's default join and a tambon-driven LATERAL join with
-   the geometries already in a GiST-indexed table; (c) p50/p95 of 1,000 single-entry
-   ``validate`` calls against the single-point SQL lookup.
+   the geometries already in a GiST-indexed table — in ``--repeat`` interleaved rounds (default
+   3), comparing medians; (c) p50/p95 of 1,000 single-entry ``validate`` calls against the
+   single-point SQL lookup.
 """
 import argparse
 import os
@@ -34,6 +35,8 @@ def main():
     ap.add_argument("--points", type=int, default=100_000)
     ap.add_argument("--lines", type=int, default=20_000)
     ap.add_argument("--singles", type=int, default=1000)
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of the batch and of each floor variant, interleaved; medians compared")
     args = ap.parse_args()
 
     import django
@@ -51,7 +54,7 @@ def main():
     load(Path(args.gpkg))
     orgs = make_orgs()
     items, wkbs = generate(args.points, args.lines, orgs)
-    bench_batch(items, wkbs)
+    bench_batch(items, wkbs, args.repeat)
     bench_single(items, args.singles)
 
 
@@ -150,7 +153,10 @@ def generate(n_points, n_lines, orgs):
     return items, wkbs
 
 
-def bench_batch(items, wkbs):
+def bench_batch(items, wkbs, repeat=3):
+    """``repeat`` rounds; each round runs the batch, then every floor variant once. Compared:
+    the median of the batch against the smallest median of the floor variants (the same
+    statistic on both sides, and the machine's drift during the run hits both)."""
     from django.db import connection, transaction
 
     from layers.lookup import GeomBatch, _shares_sql
@@ -158,10 +164,30 @@ def bench_batch(items, wkbs):
 
     import shapely
 
-    print("batch:")
+    print(f"batch ({repeat} interleaved rounds; median of each):")
     # Handed over as shapely geometries, as imports do (a GEOSGeometry costs ~10 µs to convert).
     batch_items = [{**it, "geometry": g} for it, g in zip(items, shapely.from_wkb(wkbs))]
-    results, t_batch = timed(f"(a) validate_batch, {len(items):,} items", lambda: validate_batch(batch_items))
+    ours = []
+    variants = {(label, lateral, jit): [] for label, lateral in (("planner's default join", False), ("tambon-driven LATERAL join", True))
+                for jit in ("on", "off")}
+    with GeomBatch(wkbs, table=True) as batch:  # geometries in a GiST-indexed table (not timed)
+        for _round in range(repeat):
+            t0 = time.perf_counter()
+            results = validate_batch(batch_items)
+            ours.append(time.perf_counter() - t0)
+            for (label, lateral, jit), times in variants.items():
+                sql = _shares_sql(batch.name, lateral=lateral)
+                t0 = time.perf_counter()
+                with transaction.atomic(), connection.cursor() as cur:
+                    cur.execute(f"SET LOCAL jit = {jit}")
+                    cur.execute(sql)
+                    cur.fetchall()
+                times.append(time.perf_counter() - t0)
+
+    def runs(times):
+        return f"median {statistics.median(times):.2f} s (runs: {', '.join(f'{t:.2f}' for t in times)})"
+
+    print(f"  (a) validate_batch, {len(items):,} items: {runs(ours)}")
     errors = sum(1 for r in results if not r.ok)
     warnings = sum(1 for r in results if r.warnings)
     codes = {}
@@ -169,21 +195,11 @@ def bench_batch(items, wkbs):
         for f in r.findings:
             codes[f.code] = codes.get(f.code, 0) + 1
     print(f"      {errors:,} with errors, {warnings:,} with warnings; findings: {dict(sorted(codes.items()))}")
-
-    with GeomBatch(wkbs, table=True) as batch:  # geometries in a GiST-indexed table (not timed)
-        floors = {}
-        for label, lateral in (("planner's default join", False), ("tambon-driven LATERAL join", True)):
-            for jit in ("on", "off"):
-                sql = _shares_sql(batch.name, lateral=lateral)
-
-                def run():
-                    with transaction.atomic(), connection.cursor() as cur:
-                        cur.execute(f"SET LOCAL jit = {jit}")
-                        cur.execute(sql)
-                        return cur.fetchall()
-                rows, floors[(label, jit)] = timed(f"(b) floor, {label}, JIT {jit}", run)
-        floor = min(floors.values())
-    print(f"  floor (fastest of the four): {floor:.2f} s; batch / floor = {t_batch / floor:.2f}x (target ≤ 1.5x)")
+    for (label, _lateral, jit), times in variants.items():
+        print(f"  (b) floor, {label}, JIT {jit}: {runs(times)}")
+    floor = min(statistics.median(t) for t in variants.values())
+    batch_median = statistics.median(ours)
+    print(f"  floor (smallest median of the four): {floor:.2f} s; batch / floor = {batch_median / floor:.2f}x (target ≤ 1.5x)")
 
 
 def bench_single(items, n):
