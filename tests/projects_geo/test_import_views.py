@@ -154,3 +154,28 @@ def test_an_upload_named_like_the_state_file_is_kept_apart(client):
     preview_url = client.post(mapping_url, {"map_name": "ชื่อโครงการ", "map_fiscal_year": "ปีงบประมาณ",
                                             "default_kind": "water", "default_subtype": "pond"})["Location"]
     assert "สระน้ำ state" in client.get(preview_url).content.decode()
+
+
+def test_an_upload_stored_by_the_previous_release_still_maps(client, settings):
+    """Uploads stored before the state kept the file's description, with the file beside
+    state.json (the previous layout), still reach the mapping and preview pages after an upgrade."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    client.force_login(make_user("eng", Role.LAO_ENGINEER, lao=LAO))
+    mapping_url = upload(client)["Location"]
+    token = mapping_url.rstrip("/").split("/")[-2]
+    folder = Path(settings.GISPLAN_IMPORT_DIR) / token
+    shutil.move(str(folder / "file" / "projects.csv"), str(folder / "projects.csv"))
+    (folder / "file").rmdir()
+    state = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+    del state["table"]
+    (folder / "state.json").write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+    page = client.get(mapping_url).content.decode()
+    assert 'value="ชื่อโครงการ" selected' in page and "W2" in page
+    assert "table" in json.loads((folder / "state.json").read_text(encoding="utf-8"))  # described once, then kept
+    preview_url = client.post(mapping_url, {"map_ref": "รหัส", "map_name": "ชื่อโครงการ", "map_fiscal_year": "ปีงบประมาณ",
+                                            "map_lat": "ละติจูด", "map_lon": "ลองจิจูด", "default_kind": "water",
+                                            "default_subtype": "pond"})["Location"]
+    assert "เจาะบ่อบาดาล หมู่ 6" in client.get(preview_url).content.decode()
