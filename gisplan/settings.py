@@ -153,6 +153,9 @@ LEAFLET_CONFIG = {
 # Boundary validation: how far outside a unit a geometry may lie and still be only a warning
 # about a boundary-edge digitising error (metres).
 GISPLAN_EDGE_TOLERANCE_M = env.float("GISPLAN_EDGE_TOLERANCE_M", default=50.0)
+# Large validation batches (imports) measure their lines on a second database connection at the
+# same time as their points on the request's own (layers.lookup._LinesElsewhere); off: one connection.
+GISPLAN_VALIDATION_SECOND_CONNECTION = env.bool("GISPLAN_VALIDATION_SECOND_CONNECTION", default=True)
 
 # File imports (projects_geo.imports): limits on what an upload may hold.
 GISPLAN_IMPORT_MAX_UPLOAD_MB = env.float("GISPLAN_IMPORT_MAX_UPLOAD_MB", default=50)

@@ -13,8 +13,10 @@ shares of a large batch: points, then the other geometries).
   ``LATERAL`` join then probes that index once per tambon part, which is much faster than probing
   the parts' index once per geometry).
 - ``tambon_shares`` — the tambons each geometry lies in, with the share of a line's length. For
-  a table batch the points' query comes first; the lines' query then runs in a background thread
-  on the same connection while the caller works on the points (``meanwhile``).
+  a table batch the points' and the lines' shares are two queries: the lines' runs on a second
+  connection at the same time as the points' when the batch asks for it and it is safe
+  (``_LinesElsewhere``), else after it in a background thread on this connection; either way
+  the caller works on the points meanwhile (``meanwhile``).
 - ``edge_distances`` — how far a geometry lies outside a province / amphoe (metres), and the
   nearest tambon, for the few geometries that are not inside.
 - ``lands_in_area`` — whether candidate geometries (a suggested correction) fall in a unit.
@@ -22,13 +24,17 @@ shares of a large batch: points, then the other geometries).
 """
 from __future__ import annotations
 
+import logging
 import operator
 import threading
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection, transaction
+
+log = logging.getLogger(__name__)
 
 SUBDIVIDE_MAX_VERTICES = 256
 # Above this many geometries a batch is copied into an indexed temporary table.
@@ -208,14 +214,21 @@ class GeomBatch:
     server ~0.15 s).
     """
 
-    def __init__(self, ewkbs, extra: dict | None = None, *, table: bool | None = None):
+    def __init__(self, ewkbs, extra: dict | None = None, *, table: bool | None = None,
+                 lines_elsewhere: bool = False):
         self.ewkbs = list(ewkbs)
         self.extra = extra or {}  # name -> (sql type, list of values)
         self.table = len(self.ewkbs) >= TABLE_MODE_MIN if table is None else table
         self.name = None
+        # A table batch whose ``pt`` and ``total`` are given may have its lines' shares computed
+        # on a second connection (``_LinesElsewhere``), started before this one copies the rows.
+        self._want_elsewhere = lines_elsewhere
+        self.elsewhere: _LinesElsewhere | None = None
 
     def __enter__(self):
         if self.table:
+            if self._want_elsewhere:
+                self.elsewhere = _LinesElsewhere.start_for(self)
             self.name = f"_geoms_{uuid.uuid4().hex[:12]}"
             cols = "".join(f", {n} {t}" for n, (t, _v) in self.extra.items())
             cols += "".join(f", {n} {t} GENERATED ALWAYS AS ({expr.format(g='geom')}) STORED"
@@ -233,6 +246,9 @@ class GeomBatch:
         return self
 
     def __exit__(self, exc_type, *exc):
+        elsewhere, self.elsewhere = self.elsewhere, None
+        if elsewhere is not None:
+            elsewhere.join()  # whatever happened: its connection is closed when it ends
         name, self.name = self.name, None
         if not name:
             return
@@ -286,11 +302,13 @@ def _copy_column(values, sql_type: str = "") -> list[str]:
 COPY_CHUNK = 16384
 
 
-def _copy_chunks(ewkbs, extra_columns):
+def _copy_chunks(ewkbs, extra_columns, keep=None):
     """The rows of a batch in COPY text format, in chunks of ``COPY_CHUNK`` rows, each built in
     one go (psycopg's ``write_row`` per row cost about as much as the server's whole COPY).
-    ``extra_columns``: (sql type, values) per extra column."""
-    keep = [i for i, wkb in enumerate(ewkbs) if wkb is not None]
+    ``extra_columns``: (sql type, values) per extra column; ``keep``: the indices of the rows to
+    write (default: every row with a geometry). ``ord`` is the index + 1."""
+    if keep is None:
+        keep = [i for i, wkb in enumerate(ewkbs) if wkb is not None]
     extra = [_copy_column(values, sql_type) for sql_type, values in extra_columns]
     if len(keep) < len(ewkbs) and keep:
         pick = operator.itemgetter(*keep)
@@ -381,6 +399,90 @@ class _InBackground:
         return self._rows
 
 
+class _LinesElsewhere:
+    """The shares of a table batch's lines (every geometry that is not a point), computed on a
+    second connection to the same database while this one computes the points': two server
+    processes instead of one. On the benchmark the lines' query is ~3/4 of the shares' server
+    time, so running it beside the points' (and beside this connection's other queries) takes most
+    of it off the batch's critical path.
+
+    The second connection has its own temporary table of just the lines (``ON COMMIT DROP``, in one
+    transaction), and sees only committed boundaries. So it is used only when
+    ``GISPLAN_VALIDATION_SECOND_CONNECTION`` is on, this transaction is READ COMMITTED and has not
+    written to ``layers_tambonpart``, and the batch carries ``pt`` and ``total`` (what the lines'
+    query needs). If the connection cannot be opened, ``rows()`` returns None and the caller runs
+    the query here; an error of the query itself is raised as Django's database error."""
+
+    _CHECK = """SELECT current_setting('transaction_isolation') = 'read committed'
+                      AND current_setting('track_counts')::bool
+                      AND COALESCE((SELECT n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables
+                                    WHERE relid = 'layers_tambonpart'::regclass), 0) = 0"""
+
+    def __init__(self, ewkbs, totals, keep):
+        self._params = connection.get_connection_params()
+        self._ewkbs, self._totals, self._keep = ewkbs, totals, keep
+        self._rows = self._error = self._connect_error = None
+        self._thread = threading.Thread(target=self._run, daemon=True, name="gisplan-lines-shares")
+
+    @classmethod
+    def start_for(cls, batch) -> _LinesElsewhere | None:
+        if not getattr(settings, "GISPLAN_VALIDATION_SECOND_CONNECTION", True):
+            return None
+        if "pt" not in batch.extra or "total" not in batch.extra:
+            return None
+        pts = batch.extra["pt"][1]
+        keep = [i for i, wkb in enumerate(batch.ewkbs) if wkb is not None and not pts[i]]
+        if not keep:
+            return None
+        with connection.cursor() as cur:
+            cur.execute(cls._CHECK)
+            if not cur.fetchone()[0]:
+                return None
+        helper = cls(batch.ewkbs, batch.extra["total"][1], keep)
+        helper._thread.start()
+        return helper
+
+    def _run(self):
+        import psycopg
+
+        try:
+            conn = psycopg.connect(**self._params)
+        except Exception as e:  # noqa: BLE001 — no second connection: the caller works without it
+            self._connect_error = e
+            return
+        try:
+            with conn:  # one transaction (commits on exit, which drops the table), then closed
+                with conn.cursor() as cur:
+                    name = f"_lines_{uuid.uuid4().hex[:12]}"
+                    cur.execute("SET LOCAL jit = off")
+                    cur.execute(f"CREATE TEMP TABLE {name} (ord int, geom geometry(Geometry, 4326), "
+                                "pt boolean, total float8) ON COMMIT DROP")
+                    with cur.copy(f"COPY {name} (ord, geom, pt, total) FROM STDIN") as copy:
+                        for chunk in _copy_chunks(self._ewkbs, [("boolean", [False] * len(self._ewkbs)),
+                                                                ("float8", self._totals)], self._keep):
+                            copy.write(chunk)
+                    cur.execute(f"CREATE INDEX ON {name} USING gist (geom)")
+                    cur.execute(_shares_sql(name, SHARES_LATERAL, "lines"))
+                    self._rows = cur.fetchall()
+        except BaseException as e:  # handed to the caller by rows()
+            self._error = e
+
+    def join(self):
+        self._thread.join()
+
+    def rows(self):
+        """The lines' share rows; None when the second connection could not be opened."""
+        self._thread.join()
+        if self._connect_error is not None:
+            log.warning("Second database connection for the lines' shares failed (%s); "
+                        "running them on this connection.", self._connect_error)
+            return None
+        if self._error is not None:
+            with connection.wrap_database_errors:  # as Django's own cursor would raise it
+                raise self._error
+        return self._rows
+
+
 def _file_shares(results, rows, ids) -> None:
     """Add share rows to the batch's ``Units``; a tambon met twice (a point on a seam between two
     parts of one tambon) is kept once; the largest share first."""
@@ -410,8 +512,10 @@ def tambon_shares(batch: GeomBatch, ids: dict | None = None, *, meanwhile=None) 
     ids met (for ``unit_names``).
 
     ``meanwhile``, when given, is called with that list once the points' units are in it. For a
-    table batch that happens while the server computes the lines' shares (a second query, run in
-    a background thread on this connection): Python work on the points overlaps it."""
+    table batch that happens while the server computes the lines' shares: on a second connection
+    when the batch has one (``batch.elsewhere``; this connection is then free for ``meanwhile``'s
+    own queries), else in a background thread on this connection (``meanwhile`` must not use
+    it). Either way Python work on the points overlaps the lines' query."""
     relation, params = batch.relation()
     with lookup_cursor() as cur:
         if not batch.table:
@@ -423,6 +527,17 @@ def tambon_shares(batch: GeomBatch, ids: dict | None = None, *, meanwhile=None) 
             return results
         cur.execute(_shares_sql(relation, SHARES_LATERAL, "points"))
         point_rows = cur.fetchall()
+        if batch.elsewhere is not None:  # the lines are measured on the second connection
+            results = [Units() for _ in batch.ewkbs]
+            _file_shares(results, point_rows, ids)
+            if meanwhile is not None:
+                meanwhile(results)  # this connection is free meanwhile
+            line_rows = batch.elsewhere.rows()
+            if line_rows is None:  # it could not connect
+                cur.execute(_shares_sql(relation, SHARES_LATERAL, "lines"))
+                line_rows = cur.fetchall()
+            _file_shares(results, line_rows, ids)
+            return results
         with _InBackground(_shares_sql(relation, SHARES_LATERAL, "lines")) as lines:
             results = [Units() for _ in batch.ewkbs]
             _file_shares(results, point_rows, ids)

@@ -425,23 +425,30 @@ def _validate_batch(items):
         results.extend(ValidationResult(geoms[i] if kept[i] else None, None if lazy_preview[i] else "",
                                         units_list[i], findings[i]) for i in range(n))
 
+    duplicates, edges = None, {}
+
     def points_known(units):
-        nonlocal units_list
+        nonlocal units_list, duplicates
         units_list = units
         needs_edge(np.flatnonzero(lookup_ok & is_point).tolist())
         make_results()
+        if batch.elsewhere is not None:  # this connection is free while the other measures the lines
+            duplicates = _duplicates(batch)
+            edges.update(lookup.edge_distances(need_edge))
+            need_edge.clear()
 
-    duplicates = {}
     if len(sel):
         # The points' units are known while the server still measures the lines: work on them then.
-        with GeomBatch(ewkbs, extra) as batch:
+        with GeomBatch(ewkbs, extra, lines_elsewhere=True) as batch:
             lookup.tambon_shares(batch, ids=unit_ids, meanwhile=points_known)
-            duplicates = _duplicates(batch)
+            if duplicates is None:
+                duplicates = _duplicates(batch)
         needs_edge(np.flatnonzero(lookup_ok & ~is_point).tolist())
     else:
         units_list = [Units() for _ in range(n)]
         make_results()
-    edges = lookup.edge_distances(need_edge)
+    edges.update(lookup.edge_distances(need_edge))
+    duplicates = duplicates or {}
 
     place_bad = np.zeros(n, bool)  # not in the LAO's area: look for input mistakes
     province_error = np.zeros(n, bool)

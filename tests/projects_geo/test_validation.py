@@ -267,6 +267,91 @@ def test_large_batch_uses_the_indexed_table_and_agrees_with_small(lao):
     assert Tambon.objects.filter(parts__isnull=False).distinct().count() == Tambon.objects.count()
 
 
+def _island_batch(lao):
+    """2,200 points over Phuket island and 300 short lines across it (many crossing tambons)."""
+    org, city = lao(PHUKET_PAO), lao(PHUKET_CITY)
+    pts = [Point(98.30 + (i % 50) * 0.003, 7.80 + (i // 50) * 0.004, srid=4326) for i in range(2200)]
+    lines = [LineString((98.28 + (i % 20) * 0.006, 7.78 + (i // 20) * 0.012),
+                        (98.30 + (i % 20) * 0.006, 7.79 + (i // 20) * 0.012), srid=4326) for i in range(300)]
+    return ([{"geometry": p, "organization": org, "kind": "water", "fiscal_year": None} for p in pts]
+            + [{"geometry": g, "organization": city, "kind": "road", "fiscal_year": None} for g in lines])
+
+
+def _answers(results):
+    return [([(t.tambon_id, round(t.share, 9)) for t in r.units.tambons], r.codes(), [f.data for f in r.findings])
+            for r in results]
+
+
+@pytest.fixture
+def second_connection_runs(monkeypatch):
+    """The number of lines of each query run on a second connection that did connect (the real
+    thing runs)."""
+    from layers import lookup
+
+    runs = []
+    real = lookup._LinesElsewhere._run
+
+    def spy(self):
+        real(self)
+        if self._connect_error is None:
+            runs.append(len(self._keep))
+
+    monkeypatch.setattr(lookup._LinesElsewhere, "_run", spy)
+    return runs
+
+
+@pytest.mark.django_db
+def test_large_batch_lines_on_a_second_connection_as_on_one(lao, second_connection_runs):
+    """A table batch measures its lines on a second connection while this one does the points
+    (and the duplicates and the points' edge distances): the same answers as with one connection."""
+    items = _island_batch(lao)
+    with_two = validate_batch(items)
+    assert second_connection_runs == [300]  # the lines, and only they, went to the other connection
+    with override_settings(GISPLAN_VALIDATION_SECOND_CONNECTION=False):
+        with_one = validate_batch(items)
+    assert second_connection_runs == [300]
+    assert _answers(with_two) == _answers(with_one)
+    assert sum(len(r.units.tambons) > 1 for r in with_two[2200:]) >= 20
+    assert any("partly_outside_amphoe" in r.codes() for r in with_two[2200:])
+
+
+@pytest.mark.django_db
+def test_second_connection_not_used_when_this_transaction_changed_the_boundaries(lao, second_connection_runs):
+    """The other connection sees only committed boundaries: after this transaction removed a
+    tambon's parts, the batch stays on its own connection and answers from what it sees."""
+    from layers.models import TambonPart
+
+    items = _island_batch(lao)
+    before = validate_batch(items)
+    assert second_connection_runs == [300]
+    crossed = {t.tambon_id for r in before[2200:] for t in r.units.tambons}
+    gone = Tambon.objects.filter(id__in=crossed).order_by("code").first()
+    assert TambonPart.objects.filter(tambon=gone).delete()[0] > 0  # uncommitted: the test's transaction
+    after = validate_batch(items)
+    assert second_connection_runs == [300]  # not used this time
+    assert all(gone.id not in [t.tambon_id for t in r.units.tambons] for r in after)
+    sample = list(range(0, 2200, 50)) + list(range(2200, 2500))
+    assert _answers([after[i] for i in sample]) == _answers(validate_batch([items[i] for i in sample]))
+
+
+@pytest.mark.django_db
+def test_second_connection_that_cannot_connect_falls_back(lao, monkeypatch, caplog):
+    """No second connection (refused, too many clients…): the lines run on this one; same answers."""
+    from django.db import connection
+
+    from layers import lookup
+
+    items = _island_batch(lao)
+    with override_settings(GISPLAN_VALIDATION_SECOND_CONNECTION=False):
+        expected = _answers(validate_batch(items))
+    params = connection.get_connection_params()
+    monkeypatch.setattr(lookup.connection, "get_connection_params", lambda: {**params, "port": 1, "host": "127.0.0.1"})
+    with caplog.at_level("WARNING", logger="layers.lookup"):
+        got = _answers(validate_batch(items))
+    assert got == expected
+    assert "Second database connection" in caplog.text
+
+
 @pytest.mark.django_db
 def test_duplicates_found_in_a_large_batch_as_in_a_single_entry(lao):
     """The duplicate query of a table batch (each geometry probing the projects' index): the same
@@ -300,23 +385,30 @@ def test_duplicates_found_in_a_large_batch_as_in_a_single_entry(lao):
 
 
 @pytest.mark.django_db
-def test_large_batch_background_query_error_is_a_django_error(lao, monkeypatch):
-    """The lines' shares run in a background thread on the same connection: a failure there
-    reaches the caller as Django's database error, after the thread has finished."""
+@pytest.mark.parametrize("second_connection", [True, False])
+def test_large_batch_background_query_error_is_a_django_error(lao, monkeypatch, settings, second_connection,
+                                                              second_connection_runs):
+    """The lines' shares run on a second connection or in a background thread on this one: a
+    failure there reaches the caller as Django's database error, after the thread has finished."""
     from django.db import DatabaseError, transaction
 
     from layers import lookup
 
+    settings.GISPLAN_VALIDATION_SECOND_CONNECTION = second_connection
     real = lookup._shares_sql
     monkeypatch.setattr(lookup, "_shares_sql",
                         lambda rel, lateral, part="all": "SELECT no_such_column FROM layers_tambonpart" if part == "lines" else real(rel, lateral, part))
     org = lao(PHUKET_PAO)
     items = [{"geometry": Point(98.30 + (i % 50) * 0.003, 7.80 + (i // 50) * 0.004, srid=4326), "organization": org,
               "kind": "water", "fiscal_year": None} for i in range(lookup.TABLE_MODE_MIN)]
+    items.append({"geometry": LineString((98.30, 7.80), (98.31, 7.81), srid=4326), "organization": org, "kind": "road",
+                  "fiscal_year": None})
     with pytest.raises(DatabaseError, match="no_such_column"):
         with transaction.atomic():
             validate_batch(items)
-    assert Project.objects.count() >= 0  # the connection still answers after the rollback
+    assert second_connection_runs == ([1] if second_connection else [])
+    # This connection still answers after the rollback.
+    assert Project.objects.filter(source_ref__startswith="sample:").exists()
 
 
 @pytest.mark.django_db
