@@ -13,7 +13,9 @@
    indexed table, the faster of the planner's default join and a tambon-driven LATERAL join with
    the geometries already in a GiST-indexed table — in ``--repeat`` interleaved rounds (default
    3), comparing medians; (c) p50/p95 of 1,000 single-entry ``validate`` calls against the
-   single-point SQL lookup.
+   single-point SQL lookup. For reference (not the target's floor) it also times the LATERAL
+   floor split as the batch runs it: the points' query here while a second connection runs the
+   lines' on a table of just the lines.
 """
 import argparse
 import os
