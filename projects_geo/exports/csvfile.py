@@ -21,7 +21,7 @@ def stream_csv(queryset, *, progress: Callable[[int], None] | None = None, chunk
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(HEADER)
     yield ("\ufeff" + buf.getvalue()).encode("utf-8")
-    for rows in iter_chunks(sql, params, using=queryset.db, chunk=chunk):
+    for rows in iter_chunks(sql, params, using=queryset.db, chunk=chunk, prefetch=True):
         buf.seek(0)
         buf.truncate()
         writer.writerows(rows)

@@ -24,7 +24,7 @@ def stream_geojson(queryset, *, progress: Callable[[int], None] | None = None, c
     sql, params = geojson_sql(queryset)
     yield HEAD
     first = True
-    for rows in iter_chunks(sql, params, using=queryset.db, chunk=chunk):
+    for rows in iter_chunks(sql, params, using=queryset.db, chunk=chunk, prefetch=True):
         text = ",\n".join(r[0] for r in rows)
         yield (text if first else ",\n" + text).encode("utf-8")
         first = False

@@ -51,7 +51,7 @@ def _placemark(row) -> str:
 def stream_kml(queryset, *, progress: Callable[[int], None] | None = None, chunk: int = 5000) -> Iterator[bytes]:
     sql, params = kml_sql(queryset)
     yield HEAD.encode("utf-8")
-    for rows in iter_chunks(sql, params, using=queryset.db, chunk=chunk):
+    for rows in iter_chunks(sql, params, using=queryset.db, chunk=chunk, prefetch=True):
         yield "".join(_placemark(r) for r in rows).encode("utf-8")
         if progress:
             progress(len(rows))

@@ -70,7 +70,8 @@ def write_layers(
     field_names = [fld.shp if shapefile_names else fld.key for fld in FIELDS]
     written: dict[str, int] = {}
     sql, params = attributes_sql(queryset, geometry="wkb")
-    for rows in iter_chunks(sql, params, using=queryset.db, chunk=chunk):
+    # The next chunk is fetched while GDAL writes this one.
+    for rows in iter_chunks(sql, params, using=queryset.db, chunk=chunk, prefetch=True):
         table, gtypes = _table(rows, field_names)
         for family in sorted(families_present):
             wanted = [t for t, f in FAMILIES.items() if f == family]

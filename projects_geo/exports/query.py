@@ -8,6 +8,8 @@ memory stays flat whatever the size of the selection.
 """
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator
 
 from django.db import connections, transaction
@@ -83,16 +85,64 @@ def summary(queryset) -> dict[str, int]:
         return {gtype: n for gtype, n in cur.fetchall()}
 
 
-def iter_chunks(sql: str, params, *, using: str = "default", chunk: int = CHUNK) -> Iterator[list[tuple]]:
-    """Rows of ``sql`` in lists of at most ``chunk``, through a server-side cursor in a transaction."""
+def iter_chunks(sql: str, params, *, using: str = "default", chunk: int = CHUNK,
+                prefetch: bool = False) -> Iterator[list[tuple]]:
+    """Rows of ``sql`` in lists of at most ``chunk``, through a server-side cursor in a transaction.
+
+    ``prefetch``: the next chunk is fetched in a thread while the caller works on this one, so the
+    server computes and sends it meanwhile (psycopg waits for the network without the GIL). One
+    chunk more is held in memory. The caller must not use the connection while iterating."""
     connection = connections[using]
     with transaction.atomic(using=using):
         # Inside a transaction the named cursor is not WITH HOLD, so PostgreSQL streams it
         # instead of materialising the whole result first.
         with connection.chunked_cursor() as cur:
             cur.execute(sql, params)
+            if prefetch:
+                yield from _prefetched(cur.cursor, chunk, connection)
+                return
             while True:
                 rows = cur.fetchmany(chunk)
                 if not rows:
                     break
                 yield rows
+
+
+_END = object()
+
+
+def _prefetched(raw_cursor, chunk: int, connection) -> Iterator[list[tuple]]:
+    """Chunks of ``raw_cursor`` (psycopg) fetched one ahead in a thread. However the caller stops
+    (end, error, generator closed), the thread has finished before this returns."""
+    ahead: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce():
+        try:
+            while not stop.is_set():
+                rows = raw_cursor.fetchmany(chunk)
+                ahead.put(rows if rows else _END)
+                if not rows:
+                    return
+        except BaseException as e:  # handed to the caller
+            ahead.put(e)
+
+    thread = threading.Thread(target=produce, daemon=True, name="gisplan-export-fetch")
+    thread.start()
+    try:
+        while True:
+            item = ahead.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                with connection.wrap_database_errors:  # as Django's own cursor would raise it
+                    raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # a producer blocked on the full queue: let it finish
+            try:
+                ahead.get_nowait()
+            except queue.Empty:
+                pass
+            thread.join(timeout=0.05)

@@ -242,3 +242,60 @@ def test_every_format_offered_on_the_pages_downloads(client):
         response = client.get("/api/projects/export/", {"format": fmt, "province": "83"})
         assert response.status_code == 200, fmt
         assert b"".join(response.streaming_content)
+
+
+def _series_sql(n):
+    return f"SELECT g, repeat('ถนน', g %% 7) FROM generate_series(1, {n}) g ORDER BY g", ()
+
+
+@pytest.mark.parametrize("prefetch", [False, True])
+def test_chunks_fetched_ahead_are_the_rows_in_order(db, prefetch):
+    """The exports read the next chunk in a thread while they write this one: the same rows, in
+    order, in chunks of the asked size, as without."""
+    from projects_geo.exports.query import iter_chunks
+
+    chunks = list(iter_chunks(*_series_sql(2_345), chunk=500, prefetch=prefetch))
+    assert [len(c) for c in chunks] == [500, 500, 500, 500, 345]
+    assert [r for c in chunks for r in c] == [(g, "ถนน" * (g % 7)) for g in range(1, 2_346)]
+
+
+def test_chunks_fetched_ahead_stop_cleanly_when_the_reader_stops(db):
+    """A download abandoned half way (the generator is closed): the fetching thread ends, the
+    cursor and its transaction close, and the connection answers the next query."""
+    import threading
+
+    from django.db import connection
+
+    from projects_geo.exports.query import iter_chunks
+
+    it = iter_chunks(*_series_sql(50_000), chunk=100, prefetch=True)
+    assert len(next(it)) == 100
+    it.close()
+    assert not [t for t in threading.enumerate() if t.name == "gisplan-export-fetch"]
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_cursors")
+        assert cur.fetchone()[0] == 0
+        cur.execute("SELECT 41 + 1")
+        assert cur.fetchone()[0] == 42
+
+
+def test_chunks_fetched_ahead_raise_a_database_error_from_the_server(db):
+    """An error the server meets after the first chunks (here a division by zero at row 1,201)
+    reaches the reader as Django's database error after the rows before it; nothing hangs."""
+    import threading
+
+    from django.db import DatabaseError, connection, transaction
+
+    from projects_geo.exports.query import iter_chunks
+
+    sql = "SELECT g, 1 / (1201 - g) FROM generate_series(1, 5000) g"
+    got = []
+    with pytest.raises(DatabaseError, match="division by zero"):
+        with transaction.atomic():
+            for chunk in iter_chunks(sql, (), chunk=500, prefetch=True):
+                got.extend(chunk)
+    assert len(got) == 1000  # the two whole chunks before the failing row
+    assert not [t for t in threading.enumerate() if t.name == "gisplan-export-fetch"]
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+        assert cur.fetchone()[0] == 1
