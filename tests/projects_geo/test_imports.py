@@ -385,3 +385,36 @@ def test_default_budget_reads_thousands_separators(org, tmp_path):
     assert "created 1" in run(path, "--budget", "250,000")
     assert Project.objects.get(organization=org, source_ref="B1").budget == Decimal("250000.00")
     assert "is not an amount" in refused(path, "--budget", "lots")
+
+
+def test_large_import_measures_its_lines_on_a_second_connection(org, tmp_path, monkeypatch):
+    """An import of 2,100 rows validates as one table batch: its 100 lines go to a second database
+    connection, and the commit stores the tambons found there, as a single entry finds them."""
+    from layers import lookup
+    from projects_geo.validation import validate
+
+    runs = []
+    real = lookup._LinesElsewhere._run
+
+    def spy(self):
+        real(self)
+        if self._connect_error is None and self._error is None:
+            runs.append(len(self._keep))
+
+    monkeypatch.setattr(lookup._LinesElsewhere, "_run", spy)
+    # Inside the largest circle in tambon Patong (centre 98.3075, 7.8914; radius ~1.4 km).
+    x0, y0 = 98.2985, 7.8824
+    feats = [feature({"type": "Point", "coordinates": [x0 + (i % 50) * 0.00036, y0 + (i // 50) * 0.00045]},
+                     id=f"P{i}", name=f"บ่อน้ำ {i}", fy=2568, budget=1, kind="water", subtype="well") for i in range(2000)]
+    feats += [feature({"type": "LineString", "coordinates": [[x0 + (i % 10) * 0.0016, y0 + (i // 10) * 0.0016],
+                                                             [x0 + (i % 10) * 0.0016 + 0.0015, y0 + (i // 10) * 0.0016 + 0.001]]},
+                      id=f"L{i}", name=f"ถนน {i}", fy=2568, budget=1, kind="road", subtype="concrete_road") for i in range(100)]
+    assert "created 2100" in run(write_geojson(tmp_path / "big.geojson", feats))
+    assert runs == [100]
+    for ref in ("L0", "L57", "L99"):
+        p = Project.objects.get(organization=org, source_ref=ref)
+        single = validate(p.geom, org, "road", fiscal_year=2568, exclude_project_id=p.pk)
+        stored = sorted(ProjectTambon.objects.filter(project=p).values_list("tambon_id", "share"))
+        assert [t for t, _s in stored] == sorted(t.tambon_id for t in single.units.tambons)
+        assert [s for _t, s in stored] == pytest.approx([t.share for t in sorted(single.units.tambons, key=lambda t: t.tambon_id)])
+        assert p.tambon.code == "830202"
