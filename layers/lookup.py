@@ -247,8 +247,8 @@ class GeomBatch:
 
     def __exit__(self, exc_type, *exc):
         elsewhere, self.elsewhere = self.elsewhere, None
-        if elsewhere is not None:
-            elsewhere.join()  # whatever happened: its connection is closed when it ends
+        if elsewhere is not None:  # whatever happened: its connection is closed when it ends
+            elsewhere.join(cancel=exc_type is not None)
         name, self.name = self.name, None
         if not name:
             return
@@ -399,6 +399,10 @@ class _InBackground:
         return self._rows
 
 
+class _Cancelled(Exception):
+    """The batch no longer wants the second connection's answer."""
+
+
 class _LinesElsewhere:
     """The shares of a table batch's lines (every geometry that is not a point), computed on a
     second connection to the same database while this one computes the points': two server
@@ -420,8 +424,10 @@ class _LinesElsewhere:
 
     def __init__(self, ewkbs, totals, keep):
         self._params = connection.get_connection_params()
+        self._role = connection.settings_dict["OPTIONS"].get("assume_role")  # as Django sets it
         self._ewkbs, self._totals, self._keep = ewkbs, totals, keep
-        self._rows = self._error = self._connect_error = None
+        self._rows = self._error = self._connect_error = self._conn = None
+        self._cancelled = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="gisplan-lines-shares")
 
     @classmethod
@@ -446,28 +452,48 @@ class _LinesElsewhere:
         import psycopg
 
         try:
-            conn = psycopg.connect(**self._params)
+            conn = self._conn = psycopg.connect(**self._params)
         except Exception as e:  # noqa: BLE001 — no second connection: the caller works without it
             self._connect_error = e
             return
         try:
             with conn:  # one transaction (commits on exit, which drops the table), then closed
                 with conn.cursor() as cur:
+                    def execute(sql):
+                        if self._cancelled.is_set():
+                            raise _Cancelled
+                        cur.execute(sql)
+
                     name = f"_lines_{uuid.uuid4().hex[:12]}"
-                    cur.execute("SET LOCAL jit = off")
-                    cur.execute(f"CREATE TEMP TABLE {name} (ord int, geom geometry(Geometry, 4326), "
-                                "pt boolean, total float8) ON COMMIT DROP")
+                    if self._role:
+                        execute(psycopg.sql.SQL("SET LOCAL ROLE {}").format(psycopg.sql.Identifier(self._role)))
+                    execute("SET LOCAL jit = off")
+                    execute(f"CREATE TEMP TABLE {name} (ord int, geom geometry(Geometry, 4326), "
+                            "pt boolean, total float8) ON COMMIT DROP")
                     with cur.copy(f"COPY {name} (ord, geom, pt, total) FROM STDIN") as copy:
                         for chunk in _copy_chunks(self._ewkbs, [("boolean", [False] * len(self._ewkbs)),
                                                                 ("float8", self._totals)], self._keep):
                             copy.write(chunk)
-                    cur.execute(f"CREATE INDEX ON {name} USING gist (geom)")
-                    cur.execute(_shares_sql(name, SHARES_LATERAL, "lines"))
+                    execute(f"CREATE INDEX ON {name} USING gist (geom)")
+                    execute(_shares_sql(name, SHARES_LATERAL, "lines"))
                     self._rows = cur.fetchall()
         except BaseException as e:  # handed to the caller by rows()
             self._error = e
 
-    def join(self):
+    def join(self, cancel: bool = False):
+        """Wait for the thread. ``cancel`` (the batch failed, the answer is not wanted): no
+        further statement starts, and the server is asked to stop the running one — again every
+        50 ms until the thread ends, in case a statement started just as it was asked."""
+        if cancel:
+            self._cancelled.set()
+            while self._thread.is_alive():
+                conn = self._conn
+                if conn is not None:
+                    try:
+                        conn.cancel()
+                    except Exception:  # noqa: BLE001 — closed meanwhile: the thread is ending
+                        pass
+                self._thread.join(0.05)
         self._thread.join()
 
     def rows(self):

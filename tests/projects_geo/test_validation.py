@@ -353,6 +353,54 @@ def test_second_connection_that_cannot_connect_falls_back(lao, monkeypatch, capl
 
 
 @pytest.mark.django_db
+def test_failed_batch_cancels_the_lines_query_on_the_second_connection(lao, monkeypatch):
+    """When this connection's part fails, the other connection's query is cancelled rather than
+    waited for: the error comes at once and is this connection's."""
+    import time
+
+    from django.db import DatabaseError, transaction
+
+    from layers import lookup
+
+    real = lookup._shares_sql
+
+    def sql(rel, lateral, part="all"):
+        if part == "lines":
+            return "SELECT ord, 0::bigint, 0::bigint, 0::bigint, 1.0::float8 FROM " + rel + ", pg_sleep(60)"
+        if part == "points":
+            return "SELECT no_such_points_column FROM " + rel
+        return real(rel, lateral, part)
+
+    monkeypatch.setattr(lookup, "_shares_sql", sql)
+    helpers = []
+    real_start = lookup._LinesElsewhere.start_for
+    monkeypatch.setattr(lookup._LinesElsewhere, "start_for",
+                        classmethod(lambda cls, batch: helpers.append(real_start.__func__(cls, batch)) or helpers[-1]))
+    t0 = time.perf_counter()
+    with pytest.raises(DatabaseError, match="no_such_points_column"):
+        with transaction.atomic():
+            validate_batch(_island_batch(lao))
+    assert time.perf_counter() - t0 < 30  # not the 60 s of the other query
+    assert len(helpers) == 1 and helpers[0] is not None
+    # stopped before its long statement began, or cancelled by the server while it ran
+    import psycopg
+
+    assert isinstance(helpers[0]._error, (lookup._Cancelled, psycopg.errors.QueryCanceled)), helpers[0]._error
+
+
+@pytest.mark.django_db
+def test_second_connection_takes_the_configured_role(lao, monkeypatch):
+    """``DATABASES OPTIONS assume_role``: Django sets that role on its connections; the second one
+    sets it too (here a role that does not exist, so the batch fails saying so)."""
+    from django.db import DatabaseError, connection, transaction
+
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "assume_role", "no_such_role_gisplan")
+    with pytest.raises(DatabaseError, match="no_such_role_gisplan"):
+        with transaction.atomic():
+            validate_batch(_island_batch(lao))
+
+
+@pytest.mark.django_db
 def test_duplicates_found_in_a_large_batch_as_in_a_single_entry(lao):
     """The duplicate query of a table batch (each geometry probing the projects' index): the same
     point and line duplicates a single entry finds, and none for another LAO, kind or year."""
