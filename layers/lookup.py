@@ -47,13 +47,22 @@ SHARES_LATERAL = True
 FULL_SHARE = 0.999
 
 
+def jit_off_by_connection(conn=None) -> bool:
+    """Whether the connection's own options turn JIT off (``DB_JIT`` unset: every connection runs
+    with ``-c jit=off``), so that no query needs ``SET LOCAL jit = off`` first."""
+    options = (conn or connection).settings_dict.get("OPTIONS", {}).get("options") or ""
+    return "jit=off" in options.replace(" ", "")
+
+
 @contextmanager
 def lookup_cursor():
     """A cursor in a transaction with PostgreSQL's JIT off: these queries have high estimated
     costs (KNN sub-plans, geography distances) but run in milliseconds, and JIT compilation
-    alone took ~1 s per query. ``SET LOCAL`` ends with the (outer) transaction."""
+    alone took ~1 s per query. ``SET LOCAL`` ends with the (outer) transaction; it is skipped
+    (a round trip per query) when the connection has JIT off already."""
     with transaction.atomic(savepoint=False), connection.cursor() as cur:
-        cur.execute("SET LOCAL jit = off")
+        if not jit_off_by_connection():
+            cur.execute("SET LOCAL jit = off")
         yield cur
 
 

@@ -31,12 +31,15 @@ def queryset_sql(queryset, *fields) -> tuple[str, list]:
 def fetch_dicts(sql: str, params) -> list[dict]:
     """Run a report statement and return its rows as dicts.
 
-    JIT compilation is switched off for the statement (``SET LOCAL``): report queries are short
+    JIT compilation is off for the statement (``SET LOCAL``, unless the connection has it off): report queries are short
     aggregates whose estimated cost crosses PostgreSQL's JIT thresholds, and compiling them took
     longer (0.3–2 s with parallel workers at 1M projects) than running them.
     """
+    from layers.lookup import jit_off_by_connection
+
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SET LOCAL jit = off")
+        if not jit_off_by_connection():  # else the connection has it off already (DB_JIT unset)
+            cur.execute("SET LOCAL jit = off")
         cur.execute(sql, params)
         names = [c.name for c in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]

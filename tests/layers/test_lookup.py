@@ -33,11 +33,35 @@ def test_loader_refreshes_the_parts():
 @pytest.mark.django_db
 def test_units_for_geometries_is_one_query(django_assert_num_queries):
     geoms = [Point(98.3923, 7.8840, srid=4326), LineString((98.2960, 8.1950), (98.3000, 8.2100), srid=4326), Point(97.7, 7.6, srid=4326)]
-    with django_assert_num_queries(2):  # SET LOCAL jit = off, then the lookup
+    with django_assert_num_queries(1):  # the connection has JIT off already (DB_JIT unset): no SET LOCAL
         units = units_for_geometries(geoms)
     assert Tambon.objects.get(pk=units[0].main.tambon_id).code == "830101"
     assert len(units[1].province_ids) == 2
     assert units[2].tambons == []
+
+
+@pytest.mark.django_db
+def test_lookups_turn_jit_off_when_the_connection_has_it_on(monkeypatch):
+    """With ``DB_JIT=true`` the connections keep PostgreSQL's JIT; lookups and report statements
+    still run without it (``SET LOCAL``: until their transaction ends)."""
+    from layers.lookup import jit_off_by_connection, lookup_cursor
+    from projects_geo.reports.base import fetch_dicts
+
+    assert jit_off_by_connection()  # the test settings: DB_JIT unset
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "options", "")
+    assert not jit_off_by_connection()
+    with connection.cursor() as cur:
+        cur.execute("SET jit = on")  # what such a connection starts with
+    try:
+        with lookup_cursor() as cur:
+            cur.execute("SHOW jit")
+            assert cur.fetchone()[0] == "off"
+        with connection.cursor() as cur:
+            cur.execute("SET jit = on")
+        assert fetch_dicts("SELECT current_setting('jit') AS jit", []) == [{"jit": "off"}]
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("SET jit = off")
 
 
 @pytest.mark.django_db
