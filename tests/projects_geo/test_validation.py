@@ -218,7 +218,7 @@ def test_batch_is_set_based(lao, django_assert_max_num_queries):
     items = [{"geometry": Point(98.3785 + i * 5e-5, 7.8745, srid=4326), "organization": org, "kind": "water", "fiscal_year": 2568}
              for i in range(300)]
     items.append({"geometry": Point(7.8745, 98.3785, srid=4326), "organization": org, "kind": "water", "fiscal_year": 2568})
-    with django_assert_max_num_queries(10):  # a constant: shares, duplicates, edges, mistakes, names (+ SET LOCAL)
+    with django_assert_max_num_queries(5):  # a constant: shares, duplicates, edges, mistakes, names
         results = validate_batch(items)
     assert len(results) == 301
     assert results[-1].findings[0].code == "swapped_lat_lon"
