@@ -156,6 +156,9 @@ GISPLAN_EDGE_TOLERANCE_M = env.float("GISPLAN_EDGE_TOLERANCE_M", default=50.0)
 # Large validation batches (imports) measure their lines on a second database connection at the
 # same time as their points on the request's own (layers.lookup._LinesElsewhere); off: one connection.
 GISPLAN_VALIDATION_SECOND_CONNECTION = env.bool("GISPLAN_VALIDATION_SECOND_CONNECTION", default=True)
+# GeoJSON exports read their chunks on this many extra connections at once, in one exported
+# snapshot (projects_geo.exports.query.iter_export_chunks); 1: one server-side cursor.
+GISPLAN_EXPORT_CONNECTIONS = env.int("GISPLAN_EXPORT_CONNECTIONS", default=2)
 
 # File imports (projects_geo.imports): limits on what an upload may hold.
 GISPLAN_IMPORT_MAX_UPLOAD_MB = env.float("GISPLAN_IMPORT_MAX_UPLOAD_MB", default=50)

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection, transaction
 
+from gisplan import dbconn
+
 log = logging.getLogger(__name__)
 
 SUBDIVIDE_MAX_VERTICES = 256
@@ -432,8 +434,7 @@ class _LinesElsewhere:
                                     WHERE relid = 'layers_tambonpart'::regclass), 0) = 0"""
 
     def __init__(self, ewkbs, totals, keep):
-        self._params = connection.get_connection_params()
-        self._role = connection.settings_dict["OPTIONS"].get("assume_role")  # as Django sets it
+        self._args = dbconn.connection_args()  # here: Django's connection objects are per thread
         self._ewkbs, self._totals, self._keep = ewkbs, totals, keep
         self._rows = self._error = self._connect_error = self._conn = None
         self._cancelled = threading.Event()
@@ -458,24 +459,21 @@ class _LinesElsewhere:
         return helper
 
     def _run(self):
-        import psycopg
-
         try:
-            conn = self._conn = psycopg.connect(**self._params)
+            conn = self._conn = dbconn.connect(self._args)
         except Exception as e:  # noqa: BLE001 — no second connection: the caller works without it
             self._connect_error = e
             return
         try:
-            with conn:  # one transaction (commits on exit, which drops the table), then closed
-                with conn.cursor() as cur:
+            with conn:  # closed on exit
+                dbconn.take_role(conn, self._args)
+                with conn.transaction(), conn.cursor() as cur:  # the commit drops the table
                     def execute(sql):
                         if self._cancelled.is_set():
                             raise _Cancelled
                         cur.execute(sql)
 
                     name = f"_lines_{uuid.uuid4().hex[:12]}"
-                    if self._role:
-                        execute(psycopg.sql.SQL("SET LOCAL ROLE {}").format(psycopg.sql.Identifier(self._role)))
                     execute("SET LOCAL jit = off")
                     execute(f"CREATE TEMP TABLE {name} (ord int, geom geometry(Geometry, 4326), "
                             "pt boolean, total float8) ON COMMIT DROP")

@@ -9,22 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from .query import attributes_sql, iter_chunks
+from .query import attributes_sql, iter_export_chunks
 
 HEAD = b'{"type":"FeatureCollection","features":[\n'
 TAIL = b"\n]}\n"
 
 
-def geojson_sql(queryset) -> tuple[str, tuple]:
-    sql, params = attributes_sql(queryset, geometry="geom")
+def geojson_sql(queryset, ranged: bool = False) -> tuple[str, tuple]:
+    sql, params = attributes_sql(queryset, geometry="geom", ranged=ranged)
     return f"SELECT ST_AsGeoJSON(t.*, 'geom', 9) FROM ({sql}) t", params
 
 
 def stream_geojson(queryset, *, progress: Callable[[int], None] | None = None, chunk: int = 5000) -> Iterator[bytes]:
-    sql, params = geojson_sql(queryset)
     yield HEAD
     first = True
-    for rows in iter_chunks(sql, params, using=queryset.db, chunk=chunk, prefetch=True):
+    for rows in iter_export_chunks(geojson_sql, queryset, chunk=chunk):
         text = ",\n".join(r[0] for r in rows)
         yield (text if first else ",\n" + text).encode("utf-8")
         first = False

@@ -299,3 +299,199 @@ def test_chunks_fetched_ahead_raise_a_database_error_from_the_server(db):
     with connection.cursor() as cur:
         cur.execute("SELECT 1")
         assert cur.fetchone()[0] == 1
+
+
+# --- GeoJSON read on several connections in one snapshot ------------------------------------------
+# A test runs inside a savepoint of its case's transaction, where PostgreSQL exports no snapshot;
+# these exports run on a thread of their own instead, with its own connection outside the test's
+# transaction — as a web request or the command runs them — reading the sample (committed).
+
+
+def _own_thread(fn):
+    import threading
+
+    from django.db import connections
+
+    out = {}
+
+    def run():
+        try:
+            out["value"] = fn()
+        except BaseException as e:  # noqa: BLE001 — re-raised in the test
+            out["error"] = e
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
+@pytest.fixture
+def parallel_reads(monkeypatch):
+    """The number of id ranges of each export read on extra connections (the real reader runs)."""
+    from projects_geo.exports import query
+
+    made = []
+    real = query._ParallelRead.chunks
+
+    def chunks(self):
+        made.append(len(self.ranges))
+        yield from real(self)
+
+    monkeypatch.setattr(query._ParallelRead, "chunks", chunks)
+    return made
+
+
+def _geojson(qs, chunk=3):
+    from projects_geo.exports.geojson import stream_geojson
+
+    return b"".join(stream_geojson(qs, chunk=chunk))
+
+
+def _export_threads():
+    import threading
+
+    return [t for t in threading.enumerate() if t.name in ("gisplan-export-read", "gisplan-export-fetch") and t.is_alive()]
+
+
+def test_geojson_on_two_connections_is_the_one_connection_file(db, settings, parallel_reads):
+    """The sample's projects in id ranges of 3 rows read on two connections: byte for byte the
+    file one cursor gives, also through a spatial and an attribute filter (their parameters are
+    bound here, for the other connections)."""
+    from django.contrib.gis.geos import Polygon
+
+    everything = Project.objects.all()
+    phuket = Project.objects.filter(geom__intersects=Polygon.from_bbox((98.2, 7.7, 98.5, 8.2)), kind__in=["water", "road"])
+    n, m = everything.count(), phuket.count()
+    assert n >= 7 and 3 < m < n
+    for qs in (everything, phuket):
+        settings.GISPLAN_EXPORT_CONNECTIONS = 2
+        two = _own_thread(lambda: _geojson(qs))
+        settings.GISPLAN_EXPORT_CONNECTIONS = 1
+        one = _own_thread(lambda: _geojson(qs))
+        assert two == one
+        assert len(json.loads(two)["features"]) == qs.count()
+    assert parallel_reads == [-(-n // 3), -(-m // 3)]
+    assert not _export_threads()
+
+
+def test_geojson_on_two_connections_reads_one_snapshot(db, monkeypatch, parallel_reads):
+    """A change someone else commits after the export has begun is not in it, though the other
+    connections start their transactions after it: they read the snapshot the export took."""
+    from gisplan import dbconn
+    from projects_geo.exports import query
+
+    last = Project.objects.order_by("-id").first()
+    other = dbconn.connect(dbconn.connection_args())
+    real_connect = query._ParallelRead.connect
+
+    def connect_then_change(self):  # the snapshot is taken; the workers have not begun
+        ok = real_connect(self)
+        other.execute("UPDATE projects_geo_project SET name = name || ' (changed)' WHERE id = %s", [last.pk])
+        return ok
+
+    monkeypatch.setattr(query._ParallelRead, "connect", connect_then_change)
+    try:
+        doc = json.loads(_own_thread(lambda: _geojson(Project.objects.all(), chunk=2)))
+        changed = other.execute("SELECT name FROM projects_geo_project WHERE id = %s", [last.pk]).fetchone()[0]
+    finally:
+        other.execute("UPDATE projects_geo_project SET name = %s WHERE id = %s", [last.name, last.pk])
+        other.close()
+    assert changed == last.name + " (changed)"  # committed before any worker read
+    names = {f["properties"]["project_id"]: f["properties"]["name"] for f in doc["features"]}
+    assert names[last.pk] == last.name
+    assert parallel_reads and not _export_threads()
+
+
+def test_geojson_after_its_transaction_wrote_reads_on_its_own_connection(db, parallel_reads):
+    """The other connections would not see the transaction's own writes: an export after a write
+    in the same transaction reads one cursor, and the written change is in it."""
+    from django.db import transaction
+
+    last = Project.objects.order_by("-id").first()
+
+    class Undo(Exception):
+        pass
+
+    def export():
+        try:
+            with transaction.atomic():
+                Project.objects.filter(pk=last.pk).update(name="แก้ไขแล้ว ยังไม่ commit")
+                out = _geojson(Project.objects.all())
+                raise Undo(out)
+        except Undo as u:
+            return u.args[0]
+
+    names = {f["properties"]["project_id"]: f["properties"]["name"] for f in json.loads(_own_thread(export))["features"]}
+    assert names[last.pk] == "แก้ไขแล้ว ยังไม่ commit"
+    assert parallel_reads == []
+    assert Project.objects.get(pk=last.pk).name == last.name  # rolled back
+
+
+def test_geojson_on_two_connections_stops_cleanly_when_abandoned(db, parallel_reads):
+    """A download closed half way: the workers' queries are cancelled, their threads end and
+    their connections close."""
+    from gisplan import dbconn
+    from projects_geo.exports.geojson import stream_geojson
+
+    def export():
+        it = stream_geojson(Project.objects.all(), chunk=1)
+        next(it), next(it)
+        it.close()
+
+    _own_thread(export)
+    assert parallel_reads and not _export_threads()
+    with dbconn.connect(dbconn.connection_args()) as other:
+        busy = other.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                             "AND pid <> pg_backend_pid() AND query LIKE '%ST_AsGeoJSON%' AND state <> 'idle'").fetchone()[0]
+    assert busy == 0
+
+
+def test_export_worker_error_is_a_django_error(db, parallel_reads):
+    """A query failing on another connection (a division by zero in the last range) reaches the
+    reader as Django's database error, after the ranges before it."""
+    from django.db import DatabaseError
+
+    from projects_geo.exports.query import RANGE_HI, RANGE_LO, iter_export_chunks
+
+    ids = list(Project.objects.order_by("id").values_list("id", flat=True))
+    bad = ids[-1]
+
+    def build(qs, ranged):
+        where = f" WHERE id >= {RANGE_LO} AND id < {RANGE_HI}" if ranged else ""
+        return f"SELECT id, 1 / (id - {bad}) FROM projects_geo_project{where} ORDER BY id", ()
+
+    got = []
+
+    def export():
+        for chunk in iter_export_chunks(build, Project.objects.all(), chunk=2):
+            got.extend(r[0] for r in chunk)
+
+    with pytest.raises(DatabaseError, match="division by zero"):
+        _own_thread(export)
+    assert got == ids[: (len(ids) - 1) // 2 * 2]  # every whole range before the failing one
+    assert parallel_reads and not _export_threads()
+
+
+def test_export_without_extra_connections_reads_on_its_own(db, monkeypatch, caplog, parallel_reads):
+    """The server refuses the extra connections: a warning, and the same file from one cursor."""
+    import psycopg
+
+    from gisplan import dbconn
+
+    expected = _own_thread(lambda: _geojson(Project.objects.all()))
+    assert parallel_reads
+
+    def refuse(args):
+        raise psycopg.OperationalError("sorry, too many clients already")
+
+    monkeypatch.setattr(dbconn, "connect", refuse)
+    parallel_reads.clear()
+    with caplog.at_level("WARNING", logger="projects_geo.exports.query"):
+        assert _own_thread(lambda: _geojson(Project.objects.all())) == expected
+    assert parallel_reads == []
+    assert "too many clients" in caplog.text

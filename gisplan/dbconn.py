@@ -1,0 +1,41 @@
+"""More psycopg connections to the database of a Django alias, for work run beside the request's
+own connection: a large validation batch measures its lines on one (``layers.lookup``), a large
+export reads its chunks on two (``projects_geo.exports.query``).
+
+They are opened with Django's own connection parameters (database, user, options such as
+``-c jit=off``) and take the ``assume_role`` Django sets on its connections. They see only
+committed data, so callers use them only when the request's transaction has written nothing they
+need to read.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psycopg
+from django.db import connections
+from psycopg import sql
+
+
+@dataclass(frozen=True)
+class ConnectionArgs:
+    params: dict
+    role: str | None
+
+
+def connection_args(alias: str = "default") -> ConnectionArgs:
+    """What a new connection needs, read in the calling thread (Django's connection objects are
+    per thread: read them where the request runs, open the connection anywhere)."""
+    conn = connections[alias]
+    return ConnectionArgs(conn.get_connection_params(), conn.settings_dict["OPTIONS"].get("assume_role"))
+
+
+def connect(args: ConnectionArgs) -> psycopg.Connection:
+    """A new autocommit connection (psycopg's error when the server refuses it). The role is not
+    taken yet: see ``take_role``."""
+    return psycopg.connect(**args.params, autocommit=True)
+
+
+def take_role(conn: psycopg.Connection, args: ConnectionArgs) -> None:
+    """``SET ROLE`` as Django does on its own connections when ``OPTIONS['assume_role']`` is set."""
+    if args.role:
+        conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(args.role)))
