@@ -5,7 +5,7 @@ export reads its chunks on two (``projects_geo.exports.query``).
 They are opened with Django's own connection parameters (database, user, options such as
 ``-c jit=off``) and take the ``assume_role`` Django sets on its connections. They see only
 committed data, so callers use them only when the request's transaction has written nothing they
-need to read.
+need to read. ``jit_off_by_connection`` says whether connections start with JIT off already.
 """
 from __future__ import annotations
 
@@ -39,3 +39,11 @@ def take_role(conn: psycopg.Connection, args: ConnectionArgs) -> None:
     """``SET ROLE`` as Django does on its own connections when ``OPTIONS['assume_role']`` is set."""
     if args.role:
         conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(args.role)))
+
+
+def jit_off_by_connection(alias: str = "default") -> bool:
+    """Whether the connections' own options turn PostgreSQL's JIT off (``DB_JIT`` unset: every
+    connection runs with ``-c jit=off``), so that no query needs ``SET LOCAL jit = off`` first.
+    Read in the calling thread."""
+    options = connections[alias].settings_dict.get("OPTIONS", {}).get("options") or ""
+    return "jit=off" in options.replace(" ", "")

@@ -49,13 +49,6 @@ SHARES_LATERAL = True
 FULL_SHARE = 0.999
 
 
-def jit_off_by_connection(conn=None) -> bool:
-    """Whether the connection's own options turn JIT off (``DB_JIT`` unset: every connection runs
-    with ``-c jit=off``), so that no query needs ``SET LOCAL jit = off`` first."""
-    options = (conn or connection).settings_dict.get("OPTIONS", {}).get("options") or ""
-    return "jit=off" in options.replace(" ", "")
-
-
 @contextmanager
 def lookup_cursor():
     """A cursor in a transaction with PostgreSQL's JIT off: these queries have high estimated
@@ -63,7 +56,7 @@ def lookup_cursor():
     alone took ~1 s per query. ``SET LOCAL`` ends with the (outer) transaction; it is skipped
     (a round trip per query) when the connection has JIT off already."""
     with transaction.atomic(savepoint=False), connection.cursor() as cur:
-        if not jit_off_by_connection():
+        if not dbconn.jit_off_by_connection():
             cur.execute("SET LOCAL jit = off")
         yield cur
 
@@ -434,7 +427,8 @@ class _LinesElsewhere:
                                     WHERE relid = 'layers_tambonpart'::regclass), 0) = 0"""
 
     def __init__(self, ewkbs, totals, keep):
-        self._args = dbconn.connection_args()  # here: Django's connection objects are per thread
+        # Read here: Django's connection objects are per thread.
+        self._args, self._jit_off = dbconn.connection_args(), dbconn.jit_off_by_connection()
         self._ewkbs, self._totals, self._keep = ewkbs, totals, keep
         self._rows = self._error = self._connect_error = self._conn = None
         self._cancelled = threading.Event()
@@ -474,7 +468,8 @@ class _LinesElsewhere:
                         cur.execute(sql)
 
                     name = f"_lines_{uuid.uuid4().hex[:12]}"
-                    execute("SET LOCAL jit = off")
+                    if not self._jit_off:
+                        execute("SET LOCAL jit = off")
                     execute(f"CREATE TEMP TABLE {name} (ord int, geom geometry(Geometry, 4326), "
                             "pt boolean, total float8) ON COMMIT DROP")
                     with cur.copy(f"COPY {name} (ord, geom, pt, total) FROM STDIN") as copy:

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy as _
 
+from gisplan.dbconn import jit_off_by_connection
 from projects_geo import fiscal
 from projects_geo.models import Kind
 
@@ -31,14 +32,12 @@ def queryset_sql(queryset, *fields) -> tuple[str, list]:
 def fetch_dicts(sql: str, params) -> list[dict]:
     """Run a report statement and return its rows as dicts.
 
-    JIT compilation is off for the statement (``SET LOCAL``, unless the connection has it off): report queries are short
-    aggregates whose estimated cost crosses PostgreSQL's JIT thresholds, and compiling them took
-    longer (0.3–2 s with parallel workers at 1M projects) than running them.
+    JIT compilation is off for the statement (the connection's own setting, else ``SET LOCAL``):
+    report queries are short aggregates whose estimated cost crosses PostgreSQL's JIT thresholds,
+    and compiling them took longer (0.3–2 s with parallel workers at 1M projects) than running them.
     """
-    from layers.lookup import jit_off_by_connection
-
     with transaction.atomic(), connection.cursor() as cur:
-        if not jit_off_by_connection():  # else the connection has it off already (DB_JIT unset)
+        if not jit_off_by_connection():  # DB_JIT=true: the connection has it on
             cur.execute("SET LOCAL jit = off")
         cur.execute(sql, params)
         names = [c.name for c in cur.description]
