@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from . import query
 from .query import attributes_sql, iter_export_chunks
 
 HEAD = b'{"type":"FeatureCollection","features":[\n'
@@ -20,10 +21,10 @@ def geojson_sql(queryset, ranged: bool = False) -> tuple[str, tuple]:
     return f"SELECT ST_AsGeoJSON(t.*, 'geom', 9) FROM ({sql}) t", params
 
 
-def stream_geojson(queryset, *, progress: Callable[[int], None] | None = None, chunk: int = 5000) -> Iterator[bytes]:
+def stream_geojson(queryset, *, progress: Callable[[int], None] | None = None, chunk: int | None = None) -> Iterator[bytes]:
     yield HEAD
     first = True
-    for rows in iter_export_chunks(geojson_sql, queryset, chunk=chunk):
+    for rows in iter_export_chunks(geojson_sql, queryset, chunk=chunk or query.CHUNK):
         text = ",\n".join(r[0] for r in rows)
         yield (text if first else ",\n" + text).encode("utf-8")
         first = False

@@ -495,3 +495,35 @@ def test_export_without_extra_connections_reads_on_its_own(db, monkeypatch, capl
         assert _own_thread(lambda: _geojson(Project.objects.all())) == expected
     assert parallel_reads == []
     assert "too many clients" in caplog.text
+
+
+def test_geojson_download_reads_on_two_connections_in_a_request(db, monkeypatch, parallel_reads):
+    """The export endpoint, as a web request runs it (its own connection, no test transaction
+    around it): a signed-in download of GeoJSON is read on two connections (ranges of 2 projects
+    here) and holds every project of the selection, in order."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    from projects_geo.exports import query
+
+    monkeypatch.setattr(query, "CHUNK", 2)
+    expected = list(Project.objects.filter(kind="road").order_by("id").values_list("id", flat=True))
+    assert len(expected) >= 3
+
+    def download():
+        user = get_user_model().objects.create_superuser("export-parallel-test", password="x-export-test-1")
+        client = Client()
+        try:
+            client.force_login(user)
+            response = client.get("/api/projects/export/", {"format": "geojson", "kind": "road"})
+            return response.status_code, response["Content-Type"], b"".join(response.streaming_content)
+        finally:  # this thread's rows are committed: remove them
+            Session.objects.filter(session_key=client.session.session_key).delete()
+            user.delete()
+
+    status, content_type, body = _own_thread(download)
+    assert (status, content_type) == (200, "application/geo+json")
+    assert [f["properties"]["project_id"] for f in json.loads(body)["features"]] == expected
+    assert parallel_reads == [-(-len(expected) // 2)]
+    assert not get_user_model().objects.filter(username="export-parallel-test").exists()
