@@ -223,15 +223,14 @@ def bench_batch(items, wkbs, repeat=3):
 def _lines_table_elsewhere(wkbs):
     """A second connection (JIT off) holding the batch's lines in a GiST-indexed temporary table
     (ord as in the main table) — what our batch builds on its second connection; not timed."""
-    import psycopg
     import shapely
-    from django.db import connection
 
+    from gisplan import dbconn
     from layers.lookup import _copy_chunks
 
     geoms = shapely.from_wkb(wkbs)
     keep = [i for i, g in enumerate(geoms) if shapely.get_type_id(g) != 0]
-    conn = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+    conn = dbconn.connect(dbconn.connection_args())
     try:
         name = "_bench_lines"
         with conn.cursor() as cur:

@@ -6,9 +6,15 @@ They are opened with Django's own connection parameters (database, user, options
 ``-c jit=off``) and take the ``assume_role`` Django sets on its connections. They see only
 committed data, so callers use them only when the request's transaction has written nothing they
 need to read. ``jit_off_by_connection`` says whether connections start with JIT off already.
+
+The threads that run work beside a request (on these connections or on the request's own) share
+two helpers: ``raise_in_request`` hands a thread's database error to the request as Django's own
+error, and ``end_thread`` stops a thread whose answer is no longer wanted.
 """
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import psycopg
@@ -47,3 +53,28 @@ def jit_off_by_connection(alias: str = "default") -> bool:
     Read in the calling thread."""
     options = connections[alias].settings_dict.get("OPTIONS", {}).get("options") or ""
     return "jit=off" in options.replace(" ", "")
+
+
+def raise_in_request(error: BaseException, alias: str = "default"):
+    """Raise an error caught in a worker thread as Django's cursor would have raised it in the
+    request (psycopg's errors become ``django.db.DatabaseError`` and its subclasses)."""
+    with connections[alias].wrap_database_errors:
+        raise error
+
+
+def end_thread(thread: threading.Thread, conn_of: Callable[[], psycopg.Connection | None] | None = None,
+               between: Callable[[], None] | None = None) -> None:
+    """Wait for ``thread``, asking the server every 50 ms to cancel whatever ``conn_of()`` is
+    running (again, in case a statement started just as it was asked; cancelling an idle
+    connection does nothing) and calling ``between()`` each round (e.g. taking what the thread
+    waits to hand over). The thread must check its own stop flag between statements."""
+    while thread.is_alive():
+        conn = conn_of() if conn_of is not None else None
+        if conn is not None:
+            try:
+                conn.cancel()
+            except Exception:  # noqa: BLE001 — closed meanwhile: the thread is ending
+                pass
+        if between is not None:
+            between()
+        thread.join(0.05)

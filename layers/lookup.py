@@ -28,7 +28,7 @@ import logging
 import operator
 import threading
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -398,8 +398,7 @@ class _InBackground:
     def rows(self):
         self._thread.join()
         if self._error is not None:
-            with connection.wrap_database_errors:  # as Django's own cursor would raise it
-                raise self._error
+            dbconn.raise_in_request(self._error)
         return self._rows
 
 
@@ -488,14 +487,7 @@ class _LinesElsewhere:
         50 ms until the thread ends, in case a statement started just as it was asked."""
         if cancel:
             self._cancelled.set()
-            while self._thread.is_alive():
-                conn = self._conn
-                if conn is not None:
-                    try:
-                        conn.cancel()
-                    except Exception:  # noqa: BLE001 — closed meanwhile: the thread is ending
-                        pass
-                self._thread.join(0.05)
+            dbconn.end_thread(self._thread, lambda: self._conn)
         self._thread.join()
 
     def rows(self):
@@ -506,8 +498,7 @@ class _LinesElsewhere:
                         "running them on this connection.", self._connect_error)
             return None
         if self._error is not None:
-            with connection.wrap_database_errors:  # as Django's own cursor would raise it
-                raise self._error
+            dbconn.raise_in_request(self._error)
         return self._rows
 
 
@@ -545,34 +536,26 @@ def tambon_shares(batch: GeomBatch, ids: dict | None = None, *, meanwhile=None) 
     own queries), else in a background thread on this connection (``meanwhile`` must not use
     it). Either way Python work on the points overlaps the lines' query."""
     relation, params = batch.relation()
+    results = [Units() for _ in batch.ewkbs]
     with lookup_cursor() as cur:
-        if not batch.table:
+        if not batch.table:  # one query for everything
             cur.execute(_shares_sql(relation, lateral=False), params)
-            results = [Units() for _ in batch.ewkbs]
-            _file_shares(results, cur.fetchall(), ids)
+            first, later = cur.fetchall(), nullcontext()
+        else:  # the points now; the lines on the second connection, or here in the background
+            lines_sql = _shares_sql(relation, SHARES_LATERAL, "lines")
+            cur.execute(_shares_sql(relation, SHARES_LATERAL, "points"))
+            first = cur.fetchall()
+            later = nullcontext(batch.elsewhere) if batch.elsewhere is not None else _InBackground(lines_sql)
+        with later as lines:
+            _file_shares(results, first, ids)
             if meanwhile is not None:
                 meanwhile(results)
-            return results
-        cur.execute(_shares_sql(relation, SHARES_LATERAL, "points"))
-        point_rows = cur.fetchall()
-        if batch.elsewhere is not None:  # the lines are measured on the second connection
-            results = [Units() for _ in batch.ewkbs]
-            _file_shares(results, point_rows, ids)
-            if meanwhile is not None:
-                meanwhile(results)  # this connection is free meanwhile
-            line_rows = batch.elsewhere.rows()
-            if line_rows is None:  # it could not connect
-                cur.execute(_shares_sql(relation, SHARES_LATERAL, "lines"))
-                line_rows = cur.fetchall()
-            _file_shares(results, line_rows, ids)
-            return results
-        with _InBackground(_shares_sql(relation, SHARES_LATERAL, "lines")) as lines:
-            results = [Units() for _ in batch.ewkbs]
-            _file_shares(results, point_rows, ids)
-            if meanwhile is not None:
-                meanwhile(results)
-            line_rows = lines.rows()
-    _file_shares(results, line_rows, ids)
+            if lines is not None:
+                line_rows = lines.rows()
+                if line_rows is None:  # the second connection could not be opened
+                    cur.execute(lines_sql)
+                    line_rows = cur.fetchall()
+                _file_shares(results, line_rows, ids)
     return results
 
 

@@ -151,17 +151,19 @@ def _prefetched(raw_cursor, chunk: int, connection) -> Iterator[list[tuple]]:
             if item is _END:
                 return
             if isinstance(item, BaseException):
-                with connection.wrap_database_errors:  # as Django's own cursor would raise it
-                    raise item
+                dbconn.raise_in_request(item, connection.alias)
             yield item
     finally:
         stop.set()
-        while thread.is_alive():  # a producer blocked on the full queue: let it finish
-            try:
-                ahead.get_nowait()
-            except queue.Empty:
-                pass
-            thread.join(timeout=0.05)
+        dbconn.end_thread(thread, between=lambda: _take(ahead))  # a producer blocked on the full queue
+
+
+def _take(q: queue.Queue) -> None:
+    """Take what a thread waits to hand over, if anything (it then sees the stop flag)."""
+    try:
+        q.get_nowait()
+    except queue.Empty:
+        pass
 
 
 # --- reading an export on several connections -----------------------------------------------------
@@ -281,8 +283,7 @@ class _ParallelRead:
             for k in range(len(self.ranges)):
                 rows = self.queues[k % self.workers].get()
                 if isinstance(rows, BaseException):
-                    with self.connection.wrap_database_errors:  # as Django's own cursor would raise it
-                        raise rows
+                    dbconn.raise_in_request(rows, self.connection.alias)
                 if rows is _DONE:  # a worker ended early: cannot happen without an error first
                     raise RuntimeError("export worker ended before its ranges were read")
                 if rows:
@@ -292,18 +293,5 @@ class _ParallelRead:
 
     def _finish(self):
         self.stop.set()
-        while any(t.is_alive() for t in self.threads):
-            for w, t in enumerate(self.threads):
-                if t.is_alive():
-                    conn = self.conns[w]
-                    if conn is not None and not self.queues[w].full():
-                        try:
-                            conn.cancel()  # a query running for a chunk nobody will read
-                        except Exception:  # noqa: BLE001 — closed meanwhile: it is ending
-                            pass
-                    try:
-                        self.queues[w].get_nowait()  # a worker waiting to hand over a chunk
-                    except queue.Empty:
-                        pass
-            for t in self.threads:
-                t.join(0.05)
+        for w, thread in enumerate(self.threads):  # cancel a query for a chunk nobody will read
+            dbconn.end_thread(thread, lambda w=w: self.conns[w], between=lambda w=w: _take(self.queues[w]))
