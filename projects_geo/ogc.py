@@ -23,7 +23,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from accounts.access import visible_projects
 from layers import maplayers
 
-from .features import feature_collection_text, with_feature_json
+from .features import feature_collection_bytes, fetch_feature_bytes, with_feature_json
 from .filters import errors_as_list, filter_projects
 from .httpauth import request_user, unauthorized
 from .models import Project
@@ -154,7 +154,7 @@ def items(request, cid):
         return _error("Only GeoJSON (f=json) is offered.")
     try:
         limit, offset = _paging(request)
-        rows = list(_items_queryset(request, cid)[offset: offset + limit + 1])
+        rows = fetch_feature_bytes(_items_queryset(request, cid)[offset: offset + limit + 1])
     except ValidationError as exc:
         errors = errors_as_list(exc)
         return _error("; ".join(e["message_en"] for e in errors), errors=errors)
@@ -172,7 +172,7 @@ def items(request, cid):
         prev = max(0, offset - limit)
         href = replace_query_param(url, "offset", prev) if prev else remove_query_param(url, "offset")
         links.append({"href": href, "rel": "prev", "type": GEOJSON, "title": "Previous page"})
-    body = feature_collection_text(
+    body = feature_collection_bytes(
         rows, links=links, numberReturned=len(rows),
         timeStamp=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
     )

@@ -7,7 +7,7 @@ from rest_framework.renderers import JSONRenderer
 
 
 class RawFeatures(list):
-    """A list of GeoJSON Feature JSON texts to be embedded without re-encoding."""
+    """A list of GeoJSON Feature JSON texts (UTF-8 bytes) to be embedded without re-encoding."""
 
 
 class FeatureCollectionJSONRenderer(JSONRenderer):
@@ -21,9 +21,10 @@ class FeatureCollectionJSONRenderer(JSONRenderer):
                 return super().render(data, accepted_media_type, renderer_context)
             head = {k: v for k, v in data.items() if k != "features"}
             text = json.dumps(head, cls=self.encoder_class, ensure_ascii=False, separators=(",", ":"))
+            features = b",".join(data["features"])
             if text == "{}":
-                return ('{"features":[' + ",".join(data["features"]) + "]}").encode()
-            return (text[:-1] + ',"features":[' + ",".join(data["features"]) + "]}").encode()
+                return b'{"features":[' + features + b"]}"
+            return text[:-1].encode() + b',"features":[' + features + b"]}"
         return super().render(data, accepted_media_type, renderer_context)
 
 
