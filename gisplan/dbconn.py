@@ -10,6 +10,8 @@ need to read. ``jit_off_by_connection`` says whether connections start with JIT 
 The threads that run work beside a request (on these connections or on the request's own) share
 two helpers: ``raise_in_request`` hands a thread's database error to the request as Django's own
 error, and ``end_thread`` stops a thread whose answer is no longer wanted.
+
+``text_as_bytes`` makes a cursor (of these connections or Django's) return text as UTF-8 bytes.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 import psycopg
 from django.db import connections
 from psycopg import sql
+from psycopg.adapt import Loader
 
 
 @dataclass(frozen=True)
@@ -78,3 +81,22 @@ def end_thread(thread: threading.Thread, conn_of: Callable[[], psycopg.Connectio
         if between is not None:
             between()
         thread.join(0.05)
+
+
+class _UTF8Bytes(Loader):
+    """Text as the bytes the server sent."""
+
+    def load(self, data):
+        return bytes(data)
+
+
+def text_as_bytes(cursor) -> bool:
+    """Make ``cursor`` (psycopg's, or Django's wrapping one) return text columns as the UTF-8
+    bytes PostgreSQL sent: JSON texts that go into a response or file as they are, with no
+    decoding to ``str`` and encoding back. False, changing nothing, unless the connection's client
+    encoding is UTF-8 (Django always sets it)."""
+    raw = getattr(cursor, "cursor", cursor)
+    if raw.connection.info.encoding != "utf-8":
+        return False
+    raw.adapters.register_loader("text", _UTF8Bytes)
+    return True

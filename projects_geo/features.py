@@ -19,7 +19,8 @@ from functools import lru_cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import CheckConstraint, F, Func, Q, TextField
-from psycopg.adapt import Loader
+
+from gisplan import dbconn
 
 # GeoJSON property name → ORM path (joins are LEFT/INNER as the ORM decides; no N+1).
 PROJECT_PROPERTIES = {
@@ -68,30 +69,50 @@ def json_safe_text(model, field_name: str) -> bool:
     return False
 
 
-def property_json_sql(sql: str, output_field) -> str:
-    """SQL turning the value ``sql`` into its JSON text (``'null'`` for NULL), exactly as
-    ``to_json`` would write it, by the cheapest exact route:
-
-    - integers: their text;
-    - floats and decimals: their text when finite, else ``to_json`` (which quotes "NaN");
-    - text a CHECK constraint keeps to digits or plain codes (``json_safe_text``): in quotes;
-    - anything else: ``to_json``, which escapes."""
+def json_kind(output_field) -> str:
+    """How ``json_text_sql`` writes a value of this Django field (see there)."""
     internal = output_field.get_internal_type()
     if internal in _INTEGER_TYPES:
+        return "integer"
+    if internal == "FloatField":
+        return "float"
+    if internal == "DecimalField":
+        return "decimal"
+    if (internal == "CharField" and getattr(output_field, "model", None) is not None
+            and json_safe_text(output_field.model, output_field.name)):
+        return "code"
+    return "any"
+
+
+def json_text_sql(sql: str, kind: str) -> str:
+    """SQL turning the value ``sql`` into its JSON text (``'null'`` for NULL), exactly as
+    ``to_json`` would write it, by the cheapest exact route for its ``kind``:
+
+    - "integer": its text;
+    - "float", "decimal": its text when finite, else ``to_json`` (which quotes "NaN");
+    - "code": text a CHECK constraint keeps to digits or plain codes (``json_safe_text``), in quotes;
+    - "any": ``to_json``, which escapes."""
+    if kind == "integer":
         value = f"({sql})::text"
-    elif internal == "FloatField":  # NaN and ±Infinity are not JSON numbers: to_json quotes them
+    elif kind == "float":  # NaN and ±Infinity are not JSON numbers: to_json quotes them
         value = f"CASE WHEN ({sql}) - ({sql}) = 0 THEN ({sql})::text ELSE to_json({sql})::text END"
-    elif internal == "DecimalField":  # numeric(p, s) refuses ±Infinity, not NaN
+    elif kind == "decimal":  # numeric(p, s) refuses ±Infinity, not NaN
         value = f"CASE WHEN ({sql}) <> 'NaN'::numeric THEN ({sql})::text ELSE to_json({sql})::text END"
-    elif (internal == "CharField" and getattr(output_field, "model", None) is not None
-          and json_safe_text(output_field.model, output_field.name)):
+    elif kind == "code":
         value = f"'\"' || ({sql}) || '\"'"
-    else:
+    elif kind == "any":
         value = f"to_json({sql})::text"
+    else:  # pragma: no cover - programming error
+        raise ValueError(kind)
     return f"COALESCE({value}, 'null')"
 
 
-def _sql_literal(text: str) -> str:
+def property_json_sql(sql: str, output_field) -> str:
+    """``json_text_sql`` for a value of a Django field."""
+    return json_text_sql(sql, json_kind(output_field))
+
+
+def sql_literal(text: str) -> str:
     # Doubled % because the SQL goes through the DB-API's %s parameter substitution.
     return "'" + text.replace("'", "''").replace("%", "%%") + "'"
 
@@ -119,13 +140,13 @@ class FeatureText(Func):
             params.extend(p)
         (id_sql, id_field), (geom_sql, _), *props = parts
         pieces = [
-            _sql_literal('{"type":"Feature","id":'), property_json_sql(id_sql, id_field),
-            _sql_literal(',"geometry":'), f"COALESCE(ST_AsGeoJSON({geom_sql}, {self.precision}), 'null')",
+            sql_literal('{"type":"Feature","id":'), property_json_sql(id_sql, id_field),
+            sql_literal(',"geometry":'), f"COALESCE(ST_AsGeoJSON({geom_sql}, {self.precision}), 'null')",
         ]
         for i, (name, (sql, field)) in enumerate(zip(self.names, props)):
             key = json.dumps(name, ensure_ascii=False)
-            pieces += [_sql_literal(("," if i else ',"properties":{') + key + ":"), property_json_sql(sql, field)]
-        pieces.append(_sql_literal("}}" if self.names else ',"properties":{}}'))
+            pieces += [sql_literal(("," if i else ',"properties":{') + key + ":"), property_json_sql(sql, field)]
+        pieces.append(sql_literal("}}" if self.names else ',"properties":{}}'))
         return "(" + " || ".join(pieces) + ")", params
 
 
@@ -140,13 +161,6 @@ def with_feature_json(queryset, **kwargs):
     return queryset.annotate(_feature=feature_expression(**kwargs)).values_list("_feature", flat=True)
 
 
-class _UTF8Bytes(Loader):
-    """Text as the bytes the server sent: the connection's client encoding is UTF-8."""
-
-    def load(self, data):
-        return bytes(data)
-
-
 def fetch_feature_bytes(queryset) -> list[bytes]:
     """The first column of ``queryset`` (a ``with_feature_json`` values list, sliced as needed) as
     UTF-8 bytes. A page of features goes into the response as it came from PostgreSQL, with no
@@ -156,10 +170,8 @@ def fetch_feature_bytes(queryset) -> list[bytes]:
     except EmptyResultSet:
         return []
     with connections[queryset.db].cursor() as cur:
-        raw = cur.cursor
-        if raw.connection.info.encoding != "utf-8":  # pragma: no cover - Django always sets UTF8
+        if not dbconn.text_as_bytes(cur):  # pragma: no cover - Django always sets UTF8
             return [text.encode() for text in queryset]
-        raw.adapters.register_loader("text", _UTF8Bytes)
         cur.execute(sql, params)
         return [row[0] for row in cur.fetchall()]
 

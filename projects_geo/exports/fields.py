@@ -14,11 +14,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 from django.utils import translation
 
-from ..models import Kind, Stage, Subtype
+from layers.models import Amphoe, Organization, Province, Tambon
+
+from ..features import json_safe_text, json_text_sql
+from ..models import Kind, Project, Stage, Subtype
+
+# The export query's table aliases (query.py), for fields that are one column of one table.
+ALIAS_MODELS = {"p": Project, "o": Organization, "pv": Province, "am": Amphoe, "tb": Tambon}
+_COLUMN = re.compile(r"(\w+)\.(\w+)")
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,21 @@ class ExportField:
     th: str  # meaning in Thai
     en: str  # meaning in English
     width: int = 0  # dBASE width for strings (0 = 254)
+
+    def json_sql(self, column: str) -> str:
+        """SQL of this field's value, read from ``column`` (a column of the export query), as JSON
+        text (``'null'`` for NULL), exactly as ``to_json`` writes it
+        (``projects_geo.features.json_text_sql``): what GeoJSON properties are made of."""
+        if self.type == "integer":
+            kind = "integer"
+        elif self.type == "real":
+            kind = "float"
+        elif self.type == "string" and (m := _COLUMN.fullmatch(self.sql)) and m[1] in ALIAS_MODELS \
+                and json_safe_text(ALIAS_MODELS[m[1]], m[2]):
+            kind = "code"
+        else:
+            kind = "any"
+        return json_text_sql(column, kind)
 
 
 def _case(column: str, choices) -> str:

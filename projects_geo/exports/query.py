@@ -102,17 +102,20 @@ def summary(queryset) -> dict[str, int]:
 
 
 def iter_chunks(sql: str, params, *, using: str = "default", chunk: int = CHUNK,
-                prefetch: bool = False) -> Iterator[list[tuple]]:
+                prefetch: bool = False, text_as_bytes: bool = False) -> Iterator[list[tuple]]:
     """Rows of ``sql`` in lists of at most ``chunk``, through a server-side cursor in a transaction.
 
     ``prefetch``: the next chunk is fetched in a thread while the caller works on this one, so the
     server computes and sends it meanwhile (psycopg waits for the network without the GIL). One
-    chunk more is held in memory. The caller must not use the connection while iterating."""
+    chunk more is held in memory. The caller must not use the connection while iterating.
+    ``text_as_bytes``: text columns come as UTF-8 bytes (``gisplan.dbconn.text_as_bytes``)."""
     connection = connections[using]
     with transaction.atomic(using=using):
         # Inside a transaction the named cursor is not WITH HOLD, so PostgreSQL streams it
         # instead of materialising the whole result first.
         with connection.chunked_cursor() as cur:
+            if text_as_bytes and not dbconn.text_as_bytes(cur):  # pragma: no cover - Django sets UTF8
+                raise RuntimeError("the database connection's client encoding is not UTF-8")
             cur.execute(sql, params)
             if prefetch:
                 yield from _prefetched(cur.cursor, chunk, connection)
@@ -169,8 +172,9 @@ def _take(q: queue.Queue) -> None:
 # --- reading an export on several connections -----------------------------------------------------
 
 
-def iter_export_chunks(build_sql, queryset, *, chunk: int = CHUNK) -> Iterator[list[tuple]]:
-    """The rows of an export statement, in project-id order, in chunks of about ``chunk`` rows.
+def iter_export_chunks(build_sql, queryset, *, chunk: int = CHUNK, text_as_bytes: bool = False) -> Iterator[list[tuple]]:
+    """The rows of an export statement, in project-id order, in chunks of about ``chunk`` rows
+    (text columns as UTF-8 bytes with ``text_as_bytes``).
 
     ``build_sql(queryset, ranged)`` gives the statement (``attributes_sql`` wrapped by a format).
     Where it can, the chunks are read on ``GISPLAN_EXPORT_CONNECTIONS`` extra connections at once
@@ -191,10 +195,10 @@ def iter_export_chunks(build_sql, queryset, *, chunk: int = CHUNK) -> Iterator[l
     nested = bool(connection.savepoint_ids)
     with transaction.atomic(using=using, savepoint=False):
         plan = _parallel_plan(queryset, build_sql, chunk, workers) if workers > 1 and not nested else None
-        reader = _ParallelRead(connection, *plan, workers) if plan is not None else None
+        reader = _ParallelRead(connection, *plan, workers, text_as_bytes) if plan is not None else None
         if reader is None or not reader.connect():
             sql, params = build_sql(queryset, False)
-            yield from iter_chunks(sql, params, using=using, chunk=chunk, prefetch=True)
+            yield from iter_chunks(sql, params, using=using, chunk=chunk, prefetch=True, text_as_bytes=text_as_bytes)
             return
         yield from reader.chunks()
 
@@ -231,8 +235,9 @@ class _ParallelRead:
     ranges ``w, w + W, w + 2W, …``; ``chunks()`` hands them out in order. However the reader
     stops, the workers' queries are cancelled and their threads ended before it returns."""
 
-    def __init__(self, connection, snapshot, template, ranges, workers):
+    def __init__(self, connection, snapshot, template, ranges, workers, text_as_bytes=False):
         self.connection, self.snapshot, self.template, self.ranges = connection, snapshot, template, ranges
+        self.text_as_bytes = text_as_bytes
         self.args = dbconn.connection_args(connection.alias)
         self.workers = min(workers, len(ranges))
         self.queues = [queue.Queue(maxsize=1) for _ in range(self.workers)]
@@ -265,6 +270,8 @@ class _ParallelRead:
                 conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
                 conn.read_only = True
                 with conn.transaction(), conn.cursor() as cur:
+                    if self.text_as_bytes and not dbconn.text_as_bytes(cur):  # pragma: no cover
+                        raise RuntimeError("the database connection's client encoding is not UTF-8")
                     cur.execute(psycopg.sql.SQL("SET TRANSACTION SNAPSHOT {}").format(psycopg.sql.Literal(self.snapshot)))
                     for k in range(w, len(self.ranges), self.workers):
                         if self.stop.is_set():

@@ -79,6 +79,32 @@ def test_geojson_round_trip(projects, tmp_path):
     assert line["length_m"] > 400
 
 
+def test_geojson_features_are_postgis_own_geojson_of_the_export_row(projects, tmp_path):
+    """Our concatenated Features against PostGIS's ``ST_AsGeoJSON(record)`` of the same export rows,
+    on text that needs escaping (quotes, backslash, control characters), empty text and missing
+    stages."""
+    from django.db import connection
+
+    from projects_geo.exports.query import attributes_sql
+
+    qs, _ = projects
+    odd = Project.objects.get(source_ref="sample:6")
+    Project.objects.filter(pk=odd.pk).update(name='ถนน "คสล." \\ สาย\nใหม่\t\x01', plan_reference="",
+                                             source_ref='ref "quoted"')
+    path = tmp_path / "p.geojson"
+    export_to_file(qs, "geojson", path)
+    ours = json.loads(path.read_text(encoding="utf-8"))["features"]
+    sql, params = attributes_sql(qs, geometry="geom")
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT ST_AsGeoJSON(t.*, 'geom', 9) FROM ({sql}) t", params)
+        reference = [json.loads(r[0]) for r in cur.fetchall()]
+    assert len(ours) == len(reference) == 11
+    assert ours == reference
+    got = next(f["properties"] for f in ours if f["properties"]["project_id"] == odd.pk)
+    assert got["name"] == 'ถนน "คสล." \\ สาย\nใหม่\t\x01' and got["plan_reference"] == ""
+    assert got["source_ref"] == 'ref "quoted"'
+
+
 def test_geojson_stream_is_chunked(projects):
     qs, expected = projects
     blocks = list(stream_export(qs, "geojson"))
