@@ -48,7 +48,7 @@ RANGE_LO, RANGE_HI = "__gisplan_range_lo__", "__gisplan_range_hi__"
 def attributes_sql(queryset, geometry: str = "geom", ranged: bool = False) -> tuple[str, tuple]:
     """SELECT of every export field plus geometry columns, one row per project, ordered by id.
 
-    ``geometry``: "geom" (the geometry itself, for ST_AsGeoJSON(t.*)), "wkb" (``wkb`` bytes and
+    ``geometry``: "geom" (the geometry itself: GeoJSON, KML), "wkb" (``wkb`` bytes and
     ``gtype``), or "wkt" (``wkt``, ``lat``/``lon`` for points, ``gtype``). ``ranged``: only the
     projects with ``RANGE_LO <= id < RANGE_HI`` (markers for ``iter_export_chunks``).
     """
