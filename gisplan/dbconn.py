@@ -90,13 +90,12 @@ class _UTF8Bytes(Loader):
         return bytes(data)
 
 
-def text_as_bytes(cursor) -> bool:
+def text_as_bytes(cursor) -> None:
     """Make ``cursor`` (psycopg's, or Django's wrapping one) return text columns as the UTF-8
     bytes PostgreSQL sent: JSON texts that go into a response or file as they are, with no
-    decoding to ``str`` and encoding back. False, changing nothing, unless the connection's client
-    encoding is UTF-8 (Django always sets it)."""
+    decoding to ``str`` and encoding back. The connection's client encoding must be UTF-8, as
+    Django sets it (and so these connections, opened with Django's parameters)."""
     raw = getattr(cursor, "cursor", cursor)
-    if raw.connection.info.encoding != "utf-8":
-        return False
+    if raw.connection.info.encoding != "utf-8":  # pragma: no cover - Django's parameters say UTF8
+        raise RuntimeError(f"text_as_bytes needs a UTF-8 connection, not {raw.connection.info.encoding}")
     raw.adapters.register_loader("text", _UTF8Bytes)
-    return True

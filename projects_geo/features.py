@@ -74,10 +74,8 @@ def json_kind(output_field) -> str:
     internal = output_field.get_internal_type()
     if internal in _INTEGER_TYPES:
         return "integer"
-    if internal == "FloatField":
-        return "float"
-    if internal == "DecimalField":
-        return "decimal"
+    if internal in ("FloatField", "DecimalField"):
+        return "number"
     if (internal == "CharField" and getattr(output_field, "model", None) is not None
             and json_safe_text(output_field.model, output_field.name)):
         return "code"
@@ -89,15 +87,14 @@ def json_text_sql(sql: str, kind: str) -> str:
     ``to_json`` would write it, by the cheapest exact route for its ``kind``:
 
     - "integer": its text;
-    - "float", "decimal": its text when finite, else ``to_json`` (which quotes "NaN");
+    - "number" (float or numeric): its text when finite, else ``to_json`` (which quotes "NaN" and
+      the infinities: not JSON numbers);
     - "code": text a CHECK constraint keeps to digits or plain codes (``json_safe_text``), in quotes;
     - "any": ``to_json``, which escapes."""
     if kind == "integer":
         value = f"({sql})::text"
-    elif kind == "float":  # NaN and ±Infinity are not JSON numbers: to_json quotes them
+    elif kind == "number":  # x - x is 0 exactly when x is finite (NaN, ±Infinity give NaN)
         value = f"CASE WHEN ({sql}) - ({sql}) = 0 THEN ({sql})::text ELSE to_json({sql})::text END"
-    elif kind == "decimal":  # numeric(p, s) refuses ±Infinity, not NaN
-        value = f"CASE WHEN ({sql}) <> 'NaN'::numeric THEN ({sql})::text ELSE to_json({sql})::text END"
     elif kind == "code":
         value = f"'\"' || ({sql}) || '\"'"
     elif kind == "any":
@@ -170,8 +167,7 @@ def fetch_feature_bytes(queryset) -> list[bytes]:
     except EmptyResultSet:
         return []
     with connections[queryset.db].cursor() as cur:
-        if not dbconn.text_as_bytes(cur):  # pragma: no cover - Django always sets UTF8
-            return [text.encode() for text in queryset]
+        dbconn.text_as_bytes(cur)
         cur.execute(sql, params)
         return [row[0] for row in cur.fetchall()]
 

@@ -46,7 +46,7 @@ class ExportField:
         if self.type == "integer":
             kind = "integer"
         elif self.type == "real":
-            kind = "float"
+            kind = "number"
         elif self.type == "string" and (m := _COLUMN.fullmatch(self.sql)) and m[1] in ALIAS_MODELS \
                 and json_safe_text(ALIAS_MODELS[m[1]], m[2]):
             kind = "code"

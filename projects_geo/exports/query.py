@@ -114,8 +114,8 @@ def iter_chunks(sql: str, params, *, using: str = "default", chunk: int = CHUNK,
         # Inside a transaction the named cursor is not WITH HOLD, so PostgreSQL streams it
         # instead of materialising the whole result first.
         with connection.chunked_cursor() as cur:
-            if text_as_bytes and not dbconn.text_as_bytes(cur):  # pragma: no cover - Django sets UTF8
-                raise RuntimeError("the database connection's client encoding is not UTF-8")
+            if text_as_bytes:
+                dbconn.text_as_bytes(cur)
             cur.execute(sql, params)
             if prefetch:
                 yield from _prefetched(cur.cursor, chunk, connection)
@@ -270,8 +270,8 @@ class _ParallelRead:
                 conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
                 conn.read_only = True
                 with conn.transaction(), conn.cursor() as cur:
-                    if self.text_as_bytes and not dbconn.text_as_bytes(cur):  # pragma: no cover
-                        raise RuntimeError("the database connection's client encoding is not UTF-8")
+                    if self.text_as_bytes:
+                        dbconn.text_as_bytes(cur)
                     cur.execute(psycopg.sql.SQL("SET TRANSACTION SNAPSHOT {}").format(psycopg.sql.Literal(self.snapshot)))
                     for k in range(w, len(self.ranges), self.workers):
                         if self.stop.is_set():

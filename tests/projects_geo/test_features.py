@@ -23,7 +23,8 @@ FIELD = {
 VALUES = {
     "float": ["1.5::float8", "0.1::float8", "1e20::float8", "-2.5e-7::float8", "'NaN'::float8",
               "'Infinity'::float8", "'-Infinity'::float8", "NULL::float8", "123456.789012345::float8"],
-    "decimal": ["1897000.00::numeric(14,2)", "0.05::numeric(14,2)", "'NaN'::numeric(14,2)", "NULL::numeric(14,2)"],
+    "decimal": ["1897000.00::numeric(14,2)", "0.05::numeric(14,2)", "'NaN'::numeric(14,2)", "NULL::numeric(14,2)",
+                "'Infinity'::numeric", "'-Infinity'::numeric", "1e-20::numeric"],
     "integer": ["2568", "-1", "NULL::int"],
     "text": ["'ถนน \"คสล.\" หมู่ 3'", "E'back\\\\slash\\nnew line\\ttab'", "E'\\x01 control'", "''", "NULL::text"],
     "code": ["'8310105'", "NULL::varchar"],
