@@ -64,20 +64,18 @@ def write_layers(
     import pyarrow as pa
     import pyogrio.raw
 
-    types = summary(queryset)
-    families_present = {FAMILIES[t] for t in types if t in FAMILIES}
-    mixed_lines = "LINESTRING" in types and "MULTILINESTRING" in types
+    # A shapefile's lines are LineString whatever they hold; a GeoPackage layer declares its type,
+    # so only there the selection's geometry types are read first (one more query).
+    types = summary(queryset) if driver != "ESRI Shapefile" else None
+    mixed_lines = bool(types) and "LINESTRING" in types and "MULTILINESTRING" in types
     field_names = [fld.shp if shapefile_names else fld.key for fld in FIELDS]
     written: dict[str, int] = {}
     sql, params = attributes_sql(queryset, geometry="wkb")
     # The next chunk is fetched while GDAL writes this one.
     for rows in iter_chunks(sql, params, using=queryset.db, chunk=chunk, prefetch=True):
         table, gtypes = _table(rows, field_names)
-        for family in sorted(families_present):
-            wanted = [t for t, f in FAMILIES.items() if f == family]
-            sel = np.isin(gtypes, wanted)
-            if not sel.any():
-                continue
+        for family in sorted({FAMILIES[t] for t in set(gtypes) if t in FAMILIES}):
+            sel = np.isin(gtypes, [t for t, f in FAMILIES.items() if f == family])
             gtype = FAMILY_TYPES[family]
             if family == "lines" and driver != "ESRI Shapefile":
                 gtype = "Unknown" if mixed_lines else ("MultiLineString" if "MULTILINESTRING" in types else "LineString")
