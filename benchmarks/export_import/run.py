@@ -12,6 +12,7 @@ on a shared machine one pair can fall on a busy moment. Prints a table; writes f
 """
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -33,11 +34,6 @@ def db():
     from django.conf import settings
 
     return settings.DATABASES["default"]
-
-
-def median(values):
-    values = sorted(values)
-    return values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2
 
 
 def measured(cmd, env=None):
@@ -81,14 +77,14 @@ def main():
     for _ in range(args.rounds):
         copies.append(measured([*TASK, "copy_floor_table", str(OUT / "floor_table.geojsonl")]))
         ours_runs.append(measured([*TASK, "ours_geojson", str(OUT / "ours.geojson")]))
-    copy_t, copy_m = median([t for t, _ in copies]), max(m for _, m in copies)
+    copy_t, copy_m = statistics.median([t for t, _ in copies]), max(m for _, m in copies)
     add(f"floor: COPY ST_AsGeoJSON(t.*) FROM project t (psycopg), median of {args.rounds}", copy_t, copy_m)
     same_t, same_m = measured([*TASK, "copy_floor_same", str(OUT / "floor_same.geojsonl")])
     add("floor: COPY of our export statement (joins + stages)", same_t, same_m, copy_t)
     (OUT / "ogr.geojson").unlink(missing_ok=True)
     ogr_t, ogr_m = measured(["ogr2ogr", "-f", "GeoJSON", str(OUT / "ogr.geojson"), pg, "-sql", attr_sql])
     add("ogr2ogr -f GeoJSON (same attributes)", ogr_t, ogr_m)
-    ours_t, ours_m = median([t for t, _ in ours_runs]), max(m for _, m in ours_runs)
+    ours_t, ours_m = statistics.median([t for t, _ in ours_runs]), max(m for _, m in ours_runs)
     add(f"ours: GeoJSON stream, median of {args.rounds} (ratio to COPY floor of table)", ours_t, ours_m, copy_t)
     print(f"{'':<58} ratio to COPY of same statement {ours_t / same_t:.2f}×, to ogr2ogr {ours_t / ogr_t:.2f}×; "
           "pairs: " + ", ".join(f"{o[0] / c[0]:.2f}×" for c, o in zip(copies, ours_runs)))
@@ -105,9 +101,9 @@ def main():
                                  f"SELECT * FROM ({attr_sql}) q WHERE GeometryType(geom) <> 'POINT'", "-lco", "ENCODING=UTF-8"])
         ogrs.append((t_pts + t_lin, max(m_pts, m_lin)))
         ours_runs.append(measured([*TASK, "ours_shp", str(OUT / "ours_shp.zip")]))
-    ogr_shp = median([t for t, _ in ogrs])
+    ogr_shp = statistics.median([t for t, _ in ogrs])
     add(f'ogr2ogr -f "ESRI Shapefile" (points + lines, no ZIP), median of {args.rounds}', ogr_shp, max(m for _, m in ogrs))
-    ours_t, ours_m = median([t for t, _ in ours_runs]), max(m for _, m in ours_runs)
+    ours_t, ours_m = statistics.median([t for t, _ in ours_runs]), max(m for _, m in ours_runs)
     add(f"ours: Shapefile ZIP (dictionary + ZIP), median of {args.rounds}", ours_t, ours_m, ogr_shp)
     print(f"{'':<58} pairs: " + ", ".join(f"{o[0] / g[0]:.2f}×" for g, o in zip(ogrs, ours_runs)))
     for fmt in ("gpkg", "csv", "kml"):
