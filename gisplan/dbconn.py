@@ -5,7 +5,8 @@ export reads its chunks on two (``projects_geo.exports.query``).
 They are opened with Django's own connection parameters (database, user, options such as
 ``-c jit=off``) and take the ``assume_role`` Django sets on its connections. They see only
 committed data, so callers use them only when the request's transaction has written nothing they
-need to read. ``jit_off_by_connection`` says whether connections start with JIT off already.
+need to read. ``jit_off_by_connection`` says whether connections start with JIT off already;
+``jit_off_here`` turns it off for a transaction when they do not.
 
 The threads that run work beside a request (on these connections or on the request's own) share
 two helpers: ``raise_in_request`` hands a thread's database error to the request as Django's own
@@ -56,6 +57,13 @@ def jit_off_by_connection(alias: str = "default") -> bool:
     Read in the calling thread."""
     options = connections[alias].settings_dict.get("OPTIONS", {}).get("options") or ""
     return "jit=off" in options.replace(" ", "")
+
+
+def jit_off_here(cursor, alias: str = "default") -> None:
+    """``SET LOCAL jit = off`` on ``cursor`` (inside a transaction: until it ends), unless the
+    connection has JIT off already (a round trip saved)."""
+    if not jit_off_by_connection(alias):
+        cursor.execute("SET LOCAL jit = off")
 
 
 def raise_in_request(error: BaseException, alias: str = "default"):

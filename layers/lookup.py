@@ -56,8 +56,7 @@ def lookup_cursor():
     alone took ~1 s per query. ``SET LOCAL`` ends with the (outer) transaction; it is skipped
     (a round trip per query) when the connection has JIT off already."""
     with transaction.atomic(savepoint=False), connection.cursor() as cur:
-        if not dbconn.jit_off_by_connection():
-            cur.execute("SET LOCAL jit = off")
+        dbconn.jit_off_here(cur)
         yield cur
 
 

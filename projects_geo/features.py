@@ -114,13 +114,29 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''").replace("%", "%%") + "'"
 
 
-class FeatureText(Func):
-    """One GeoJSON Feature as text, assembled by concatenation:
+def feature_text_sql(geometry_sql: str, properties: list[tuple[str, str]], *, precision: int,
+                     id_json: str | None = None) -> str:
+    """SQL concatenating one GeoJSON Feature as text:
     ``'{"type":"Feature","id":' || <id> || ',"geometry":' || ST_AsGeoJSON(geom, precision)
-    || ',"properties":{"name":' || <name> || … || '}}'``, each value by ``property_json_sql``.
+    || ',"properties":{"name":' || <name> || … || '}}'``. ``properties``: (name, SQL of the
+    value's JSON text, e.g. ``json_text_sql``); ``id_json``: SQL of the id's JSON text, if any.
 
     Wrapping the geometry in ``json_build_object`` instead made PostgreSQL parse every
     ``ST_AsGeoJSON`` text back into ``json``."""
+    geometry = f"COALESCE(ST_AsGeoJSON({geometry_sql}, {int(precision)}), 'null')"
+    if id_json is None:
+        pieces = [sql_literal('{"type":"Feature","geometry":'), geometry]
+    else:
+        pieces = [sql_literal('{"type":"Feature","id":'), id_json, sql_literal(',"geometry":'), geometry]
+    for i, (name, value_sql) in enumerate(properties):
+        key = json.dumps(name, ensure_ascii=False)
+        pieces += [sql_literal(("," if i else ',"properties":{') + key + ":"), value_sql]
+    pieces.append(sql_literal("}}" if properties else ',"properties":{}}'))
+    return "(" + " || ".join(pieces) + ")"
+
+
+class FeatureText(Func):
+    """One GeoJSON Feature as text (``feature_text_sql``), each value by ``property_json_sql``."""
 
     output_field = TextField()
 
@@ -130,21 +146,15 @@ class FeatureText(Func):
         self.precision = int(precision)
 
     def as_sql(self, compiler, connection, **extra_context):
-        parts, params = [], []
+        compiled, params = [], []
         for expression in self.get_source_expressions():
             sql, p = compiler.compile(expression)
-            parts.append((sql, expression.output_field))
+            compiled.append((sql, expression.output_field))
             params.extend(p)
-        (id_sql, id_field), (geom_sql, _), *props = parts
-        pieces = [
-            sql_literal('{"type":"Feature","id":'), property_json_sql(id_sql, id_field),
-            sql_literal(',"geometry":'), f"COALESCE(ST_AsGeoJSON({geom_sql}, {self.precision}), 'null')",
-        ]
-        for i, (name, (sql, field)) in enumerate(zip(self.names, props)):
-            key = json.dumps(name, ensure_ascii=False)
-            pieces += [sql_literal(("," if i else ',"properties":{') + key + ":"), property_json_sql(sql, field)]
-        pieces.append(sql_literal("}}" if self.names else ',"properties":{}}'))
-        return "(" + " || ".join(pieces) + ")", params
+        (id_sql, id_field), (geom_sql, _), *props = compiled
+        properties = [(name, property_json_sql(sql, fld)) for name, (sql, fld) in zip(self.names, props)]
+        return feature_text_sql(geom_sql, properties, precision=self.precision,
+                                id_json=property_json_sql(id_sql, id_field)), params
 
 
 def feature_expression(properties=PROJECT_PROPERTIES, *, precision=7, id_field="id", geometry=None):
@@ -172,8 +182,15 @@ def fetch_feature_bytes(queryset) -> list[bytes]:
         return [row[0] for row in cur.fetchall()]
 
 
+def with_features(head_json: str, features: list[bytes]) -> bytes:
+    """The JSON object text ``head_json`` (UTF-8) with a last member ``features``: the feature JSON
+    texts, given as UTF-8 bytes and copied as they are."""
+    body = b'"features":[' + b",".join(features) + b"]}"
+    return head_json[:-1].encode() + (body if head_json == "{}" else b"," + body)
+
+
 def feature_collection_bytes(features: list[bytes], **members) -> bytes:
     """A FeatureCollection (UTF-8) around feature JSON texts given as UTF-8 bytes, with extra
     top-level members."""
     head = json.dumps({"type": "FeatureCollection", **members}, ensure_ascii=False, separators=(",", ":"), default=str)
-    return head[:-1].encode() + b',"features":[' + b",".join(features) + b"]}"
+    return with_features(head, features)

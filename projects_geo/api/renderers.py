@@ -5,6 +5,8 @@ import json
 
 from rest_framework.renderers import JSONRenderer
 
+from projects_geo.features import with_features
+
 
 class RawFeatures(list):
     """A list of GeoJSON Feature JSON texts (UTF-8 bytes) to be embedded without re-encoding."""
@@ -21,10 +23,7 @@ class FeatureCollectionJSONRenderer(JSONRenderer):
                 return super().render(data, accepted_media_type, renderer_context)
             head = {k: v for k, v in data.items() if k != "features"}
             text = json.dumps(head, cls=self.encoder_class, ensure_ascii=False, separators=(",", ":"))
-            features = b",".join(data["features"])
-            if text == "{}":
-                return b'{"features":[' + features + b"]}"
-            return text[:-1].encode() + b',"features":[' + features + b"]}"
+            return with_features(text, data["features"])
         return super().render(data, accepted_media_type, renderer_context)
 
 

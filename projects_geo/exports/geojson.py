@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from ..features import sql_literal
+from ..features import feature_text_sql
 from . import query
 from .fields import FIELDS
 from .query import attributes_sql, iter_export_chunks
@@ -23,15 +23,7 @@ HEAD = b'{"type":"FeatureCollection","features":[\n'
 TAIL = b"\n]}\n"
 
 
-def _feature_sql() -> str:
-    pieces = [sql_literal('{"type":"Feature","geometry":'), "COALESCE(ST_AsGeoJSON(t.geom, 9), 'null')"]
-    for i, fld in enumerate(FIELDS):
-        pieces += [sql_literal((',"properties":{' if i == 0 else ",") + f'"{fld.key}":'), fld.json_sql(f't."{fld.key}"')]
-    pieces.append("'}}'")
-    return " || ".join(pieces)
-
-
-FEATURE_SQL = _feature_sql()
+FEATURE_SQL = feature_text_sql("t.geom", [(fld.key, fld.json_sql(f't."{fld.key}"')) for fld in FIELDS], precision=9)
 
 
 def geojson_sql(queryset, ranged: bool = False) -> tuple[str, tuple]:

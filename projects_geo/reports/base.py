@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy as _
 
-from gisplan.dbconn import jit_off_by_connection
+from gisplan.dbconn import jit_off_here
 from projects_geo import fiscal
 from projects_geo.models import Kind
 
@@ -37,8 +37,7 @@ def fetch_dicts(sql: str, params) -> list[dict]:
     and compiling them took longer (0.3–2 s with parallel workers at 1M projects) than running them.
     """
     with transaction.atomic(), connection.cursor() as cur:
-        if not jit_off_by_connection():  # DB_JIT=true: the connection has it on
-            cur.execute("SET LOCAL jit = off")
+        jit_off_here(cur)
         cur.execute(sql, params)
         names = [c.name for c in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
