@@ -37,7 +37,8 @@ class ExportField:
     sql: str  # SQL expression over the export query's aliases
     th: str  # meaning in Thai
     en: str  # meaning in English
-    width: int = 0  # dBASE width for strings (0 = 254)
+    width: int = 0  # strings: the dBASE field width in bytes a shapefile starts with (0: GDAL's 80);
+    # GDAL widens a field, up to 254, when a longer value arrives (rewriting what was written)
 
     def json_sql(self, column: str) -> str:
         """SQL of this field's value, read from ``column`` (a column of the export query), as JSON
@@ -64,6 +65,16 @@ def _case(column: str, choices) -> str:
     return f"(CASE {column} {whens} END)"
 
 
+def _width(values) -> int:
+    """dBASE width (bytes) that holds every one of ``values`` in UTF-8 (the widest encoding we write)."""
+    return max(len(str(v).encode("utf-8")) for v in values)
+
+
+def _labels(choices) -> list[str]:
+    with translation.override("th"):
+        return [str(label) for _, label in choices]
+
+
 def _lit(value) -> str:
     if isinstance(value, int):
         return str(value)
@@ -82,20 +93,20 @@ def _fields() -> list[ExportField]:
     stage_th, stage_en = _stage_labels("th"), _stage_labels("en")
     out = [
         f("project_id", "proj_id", "integer", "p.id", "รหัสโครงการในระบบ gisplan", "Project id in gisplan"),
-        f("source_ref", "src_ref", "string", "p.source_ref", "รหัสอ้างอิงแหล่งที่มา (แฟ้มที่นำเข้า)", "Source reference (imported file row key)", 200),
+        f("source_ref", "src_ref", "string", "p.source_ref", "รหัสอ้างอิงแหล่งที่มา (แฟ้มที่นำเข้า)", "Source reference (imported file row key)"),
         f("lao_code", "lao_code", "string", "o.dla_code", "รหัส อปท. (สถ.)", "LAO code (DLA registry)", 7),
         f("lao_name", "lao_name", "string", "o.name_th", "ชื่อ อปท.", "LAO name (Thai)"),
-        f("kind", "kind", "string", "p.kind", "ประเภทโครงการ (water = แหล่งน้ำ, road = ถนน)", "Project kind code (water, road)", 10),
-        f("kind_th", "kind_th", "string", _case("p.kind", Kind.choices), "ประเภทโครงการ (ภาษาไทย)", "Project kind, Thai label", 60),
-        f("subtype", "subtype", "string", "p.subtype", "ลักษณะโครงการ (รหัส)", "Project subtype code", 32),
-        f("subtype_th", "subtype_th", "string", _case("p.subtype", Subtype.choices), "ลักษณะโครงการ (ภาษาไทย)", "Project subtype, Thai label", 120),
+        f("kind", "kind", "string", "p.kind", "ประเภทโครงการ (water = แหล่งน้ำ, road = ถนน)", "Project kind code (water, road)", _width(Kind.values)),
+        f("kind_th", "kind_th", "string", _case("p.kind", Kind.choices), "ประเภทโครงการ (ภาษาไทย)", "Project kind, Thai label", _width(_labels(Kind.choices))),
+        f("subtype", "subtype", "string", "p.subtype", "ลักษณะโครงการ (รหัส)", "Project subtype code", _width(Subtype.values)),
+        f("subtype_th", "subtype_th", "string", _case("p.subtype", Subtype.choices), "ลักษณะโครงการ (ภาษาไทย)", "Project subtype, Thai label", _width(_labels(Subtype.choices))),
         f("name", "name", "string", "p.name", "ชื่อโครงการ", "Project name"),
         f("fiscal_year", "fy", "integer", "p.fiscal_year", "ปีงบประมาณ (พ.ศ.)", "Fiscal year (Buddhist Era)"),
         f("plan_reference", "plan_ref", "string", "p.plan_reference", "อ้างอิงแผนพัฒนาท้องถิ่น", "Development plan reference"),
         f("budget", "budget", "real", "p.budget::float8", "งบประมาณ (บาท)", "Budget (THB)"),
         f("current_stage", "stage", "integer", "p.current_stage::int", "ขั้นตอนงบประมาณปัจจุบัน (1–6)", "Current budget stage (1–6)"),
         f("current_stage_th", "stage_th", "string", _case("p.current_stage", Stage.choices),
-          "ขั้นตอนงบประมาณปัจจุบัน (ภาษาไทย)", "Current budget stage, Thai label", 120),
+          "ขั้นตอนงบประมาณปัจจุบัน (ภาษาไทย)", "Current budget stage, Thai label", _width(_labels(Stage.choices))),
     ]
     for n in range(1, 7):
         out.append(f(f"stage{n}_date", f"s{n}_date", "date", f"st.s{n}_date",
@@ -118,6 +129,7 @@ FIELDS: list[ExportField] = _fields()
 
 # The mapping must stay within the dBASE limits; checked at import time so a bad edit fails fast.
 assert all(len(fld.shp.encode("ascii")) <= 10 for fld in FIELDS), "shapefile field names are at most 10 ASCII bytes"
+assert all(0 <= fld.width <= 254 for fld in FIELDS), "dBASE fields are at most 254 bytes wide"
 assert len({fld.shp for fld in FIELDS}) == len(FIELDS), "shapefile field names must be unique"
 assert len({fld.key for fld in FIELDS}) == len(FIELDS), "field keys must be unique"
 

@@ -31,17 +31,30 @@ FAMILY_TYPES = {"points": "Point", "multipoints": "MultiPoint", "lines": "LineSt
 _WKB = "__wkb__"  # the geometry column of a chunk's table (GDAL writes it as the geometry)
 
 
-def _table(rows: list[tuple], field_names: list[str]):
-    """A chunk as an Arrow table (export fields + WKB) and its geometry-type array. pyarrow is
-    imported here, not with the module: it adds ~40 MB to a process, and only these exports use it."""
+def _schema(field_names: list[str], widths: bool):
+    """The Arrow schema of a chunk: export fields + WKB. With ``widths``, string fields carry their
+    dBASE width (``ExportField.width``) as GDAL field metadata, so a shapefile's code columns are as
+    wide as a code and not GDAL's default 80 bytes. pyarrow is imported here, not with the module:
+    it adds ~40 MB to a process, and only these exports use it."""
     import pyarrow as pa
 
     types = {"integer": pa.int64(), "real": pa.float64(), "date": pa.date32(), "string": pa.string()}
+    fields = [
+        pa.field(name, types[fld.type],
+                 metadata={"GDAL:OGR:width": str(fld.width)} if widths and fld.type == "string" and fld.width else None)
+        for name, fld in zip(field_names, FIELDS)
+    ]
+    return pa.schema([*fields, pa.field(_WKB, pa.binary())])
+
+
+def _table(rows: list[tuple], schema):
+    """A chunk as an Arrow table of ``schema`` and its geometry-type array."""
+    import pyarrow as pa
+
     cols = list(zip(*rows))
     n = len(FIELDS)
-    arrays = [pa.array(cols[i], type=types[fld.type]) for i, fld in enumerate(FIELDS)]
-    arrays.append(pa.array(cols[n], type=pa.binary()))
-    return pa.table(arrays, names=[*field_names, _WKB]), np.array(cols[n + 1], dtype=object)
+    arrays = [pa.array(cols[i], type=schema.field(i).type) for i in range(n + 1)]
+    return pa.Table.from_arrays(arrays, schema=schema), np.array(cols[n + 1], dtype=object)
 
 
 def write_layers(
@@ -68,12 +81,12 @@ def write_layers(
     # so only there the selection's geometry types are read first (one more query).
     types = summary(queryset) if driver != "ESRI Shapefile" else None
     mixed_lines = bool(types) and "LINESTRING" in types and "MULTILINESTRING" in types
-    field_names = [fld.shp if shapefile_names else fld.key for fld in FIELDS]
+    schema = _schema([fld.shp if shapefile_names else fld.key for fld in FIELDS], widths=driver == "ESRI Shapefile")
     written: dict[str, int] = {}
     sql, params = attributes_sql(queryset, geometry="wkb")
     # The next chunk is fetched while GDAL writes this one.
     for rows in iter_chunks(sql, params, using=queryset.db, chunk=chunk, prefetch=True):
-        table, gtypes = _table(rows, field_names)
+        table, gtypes = _table(rows, schema)
         for family in sorted({FAMILIES[t] for t in set(gtypes) if t in FAMILIES}):
             sel = np.isin(gtypes, [t for t, f in FAMILIES.items() if f == family])
             gtype = FAMILY_TYPES[family]

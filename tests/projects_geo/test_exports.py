@@ -159,6 +159,28 @@ def test_shapefile_round_trip(projects, tmp_path, encoding, cpg):
             assert f"name (String) = {n}" in out
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "cp874"])
+def test_shapefile_fields_are_as_wide_as_their_values(projects, tmp_path, encoding):
+    """Code and label columns start at their own width (``ExportField.width``), not GDAL's 80
+    bytes; a longer value (the long Thai name) still widens its field and is kept whole."""
+    qs, _ = projects
+    zpath = tmp_path / "p.zip"
+    export_to_file(qs, "shp", zpath, encoding=encoding)
+    with zipfile.ZipFile(zpath) as zf:
+        zf.extractall(tmp_path / "x")
+    widths = {"lao_code": 7, "prov_code": 2, "amp_code": 4, "tam_code": 6, "kind": 5,
+              "kind_th": len("แหล่งน้ำ".encode("utf-8"))}
+    assert {f.shp: f.width for f in FIELDS if f.shp in widths} == widths
+    for fam in ("points", "lines"):
+        with fiona.open(tmp_path / "x" / f"projects_{fam}.shp") as src:
+            schema = src.schema["properties"]
+            for name, width in widths.items():
+                assert schema[name] == f"str:{width}", (fam, name, schema[name])
+            if fam == "lines":
+                assert int(schema["name"].split(":")[1]) >= len(LONG_THAI.encode(encoding))
+                assert LONG_THAI in [f.properties["name"] for f in src]
+
+
 def test_field_mapping_and_dictionary_agree(projects, tmp_path):
     qs, _ = projects
     zpath = tmp_path / "p.zip"
