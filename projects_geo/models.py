@@ -117,8 +117,10 @@ class AllProjectsManager(models.Manager.from_queryset(ProjectQuerySet)):
 
 
 class Project(models.Model):
+    # No index of its own: project_org_fy_idx (organization, fiscal_year) and the source_ref unique
+    # index both start with it.
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="projects", verbose_name=_("LAO")
+        Organization, on_delete=models.PROTECT, related_name="projects", verbose_name=_("LAO"), db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     subtype = models.CharField(_("subtype"), max_length=32, choices=Subtype.choices)
@@ -176,7 +178,7 @@ class Project(models.Model):
     # were built from and projects_geo.concurrency refuses a save on a version that moved on.
     version = models.PositiveIntegerField(_("version"), default=1, db_default=1, editable=False)
     # Soft delete: a deleted project is hidden by the default manager and can be restored.
-    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False, db_index=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("deleted by"), editable=False,
@@ -204,6 +206,9 @@ class Project(models.Model):
             # Reports (issue 7): highest stage per LAO and year read from the index alone.
             models.Index(fields=["fiscal_year", "organization", "current_stage"], include=["kind"],
                          name="project_fy_org_stage_idx"),
+            # The few soft-deleted projects (restore pages); every other query wants deleted_at IS
+            # NULL, which nearly every row is, and no index helps there.
+            models.Index(fields=["deleted_at"], condition=Q(deleted_at__isnull=False), name="project_deleted_idx"),
         ]
         constraints = [
             models.CheckConstraint(

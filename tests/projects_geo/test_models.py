@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 
+from projects_geo.deletion import soft_delete_project
 from projects_geo.models import Kind, Project, ProjectStage, Stage, Subtype
 from projects_geo.services import save_project
 from projects_geo.stages import StageError, record_stage, remove_last_stage
@@ -155,3 +156,30 @@ def test_polygon_is_refused_with_a_message_not_a_database_error(project):
     assert "geom" in err.value.message_dict
     project.refresh_from_db()
     assert project.geom.geom_type == "Point"
+
+
+def _plan(qs) -> str:
+    with connection.cursor() as cur:  # inside the test's transaction: only for this plan
+        cur.execute("SET LOCAL enable_seqscan = off")
+    try:
+        return qs.explain()
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL enable_seqscan = on")
+
+
+def test_project_indexes_serve_the_lao_and_the_deleted_without_one_of_their_own(project):
+    """organization_id has no index of its own (two indexes start with it) and deleted_at only a
+    partial one over the soft-deleted rows; the queries that need them still use an index."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'projects_geo_project'")
+        indexes = dict(cur.fetchall())
+    assert not [d for d in indexes.values() if d.endswith("(organization_id)")]
+    assert [d for d in indexes.values() if "(deleted_at)" in d] == [indexes["project_deleted_idx"]]
+    assert indexes["project_deleted_idx"].endswith("WHERE (deleted_at IS NOT NULL)")
+    soft_delete_project(project)
+    deleted = Project.all_objects.filter(deleted_at__isnull=False)
+    assert list(deleted) == [Project.all_objects.get(pk=project.pk)]
+    assert "project_deleted_idx" in _plan(deleted)
+    plan = _plan(Project.all_objects.filter(organization_id=project.organization_id))
+    assert "project_org_fy_idx" in plan or "project_source_ref_unique_per_lao" in plan
