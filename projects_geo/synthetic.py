@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from gisplan import dbconn
 from layers.models import OrganizationType
 
 from . import clustercells, fiscal
@@ -106,8 +107,6 @@ def batches(allocation, batch_size: int):
 
 
 SETUP_SQL = """
--- JIT compiling these wide expressions costs seconds per batch and saves nothing
-SET LOCAL jit = off;
 CREATE OR REPLACE FUNCTION pg_temp.rnd(seed bigint, seq bigint, salt int) RETURNS float8
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT (('x' || substr(md5(seed::text || ':' || seq::text || ':' || salt::text), 1, 8))::bit(32)::bigint)::float8
@@ -318,6 +317,7 @@ def generate(count: int, *, seed: int = 1, batch_size: int = 25000, today=None, 
                 f"Projects of seed {seed} already exist; use --replace to generate them again or another --seed."
             )
         with connection.cursor() as cur:
+            dbconn.jit_off_here(cur)  # JIT compiling these wide expressions costs seconds per batch, saves nothing
             cur.execute(SETUP_SQL)
             written = 0
             for batch in batches(allocate(organizations, count, seed), batch_size):
