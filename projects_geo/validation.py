@@ -511,7 +511,9 @@ def _validate_batch(items):
     )
     mistakes = {}
     for c, ok in zip(candidates, landed):
-        if ok:
+        # One suggestion per kind of mistake: without a hint a geometry is tried in both datums,
+        # and both readings of a zone mix-up can land (the first, WGS 84, is the one suggested).
+        if ok and all(m[1] != c[1] for m in mistakes.get(c[0], ())):
             mistakes.setdefault(c[0], []).append(c)
 
     # 5. Names of every unit mentioned (one query), then the findings --------------------------

@@ -1,4 +1,5 @@
 """Boundary validation on the real Phuket / Phang Nga sample (full-resolution boundaries)."""
+import numpy as np
 import pytest
 from django.contrib.gis.geos import LineString, Point
 from django.test.utils import override_settings
@@ -11,6 +12,7 @@ from projects_geo.validation import validate, validate_batch
 PHUKET_PAO = "2830101"
 PHUKET_CITY = "3830102"  # Phuket city municipality, amphoe Mueang Phuket
 MAI_KHAO_SAO = "6830306"  # Mai Khao SAO, amphoe Thalang (north of the island, by the bridge)
+PATONG = "4830201"  # Patong town municipality, amphoe Kathu
 
 
 def codes(result):
@@ -97,6 +99,20 @@ def test_utm_zone_mixup_is_detected(lao):
     f = result.findings[0]
     assert f.code == "utm_zone_mixup" and f.data["zone"] == 47
     assert f.suggestion.coords == pytest.approx((98.3785, 7.8745), abs=1e-4)
+
+
+@pytest.mark.django_db
+def test_a_zone_mixup_without_a_hint_is_suggested_once(lao):
+    """A geometry given as lon/lat (drawn, or a typed preview accepted) carries no datum: both
+    datums' readings of the other zone land in the LAO, and one suggestion (WGS 84) is made."""
+    road = [(98.2990, 7.8930), (98.3010, 7.8936)]
+    e, n = coords.lonlat_to_utm(np.array([p[0] for p in road]), np.array([p[1] for p in road]), 47)
+    lon, lat = coords.utm_to_lonlat(e, n, 48)  # zone 47 numbers read as zone 48
+    result = validate(LineString(list(zip(lon, lat)), srid=4326), lao(PATONG), "road")
+    mixups = [f for f in result.findings if f.code == "utm_zone_mixup"]
+    assert len(mixups) == 1 and not result.ok
+    assert np.ravel(mixups[0].suggestion.coords) == pytest.approx(np.ravel(road), abs=1e-6)
+    assert len([f for f in result.findings if f.code == "datum_mixup"]) <= 1
 
 
 @pytest.mark.django_db
