@@ -106,7 +106,7 @@ def _fields() -> list[ExportField]:
         f("budget", "budget", "real", "p.budget::float8", "งบประมาณ (บาท)", "Budget (THB)"),
         f("current_stage", "stage", "integer", "p.current_stage::int", "ขั้นตอนงบประมาณปัจจุบัน (1–6)", "Current budget stage (1–6)"),
         f("current_stage_th", "stage_th", "string", _case("p.current_stage", Stage.choices),
-          "ขั้นตอนงบประมาณปัจจุบัน (ภาษาไทย)", "Current budget stage, Thai label", _width(_labels(Stage.choices))),
+          "ขั้นตอนงบประมาณปัจจุบัน (ภาษาไทย)", "Current budget stage, Thai label", _width(stage_th.values())),
     ]
     for n in range(1, 7):
         out.append(f(f"stage{n}_date", f"s{n}_date", "date", f"st.s{n}_date",
