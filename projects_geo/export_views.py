@@ -1,7 +1,8 @@
 """Web endpoint for exports: ``GET /api/projects/export/?format=...&<filters>``.
 
-Starts from ``accounts.access.visible_projects(request.user)``, applies the shared filters and
-streams the file (see ``projects_geo.exports`` for how each format streams).
+Signed in by session (the download buttons) or HTTP Basic (scripts, ``curl -u``, GDAL), as the
+rest of the API. Starts from ``accounts.access.visible_projects(user)``, applies the shared
+filters and streams the file (see ``projects_geo.exports`` for how each format streams).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from accounts.access import visible_projects
 from .bilingual import both
 from .exports import FORMATS, ExportError, export_filename, stream_export
 from .filters import errors_as_list, filter_projects
+from .httpauth import request_user, unauthorized
 
 
 def _error(status, field, message, **params):
@@ -23,15 +25,16 @@ def _error(status, field, message, **params):
 
 @require_GET
 def export_projects(request):
-    if not request.user.is_authenticated:
-        return _error(401, None, _("Sign in to export projects."))
+    user = request_user(request)
+    if user is None:
+        return unauthorized()
     fmt = (request.GET.get("format") or "").lower()
     if fmt not in FORMATS:
         return _error(400, "format", _("Unknown export format “%(format)s”; use one of: %(choices)s."),
                       format=fmt, choices=", ".join(FORMATS))
     encoding = request.GET.get("encoding") or "utf-8"
     try:  # the filters read only their own parameters (not format / encoding)
-        qs = filter_projects(request.GET, visible_projects(request.user))
+        qs = filter_projects(request.GET, visible_projects(user))
     except ValidationError as exc:
         return JsonResponse({"errors": errors_as_list(exc)}, status=400)
     try:

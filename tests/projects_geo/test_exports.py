@@ -1,5 +1,6 @@
 """Exports round-trip: every format read back with fiona and pyogrio (and ogrinfo for shapefiles)
 gives the same count, geometries and Thai text as the database."""
+import base64
 import csv
 import io
 import json
@@ -20,7 +21,7 @@ from projects_geo.exports import export_to_file, stream_export
 from projects_geo.exports.fields import FIELDS, data_dictionary_rows
 from projects_geo.models import Kind, Project, Subtype
 from projects_geo.services import save_project
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -260,7 +261,23 @@ def test_export_api_rejects_bad_input(projects, client):
     assert client.get("/api/projects/export/", {"format": "shp", "encoding": "latin-9"}).status_code == 400
     assert client.get("/api/projects/export/", {"format": "csv", "fiscal_year": "abc"}).status_code == 400
     client.logout()
-    assert client.get("/api/projects/export/", {"format": "csv"}).status_code == 401
+    resp = client.get("/api/projects/export/", {"format": "csv"})
+    assert resp.status_code == 401 and resp["WWW-Authenticate"].startswith("Basic")
+    assert resp.json()["errors"][0]["message_th"]
+    wrong = "Basic " + base64.b64encode("dla:wrong".encode()).decode()
+    assert client.get("/api/projects/export/", {"format": "csv"}, HTTP_AUTHORIZATION=wrong).status_code == 401
+
+
+def test_export_api_takes_http_basic_credentials(projects, client):
+    """Scripts download as the rest of the API is read: ``curl -u user:password``; what they get
+    is what that user may see."""
+    make_user("eng_patong", Role.LAO_ENGINEER, lao="4830201")
+    auth = "Basic " + base64.b64encode(f"eng_patong:{PASSWORD}".encode()).decode()
+    resp = client.get("/api/projects/export/", {"format": "geojson"}, HTTP_AUTHORIZATION=auth)
+    assert resp.status_code == 200
+    feats = json.loads(b"".join(resp.streaming_content))["features"]
+    assert {f["properties"]["lao_code"] for f in feats} == {"4830201"}
+    assert len(feats) == Project.objects.filter(organization__dla_code="4830201").count()
 
 
 def test_export_command_with_filter(projects, tmp_path):
