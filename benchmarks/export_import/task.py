@@ -30,9 +30,10 @@ def dsn():
 def main(task, out, *args):
     from projects_geo.models import Project
 
-    if task in ("ours_shp", "ours_gpkg", "import"):  # GDAL through pyogrio (and Arrow; pyproj for imports)
+    if task in ("ours_shp", "ours_gpkg", "import"):  # GDAL through pyogrio, and Arrow
         import pyarrow  # noqa: F401
         import pyogrio.raw  # noqa: F401
+    if task == "import":
         import pyproj  # noqa: F401
 
         from projects_geo.management.commands import import_projects  # noqa: F401

@@ -21,7 +21,7 @@ from django.utils import translation
 
 from layers.models import Amphoe, Organization, Province, Tambon
 
-from ..features import json_safe_text, json_text_sql
+from ..features import json_safe_text, json_text_sql, sql_literal
 from ..models import Kind, Project, Stage, Subtype
 
 # The export query's table aliases (query.py), for fields that are one column of one table.
@@ -58,10 +58,9 @@ class ExportField:
 
 def _case(column: str, choices) -> str:
     """A SQL CASE that turns a choice code into its Thai label (labels are fixed at export time)."""
-    with translation.override("th"):
-        whens = " ".join(
-            "WHEN {} THEN {}".format(_lit(value), _lit(str(label))) for value, label in choices
-        )
+    whens = " ".join(
+        "WHEN {} THEN {}".format(_lit(value), _lit(label)) for (value, _), label in zip(choices, _labels(choices))
+    )
     return f"(CASE {column} {whens} END)"
 
 
@@ -76,10 +75,7 @@ def _labels(choices) -> list[str]:
 
 
 def _lit(value) -> str:
-    if isinstance(value, int):
-        return str(value)
-    # Doubled % because the SQL goes through the DB-API's %s parameter substitution.
-    return "'" + str(value).replace("'", "''").replace("%", "%%") + "'"
+    return str(value) if isinstance(value, int) else sql_literal(str(value))
 
 
 def _stage_labels(language: str) -> dict[int, str]:
