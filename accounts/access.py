@@ -15,7 +15,11 @@ A profile that is not active (pending approval, rejected) grants nothing.
 """
 from __future__ import annotations
 
-from .models import LAO_ROLES, PROVINCE_ROLES, ProfileStatus, Role
+from django.db.models import Q
+
+from layers.models import Organization
+
+from .models import LAO_ROLES, PROVINCE_ROLES, Profile, ProfileStatus, Role
 
 # Budget stages (projects_geo.models.Stage values) each LAO role may record.
 STAGES_BY_ROLE = {
@@ -90,18 +94,14 @@ def _scoped(user, qs, *, province_lookup, organization_lookup):
     return qs.none()
 
 
-def visible_projects(user, queryset=None):
-    """Projects the user may read."""
-    from projects_geo.models import Project
-
-    qs = Project.objects.all() if queryset is None else queryset
-    return _scoped(user, qs, province_lookup="organization__province_id", organization_lookup="organization_id")
+def visible_projects(user, queryset):
+    """The projects of ``queryset`` the user may read (``Project.objects.visible_to(user)`` is the
+    usual way to call this: accounts sits below projects_geo and never imports it)."""
+    return _scoped(user, queryset, province_lookup="organization__province_id", organization_lookup="organization_id")
 
 
 def visible_organizations(user, queryset=None):
     """LAOs whose projects the user may read."""
-    from layers.models import Organization
-
     qs = Organization.objects.all() if queryset is None else queryset
     return _scoped(user, qs, province_lookup="province_id", organization_lookup="pk")
 
@@ -148,11 +148,10 @@ def can_restore_project(user, project) -> bool:
     return profile is not None and profile.role == Role.LAO_ADMIN and profile.organization_id == project.organization_id
 
 
-def restorable_projects(user, queryset=None):
-    """Soft-deleted projects the user may restore (the LAO administrator's own LAO; DLA: all)."""
-    from projects_geo.models import Project
-
-    qs = (Project.all_objects.all() if queryset is None else queryset).filter(deleted_at__isnull=False)
+def restorable_projects(user, queryset):
+    """Soft-deleted projects of ``queryset`` (``Project.all_objects``) the user may restore (the LAO
+    administrator's own LAO; DLA: all)."""
+    qs = queryset.filter(deleted_at__isnull=False)
     if is_national(user):
         return qs
     profile = profile_of(user)
@@ -163,11 +162,9 @@ def restorable_projects(user, queryset=None):
 
 def can_view_history(user, project) -> bool:
     """History is read by whoever may read the project (a deleted one: whoever may restore it)."""
-    from projects_geo.models import Project
-
     if project.deleted_at is not None:
         return can_restore_project(user, project)
-    return visible_projects(user, Project.objects.filter(pk=project.pk)).exists()
+    return visible_projects(user, type(project).objects.filter(pk=project.pk)).exists()
 
 
 # Accounts -----------------------------------------------------------------------------------
@@ -187,8 +184,6 @@ def approvable_profiles(user, queryset=None):
     administrator on LAO staff of the province and on provincial accounts of the province; DLA on
     everyone.
     """
-    from .models import Profile
-
     qs = Profile.objects.all() if queryset is None else queryset
     if is_national(user):
         return qs
@@ -198,8 +193,6 @@ def approvable_profiles(user, queryset=None):
     if profile.role == Role.LAO_ADMIN:
         return qs.filter(organization_id=profile.organization_id, role__in=[r.value for r in LAO_ROLES])
     if profile.role == Role.PROVINCIAL_ADMIN:
-        from django.db.models import Q
-
         return qs.filter(
             Q(organization__province_id=profile.province_id, role__in=[r.value for r in LAO_ROLES])
             | Q(province_id=profile.province_id, role__in=[r.value for r in PROVINCE_ROLES])
@@ -208,8 +201,6 @@ def approvable_profiles(user, queryset=None):
 
 
 def can_approve_account(user, profile) -> bool:
-    from .models import Profile
-
     if profile.user_id == getattr(user, "pk", None):
         return False
     return approvable_profiles(user, Profile.objects.filter(pk=profile.pk)).exists()

@@ -34,8 +34,8 @@ from django.core.management import call_command, get_commands  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from projects_geo.models import Project  # noqa: E402
-from projects_geo.reports import budget, completeness  # noqa: E402
-from projects_geo.reports.base import last_years, parse_params  # noqa: E402
+from reports import budget, completeness  # noqa: E402
+from reports.base import last_years, parse_params  # noqa: E402
 
 RAW_COMPLETENESS = """
 WITH m AS (

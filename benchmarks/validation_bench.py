@@ -225,7 +225,7 @@ def _lines_table_elsewhere(wkbs):
     (ord as in the main table) — what our batch builds on its second connection; not timed."""
     import shapely
 
-    from gisplan import dbconn
+    from common import dbconn
     from layers.lookup import _copy_chunks
 
     geoms = shapely.from_wkb(wkbs)

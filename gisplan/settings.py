@@ -42,9 +42,15 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "leaflet",
     "simple_history",
+    # Ours, below to above: common helpers; accounts and layers; projects_geo; the capabilities on
+    # top of it (docs/design.md has the dependency direction).
+    "common",
     "layers",
-    "projects_geo",
     "accounts",
+    "projects_geo",
+    "analysis",
+    "exchange",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -157,10 +163,10 @@ GISPLAN_EDGE_TOLERANCE_M = env.float("GISPLAN_EDGE_TOLERANCE_M", default=50.0)
 # same time as their points on the request's own (layers.lookup._LinesElsewhere); off: one connection.
 GISPLAN_VALIDATION_SECOND_CONNECTION = env.bool("GISPLAN_VALIDATION_SECOND_CONNECTION", default=True)
 # GeoJSON exports read their chunks on this many extra connections at once, in one exported
-# snapshot (projects_geo.exports.query.iter_export_chunks); 1: one server-side cursor.
+# snapshot (exchange.exports.query.iter_export_chunks); 1: one server-side cursor.
 GISPLAN_EXPORT_CONNECTIONS = env.int("GISPLAN_EXPORT_CONNECTIONS", default=2)
 
-# File imports (projects_geo.imports): limits on what an upload may hold.
+# File imports (exchange.imports): limits on what an upload may hold.
 GISPLAN_IMPORT_MAX_UPLOAD_MB = env.float("GISPLAN_IMPORT_MAX_UPLOAD_MB", default=50)
 GISPLAN_IMPORT_MAX_UNZIPPED_MB = env.float("GISPLAN_IMPORT_MAX_UNZIPPED_MB", default=300)
 GISPLAN_IMPORT_MAX_ZIP_RATIO = env.float("GISPLAN_IMPORT_MAX_ZIP_RATIO", default=200)
@@ -169,7 +175,7 @@ GISPLAN_IMPORT_MAX_FEATURES = env.int("GISPLAN_IMPORT_MAX_FEATURES", default=200
 GISPLAN_IMPORT_MAX_VERTICES = env.int("GISPLAN_IMPORT_MAX_VERTICES", default=50_000)
 GISPLAN_IMPORT_DIR = env.str("GISPLAN_IMPORT_DIR", default="")  # empty: MEDIA_ROOT/imports
 
-# Province score (reports): deadline calendar as JSON, empty = the default in projects_geo/reports/score.py.
+# Province score (reports): deadline calendar as JSON, empty = the default in reports/score.py.
 GISPLAN_SCORE_CALENDAR = env.json("GISPLAN_SCORE_CALENDAR", default=[])
 
 REST_FRAMEWORK = {

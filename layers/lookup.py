@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection, transaction
 
-from gisplan import dbconn
+from common import dbconn
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,12 @@ import math
 from dataclasses import dataclass
 
 from django.contrib.gis.db.models import GeometryField
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F, Func, Value
+
+from common.features import with_feature_json
+from common.params import parse_bbox
 
 from .models import Amphoe, Province, Tambon
 
@@ -142,10 +146,6 @@ def boundary_properties(level: str) -> dict:
 def boundary_filters(params, level: str) -> dict:
     """``bbox`` / ``parent`` / ``code`` query parameters of a boundary collection (REST API and
     OGC API) as ``boundary_queryset`` keywords. Raises ``ValidationError`` keyed by parameter."""
-    from django.core.exceptions import ValidationError
-
-    from projects_geo.filters import parse_bbox
-
     try:
         bbox = parse_bbox(params.get("bbox"))
     except ValidationError as exc:
@@ -180,8 +180,6 @@ def simplified_geometry(zoom: int | None):
 
 def boundary_feature_json(level: str, queryset, *, zoom: int | None):
     """Feature JSON texts of ``queryset`` (a ``boundary_queryset``) simplified for ``zoom``."""
-    from projects_geo.features import with_feature_json
-
     precision = 7 if zoom is None else max(3, min(7, int(zoom) // 3 + 2))
     return with_feature_json(
         queryset, properties=boundary_properties(level), precision=precision, id_field="code",

@@ -17,7 +17,11 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from .tiles import CLUSTER_BELOW_ZOOM as ZOOMS  # the migration's triggers fill these zooms (tested)
+from .models import ClusterCell
+
+# Cells are kept for zooms 0 … ZOOMS - 1; from ZOOMS up, tiles draw each project
+# (analysis.tiles.CLUSTER_BELOW_ZOOM). The migration's triggers fill exactly these zooms (tested).
+ZOOMS = 10
 # Filters the cells are grouped by; a request with any other filter reads the projects.
 CELL_FILTERS = frozenset({"fiscal_year", "kind", "stage", "reached_stage"})
 
@@ -65,8 +69,6 @@ def tile_cells(scope: tuple[str, int | None], z: int, x: int, y: int):
     """The cells of tile z/x/y the user's scope covers, as a queryset for the shared project
     filters (``filters.filter_projects``: fiscal_year, kind, stage and reached_stage read the same
     column names here as on projects)."""
-    from .models import ClusterCell
-
     half = 32 * 2 ** z  # cells from the Web Mercator origin to the map's edge
     qs = ClusterCell.objects.filter(zoom=z, cx__range=(64 * x - half, 64 * (x + 1) - half - 1),
                                     cy__range=(half - 64 * (y + 1), half - 64 * y - 1))

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .models import Project
+
 MESSAGE_EN = (
     "Someone else saved this project while you were editing it (your version {expected}, now version "
     "{current}). Nothing of yours was saved: reload the project to see their changes, then make "
@@ -55,8 +57,6 @@ def check_version(project, expected_version, *, locked=None) -> None:
     ``expected_version`` None means the caller does not take part in optimistic locking.
     ``locked``: the project as the caller already read it ``select_for_update`` (no second query).
     """
-    from .models import Project
-
     if expected_version is None or project.pk is None:
         return
     try:

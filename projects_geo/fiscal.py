@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-BE_OFFSET = 543
+from common.thai_format import BE_OFFSET
+
 FISCAL_YEAR_START_MONTH = 10
 MIN_FISCAL_YEAR = 2550
 MAX_FISCAL_YEAR = 2600

@@ -10,7 +10,7 @@ from leaflet.forms.widgets import LeafletWidget
 from . import fiscal
 from .concurrency import VersionedFormMixin
 from .models import Kind, Project, Stage, Subtype
-from .thai_format import format_number, parse_amount, parse_date, to_be_date_input
+from common.thai_format import format_number, parse_amount, parse_date, to_be_date_input
 
 
 class BEDateField(forms.CharField):

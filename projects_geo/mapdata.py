@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 
 from .models import Kind, Stage, Subtype
-from .thai_format import format_baht
+from common.thai_format import format_baht
 
 # colours shared with the legend (static/projects_geo/maplayers.js reads them from the config)
 KIND_COLOURS = {Kind.WATER.value: "#1f78b4", Kind.ROAD.value: "#b15928"}

@@ -17,6 +17,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts import access
 from layers.models import Amphoe, Organization, Province, Tambon
 
 from . import fiscal
@@ -103,6 +104,14 @@ class ProjectQuerySet(models.QuerySet):
 
     def reached_stage(self, stage):
         return self.filter(current_stage__gte=stage)
+
+    def visible_to(self, user):
+        """The projects the user may read (the rule is ``accounts.access.visible_projects``)."""
+        return access.visible_projects(user, self)
+
+    def restorable_by(self, user):
+        """Soft-deleted projects the user may restore (``accounts.access.restorable_projects``)."""
+        return access.restorable_projects(user, self)
 
 
 class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 
 from .concurrency import ConflictError, check_version  # noqa: F401  (ConflictError is part of this API)
 from .models import Project, ProjectTambon
+from .validation import validate
 
 
 class ProjectValidationError(ValidationError):
@@ -51,8 +52,6 @@ def save_project(project: Project, *, user=None, result=None, expected_version=N
     ``expected_version``: the ``Project.version`` the caller's form was built from; when the row
     has moved on since, ``ConflictError`` is raised and nothing is written (optimistic locking).
     """
-    from .validation import validate
-
     check_version(project, expected_version)
     if project.geom is not None and project.geom.srid is None:
         project.geom.srid = 4326

@@ -15,15 +15,17 @@ in one transaction.
 """
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from gisplan import dbconn
-from layers.models import OrganizationType
+from common import dbconn
+from layers.models import Organization, OrganizationType
 
 from . import clustercells, fiscal
+from .models import Project
 
 SOURCE_PREFIX = "synthetic"
 
@@ -276,8 +278,6 @@ def _params(seed: int, batch: Batch, today) -> dict:
 
 
 def existing_count(seed: int) -> int:
-    from .models import Project
-
     return Project.objects.filter(source_ref__startswith=f"{SOURCE_PREFIX}:{seed}:").count()
 
 
@@ -298,10 +298,6 @@ def generate(count: int, *, seed: int = 1, batch_size: int = 25000, today=None, 
 
     ``progress(n)`` is called after each batch with the number of projects written.
     """
-    import datetime as dt
-
-    from layers.models import Organization
-
     if count < 1:
         raise GeneratorError("count must be at least 1")
     if seed < 1:

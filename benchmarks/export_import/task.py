@@ -45,13 +45,13 @@ def main(task, out, *args):
 
 def work(task, out, Project, *args):
     if task in ("ours_geojson", "ours_shp", "ours_gpkg", "ours_csv", "ours_kml"):
-        from projects_geo.exports import export_to_file
+        from exchange.exports import export_to_file
 
         export_to_file(Project.objects.all(), task.split("_")[1], out)
     elif task in ("copy_floor_table", "copy_floor_same"):
         import psycopg
 
-        from projects_geo.exports.geojson import geojson_sql
+        from exchange.exports.geojson import geojson_sql
 
         if task == "copy_floor_table":
             # every column of the table but the tiles' stored Web Mercator copy of the geometry
@@ -66,7 +66,7 @@ def work(task, out, Project, *args):
                 for block in copy:
                     fh.write(block)
     elif task == "attributes_sql":
-        from projects_geo.exports.query import attributes_sql
+        from exchange.exports.query import attributes_sql
 
         sql, params = attributes_sql(Project.objects.all(), geometry="geom")
         Path(out).write_text(sql.replace("%%", "%"), encoding="utf-8")

@@ -1,4 +1,3 @@
-"""Pages and JSON endpoints of the projects app (entry pages for LAO staff, the map data)."""
-from .entry import project_create, project_edit  # noqa: F401
-from .home import home, lao_home  # noqa: F401
-from .mapdata import projects_geojson  # noqa: F401
+"""Pages and endpoints of projects_geo, one module per group: ``home`` (home, LAO page, chooser),
+``entry`` (new / edit project, stages), ``audit`` (history, delete, restore, deleted list),
+``mapdata`` (the LAO map's GeoJSON) and ``validate`` (live validation while drawing or typing)."""

@@ -55,7 +55,7 @@ def project_create(request):
 @login_required
 def project_edit(request, pk):
     project = get_object_or_404(
-        access.visible_projects(request.user).select_related("organization__province", "organization__amphoe", "tambon__amphoe__province"),
+        Project.objects.visible_to(request.user).select_related("organization__province", "organization__amphoe", "tambon__amphoe__province"),
         pk=pk,
     )
     return _entry_page(request, project, editable=access.can_edit_project(request.user, project))

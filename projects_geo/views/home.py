@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, render
 from accounts import access
 from layers.models import Province
 
-from ..exports import FORMAT_CHOICES
+
 from ..forms import HomeFilterForm
-from ..models import Stage
+from ..models import Project, Stage
 from .common import map_config
 
 
@@ -34,7 +34,7 @@ def lao_home(request, dla_code):
 
 
 def _lao_page(request, organization):
-    projects = access.visible_projects(request.user).filter(organization=organization)
+    projects = Project.objects.visible_to(request.user).filter(organization=organization)
     years = list(projects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct())
     filters = HomeFilterForm(request.GET, years=years)
     rows = filters.filter(projects).select_related("tambon").order_by("-fiscal_year", "name")
@@ -49,7 +49,6 @@ def _lao_page(request, organization):
         "map_config": map_config(organization=organization, project_filters=active),
         # the download carries the page's filters, in the export API's parameters
         "export_params": {"lao": organization.dla_code, **{k: v for k, v in active.items() if k in ("fiscal_year", "kind", "stage")}},
-        "export_formats": FORMAT_CHOICES,
     })
 
 

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
-from accounts.access import visible_projects
+from projects_geo.models import Project
 
 from ..forms import HomeFilterForm
 from ..mapdata import project_features
@@ -18,7 +18,7 @@ def projects_geojson(request):
 
     At most ``MAX_FEATURES`` projects (newest fiscal years first); ``properties.truncated`` says so.
     """
-    qs = visible_projects(request.user)
+    qs = Project.objects.visible_to(request.user)
     if "lao" in request.GET:
         qs = qs.filter(organization__dla_code__in=[c for c in request.GET["lao"].split(",") if c])
     if request.GET.get("exclude", "").isdigit():

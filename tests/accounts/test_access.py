@@ -15,7 +15,7 @@ def sample(ref):
 
 def test_lao_staff_see_and_edit_only_their_lao():
     engineer = make_user("eng", Role.LAO_ENGINEER, lao="4830201")  # Patong
-    visible = access.visible_projects(engineer)
+    visible = Project.objects.visible_to(engineer)
     assert set(visible.values_list("source_ref", flat=True)) == {"sample:3"}
     assert access.can_edit_project(engineer, sample(3))
     assert not access.can_edit_project(engineer, sample(1))
@@ -35,7 +35,7 @@ def test_stage_rights_follow_the_role():
 
 def test_provincial_analyst_reads_the_province_and_edits_nothing():
     analyst = make_user("ana", Role.PROVINCIAL_ANALYST, province="82")
-    refs = set(access.visible_projects(analyst).values_list("source_ref", flat=True))
+    refs = set(Project.objects.visible_to(analyst).values_list("source_ref", flat=True))
     assert refs == {"sample:7", "sample:8", "sample:9"}
     assert not access.can_edit_project(analyst, sample(7))
     assert not access.can_record_stage(analyst, sample(7), Stage.IN_PLAN)
@@ -46,7 +46,7 @@ def test_dla_and_superuser_see_everything_anonymous_nothing():
 
     dla = make_user("dla", Role.DLA_ADMIN)
     root = make_user("root", superuser=True)
-    assert access.visible_projects(dla).count() == Project.objects.count() == 10
-    assert access.visible_projects(root).count() == 10
-    assert access.visible_projects(AnonymousUser()).count() == 0
-    assert access.visible_projects(make_user("nobody")).count() == 0
+    assert Project.objects.visible_to(dla).count() == Project.objects.count() == 10
+    assert Project.objects.visible_to(root).count() == 10
+    assert Project.objects.visible_to(AnonymousUser()).count() == 0
+    assert Project.objects.visible_to(make_user("nobody")).count() == 0

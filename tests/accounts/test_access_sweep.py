@@ -265,7 +265,7 @@ def body_texts(response) -> list[bytes]:
 
 def forbidden_markers(user):
     """Strings of data the user may not read: LAO B's markers and the names of invisible projects."""
-    visible = set(access.visible_projects(user).values_list("pk", flat=True)) if user else set()
+    visible = set(Project.objects.visible_to(user).values_list("pk", flat=True)) if user else set()
     names = Project.all_objects.exclude(pk__in=visible).values_list("name", flat=True)
     markers = {MARK.encode()} | {n.encode() for n in names if len(n) >= 10}
     return markers

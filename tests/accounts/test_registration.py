@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from accounts import access
 from accounts.models import Profile, ProfileStatus, Role
+from projects_geo.models import Project
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def test_registration_creates_an_inactive_pending_account_that_cannot_sign_in(cl
     assert user.profile.status == ProfileStatus.PENDING
     assert user.profile.organization.dla_code == PATONG and user.profile.role == Role.LAO_ENGINEER
     assert not client.login(username="somchai", password="Ngai-Mak-2568!")
-    assert access.visible_projects(user).count() == 0
+    assert Project.objects.visible_to(user).count() == 0
 
 
 def test_registration_refuses_an_unknown_or_ambiguous_lao_in_the_active_language(client):
@@ -75,7 +76,7 @@ def test_lao_admin_approves_own_lao_only_and_the_account_then_signs_in(client):
 
     client.logout()
     assert client.login(username="newbie", password="Ngai-Mak-2568!")
-    assert set(access.visible_projects(newbie.user).values_list("source_ref", flat=True)) == {"sample:3"}
+    assert set(Project.objects.visible_to(newbie.user).values_list("source_ref", flat=True)) == {"sample:3"}
 
 
 def test_provincial_and_dla_admins_approve_and_reject(client):
@@ -109,6 +110,6 @@ def test_pending_profile_grants_nothing_even_if_active_flag_set():
     user = make_user("sneaky", Role.LAO_ADMIN, lao=PATONG)
     Profile.objects.filter(user=user).update(status=ProfileStatus.PENDING)
     user = get_user_model().objects.get(pk=user.pk)
-    assert access.visible_projects(user).count() == 0
+    assert Project.objects.visible_to(user).count() == 0
     assert not access.is_account_admin(user)
     assert PASSWORD

@@ -44,9 +44,9 @@ def test_units_for_geometries_is_one_query(django_assert_num_queries):
 def test_lookups_turn_jit_off_when_the_connection_has_it_on(monkeypatch):
     """With ``DB_JIT=true`` the connections keep PostgreSQL's JIT; lookups and report statements
     still run without it (``SET LOCAL``: until their transaction ends)."""
-    from gisplan.dbconn import jit_off_by_connection
+    from common.dbconn import jit_off_by_connection
     from layers.lookup import lookup_cursor
-    from projects_geo.reports.base import fetch_dicts
+    from reports.base import fetch_dicts
 
     assert jit_off_by_connection()  # the test settings: DB_JIT unset
     monkeypatch.setitem(connection.settings_dict["OPTIONS"], "options", "")

@@ -14,11 +14,12 @@ from django.test import Client
 
 from accounts.access import visible_projects
 from layers.models import Organization, Province
-from projects_geo import clustercells, views_tiles
-from projects_geo.filters import filter_projects
+from analysis.views import tiles as views_tiles
+from projects_geo import clustercells
+from analysis.filters import filter_projects
 from projects_geo.models import ClusterCell, Project
 from projects_geo.services import save_project
-from projects_geo.tiles import CLUSTER_BELOW_ZOOM, MercatorCell, cell_size_m, project_tile
+from analysis.tiles import CLUSTER_BELOW_ZOOM, MercatorCell, cell_size_m, project_tile
 from tests.factories import Role, make_user, make_water_point
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from projects_geo.models import ProjectTambon
-from projects_geo.reports import budget
-from projects_geo.reports.base import parse_params
+from reports import budget
+from reports.base import parse_params
 from tests.factories import PASSWORD, make_user
 
 D = Decimal

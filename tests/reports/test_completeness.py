@@ -6,8 +6,8 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from layers.models import Organization
-from projects_geo.reports import completeness
-from projects_geo.reports.base import parse_params, thai_digits
+from reports import completeness
+from reports.base import parse_params, thai_digits
 from tests.factories import PASSWORD, make_user
 
 # Years 2565..2568 -> y0..y3.

@@ -2,8 +2,8 @@
 import re
 
 from accounts.models import Role
-from projects_geo.reports import layers
-from projects_geo.reports.base import parse_params
+from reports import layers
+from reports.base import parse_params
 from tests.factories import PASSWORD, make_user
 
 

@@ -7,8 +7,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
 from accounts.models import Role
-from projects_geo.reports import score
-from projects_geo.reports.base import parse_params
+from reports import score
+from reports.base import parse_params
 from tests.factories import PASSWORD, make_user
 
 D = Decimal

@@ -1,0 +1,49 @@
+"""The analysts' map page (``/analysis/``): filters, a drawn polygon or the map extent, the
+matching projects on vector tiles with their count and budget totals, and a download link.
+
+The page is a shell: data comes from the API (summary, list), the tiles and (for downloads) the
+export endpoint, all of which apply ``accounts.access`` themselves.
+"""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+
+from accounts.access import is_national, organization_of, province_of
+from layers.models import Province
+
+from projects_geo import fiscal
+
+from projects_geo.models import Kind, Stage, Subtype
+
+
+
+def _initial_extent(user):
+    """The bounding box the map opens on: the user's LAO area, province, or the whole country."""
+    org = organization_of(user)
+    unit = org.area_unit if org else (None if is_national(user) else province_of(user))
+    if unit is None or not unit.geom:
+        return None
+    return list(unit.geom.extent)
+
+
+@login_required
+def analysis_map(request):
+    current = fiscal.current_fiscal_year()
+    config = {
+        "tiles_url": "/tiles/projects/{z}/{x}/{y}.pbf",
+        "boundary_tiles_url": "/tiles/boundaries/province/{z}/{x}/{y}.pbf",
+        "summary_url": reverse("projects_geo:api-projects-summary"),
+        "list_url": reverse("projects_geo:api-projects"),
+        "detail_url": "/api/projects/",
+        "export_url": reverse("projects_geo:export"),
+        "extent": _initial_extent(request.user),
+        "cluster_below_zoom": 10,
+    }
+    return render(request, "analysis/map.html", {
+        "config": config,
+        "provinces": Province.objects.without_geom().order_by("code").values("code", "name_th", "name_en"),
+        "fiscal_years": list(range(current + 1, current - 8, -1)),
+        "kinds": Kind.choices, "subtypes": Subtype.choices, "stages": Stage.choices,
+    })

@@ -1,0 +1,2 @@
+"""Pages and endpoints of exchange: ``exports`` (the download) and ``imports`` (upload → mapping →
+preview → commit → report)."""

@@ -1,0 +1,193 @@
+"""Web import flow for LAO staff: upload → column mapping → dry-run preview → commit.
+
+Only users who may create projects for the LAO (``accounts.access.can_create_project``) get
+through, and the domain functions of ``exchange.imports`` do the work. The file is read at
+the upload (its columns, first rows and row count go into the upload's state for the mapping
+page), at the dry run (whose report is kept for download until the mapping changes) and again at
+the commit, which validates against the database as it is then. Nothing is written before the
+commit, and the commit writes all rows or none.
+"""
+from __future__ import annotations
+
+from decimal import InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import can_create_project, organization_of, visible_organizations
+from layers.models import Organization
+
+from exchange import imports
+from exchange.imports import limits, uploads
+from projects_geo.models import Kind, Subtype
+from common.thai_format import parse_amount
+
+PREVIEW_ROWS = 500
+CRS_CHOICES = [("", _("as the file says")), ("EPSG:4326", "WGS84 lon/lat (EPSG:4326)"),
+               ("EPSG:32647", "WGS84 / UTM 47N (EPSG:32647)"), ("EPSG:32648", "WGS84 / UTM 48N (EPSG:32648)"),
+               ("EPSG:24047", "Indian 1975 / UTM 47N (EPSG:24047)"), ("EPSG:24048", "Indian 1975 / UTM 48N (EPSG:24048)")]
+ENCODING_CHOICES = [("", _("as the file says (UTF-8)")), ("cp874", "Windows-874 / TIS-620 (cp874)"), ("utf-8", "UTF-8")]
+
+
+def _state(request, token):
+    state = uploads.load(token)
+    if state is None or state["user_id"] != request.user.pk:
+        raise Http404
+    org = Organization.objects.get(dla_code=state["lao"])
+    if not can_create_project(request.user, org):
+        raise PermissionDenied
+    return state, org
+
+
+def _table(token, state):
+    return imports.read_source(uploads.file_path(token, state), filename=state["filename"], crs=state["crs"], encoding=state["encoding"])
+
+
+SAMPLE_ROWS = 5
+
+
+def _describe(table) -> dict:
+    """What the mapping page shows of a file, kept in the upload's state (JSON)."""
+    columns = [c for c in table.columns if not c.startswith("_")]
+
+    def cell(v):
+        return None if v is None else v if isinstance(v, (str, int, float, bool)) else str(v)
+
+    return {"format": table.format, "rows": len(table.records), "has_geometry": table.has_geometry, "columns": columns,
+            "sample": [[cell(rec.get(c)) for c in columns] for rec in table.records[:SAMPLE_ROWS]]}
+
+
+def _rows(token, state, org):
+    table = _table(token, state)
+    return imports.prepare(table, state["mapping"] or {}, org, _defaults(state["defaults"]))
+
+
+def _defaults(raw: dict) -> dict:
+    out = {k: v for k, v in raw.items() if v not in (None, "")}
+    for key in ("fiscal_year", "zone"):
+        if key in out:
+            out[key] = int(out[key])
+    if "budget" in out:
+        out["budget"] = parse_amount(out["budget"])  # "250,000" as in the files
+    return out
+
+
+@login_required
+def upload(request):
+    own = organization_of(request.user)
+    orgs = visible_organizations(request.user)
+    error = None
+    if request.method == "POST":
+        code = own.dla_code if own else (request.POST.get("lao") or "").strip()
+        org = orgs.filter(dla_code=code).first()
+        f = request.FILES.get("file")
+        if org is None or not can_create_project(request.user, org):
+            error = imports.ImportFileError("not_allowed", _("You may not import projects for this LAO."))
+        elif f is None:
+            error = imports.ImportFileError("no_file", _("Choose a file to upload."))
+        elif f.size > limits.max_upload_bytes():
+            error = imports.ImportFileError("too_large", _("The file is %(size)s MB; at most %(max)s MB can be imported at once."),
+                                            size=round(f.size / 1048576, 1), max=limits.max_upload_bytes() // 1048576)
+        else:
+            uploads.purge_older_than()  # uploads left at the mapping or preview step for over a day
+            token, state = uploads.create(f, user_id=request.user.pk, lao=org.dla_code,
+                                          crs=request.POST.get("crs"), encoding=request.POST.get("encoding"))
+            try:
+                table = _table(token, state)
+            except imports.ImportFileError as exc:
+                uploads.discard(token)
+                error = exc
+            else:
+                state["mapping"] = imports.guess_mapping(table.columns, has_geometry=table.has_geometry)
+                state["table"] = _describe(table)
+                uploads.save(token, state)
+                return redirect("projects_geo:import_mapping", token=token)
+    elif own is not None and not can_create_project(request.user, own):
+        raise PermissionDenied
+    return render(request, "exchange/import_upload.html", {
+        "own": own, "error": error, "crs_choices": CRS_CHOICES, "encoding_choices": ENCODING_CHOICES,
+        "max_mb": limits.max_upload_bytes() // 1048576,
+    }, status=400 if error else 200)
+
+
+@login_required
+def mapping(request, token):
+    state, org = _state(request, token)
+    table = state.get("table")
+    if table is None:  # an upload stored before the state kept the file's description
+        try:
+            table = state["table"] = _describe(_table(token, state))
+        except imports.ImportFileError as exc:
+            return render(request, "exchange/import_upload.html", {"error": exc}, status=400)
+        uploads.save(token, state)
+    if request.method == "POST":
+        state["mapping"] = {t: request.POST.get(f"map_{t}") for t in imports.TARGETS if request.POST.get(f"map_{t}")}
+        state["defaults"] = {k: request.POST.get(f"default_{k}", "") for k in ("kind", "subtype", "fiscal_year", "budget", "zone", "datum")}
+        try:
+            _defaults(state["defaults"])
+        except (ValueError, InvalidOperation):
+            messages.error(request, _g("The default values are not valid numbers."))
+        else:
+            uploads.save(token, state)
+            uploads.drop_report(token)  # the dry run of the old mapping no longer holds
+            return redirect("projects_geo:import_preview", token=token)
+    targets = [(t, label, (state["mapping"] or {}).get(t, "")) for t, label in imports.TARGETS.items()
+               if table["has_geometry"] is False or t not in ("lat", "lon", "easting", "northing", "zone", "datum", "wkt")]
+    return render(request, "exchange/import_mapping.html", {
+        "token": token, "org": org, "state": state, "table": table, "targets": targets,
+        "columns": table["columns"], "sample": table["sample"],
+        "kinds": Kind.choices, "subtypes": Subtype.choices, "defaults": state["defaults"],
+    })
+
+
+@login_required
+def preview(request, token):
+    state, org = _state(request, token)
+    try:
+        rows = _rows(token, state, org)
+    except imports.ImportFileError as exc:
+        return render(request, "exchange/import_upload.html", {"error": exc}, status=400)
+    uploads.save_report(token, imports.report_csv(rows))
+    return render(request, "exchange/import_preview.html", {
+        "token": token, "org": org, "state": state, "rows": rows[:PREVIEW_ROWS], "more": max(0, len(rows) - PREVIEW_ROWS),
+        "summary": imports.summary(rows),
+    })
+
+
+@login_required
+def report(request, token):
+    state, org = _state(request, token)
+    data = uploads.load_report(token)
+    if data is None:  # the dry run's report was not kept (or the mapping changed since)
+        try:
+            data = imports.report_csv(_rows(token, state, org))
+        except imports.ImportFileError as exc:
+            return render(request, "exchange/import_upload.html", {"error": exc}, status=400)
+        uploads.save_report(token, data)
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="import_report.csv"'
+    return response
+
+
+@login_required
+@require_POST
+def commit(request, token):
+    state, org = _state(request, token)
+    try:
+        rows = _rows(token, state, org)
+        counts = imports.commit_rows(rows, org, request.user)
+    except imports.ImportFileError as exc:
+        messages.error(request, f"{exc.message_th} / {exc.message_en}")
+        return redirect("projects_geo:import_preview", token=token)
+    except imports.CommitRefused as exc:
+        messages.error(request, _g("%(n)s rows have errors; nothing was written. Correct the file or the mapping.") % {"n": exc.n_errors})
+        return redirect("projects_geo:import_preview", token=token)
+    uploads.discard(token)
+    messages.success(request, _g("Import done: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % counts)
+    return redirect("projects_geo:import_upload")

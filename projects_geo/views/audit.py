@@ -1,0 +1,75 @@
+"""Pages for a project's history, soft delete and restore (access rules from accounts.access)."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import access
+
+from projects_geo.deletion import restore_project, soft_delete_project
+from projects_geo.history import project_history as build_history
+from projects_geo.models import Project
+
+
+def _project_for(user, pk) -> Project:
+    """The project (deleted or not) if the user may read it or restore it; 404 otherwise."""
+    project = get_object_or_404(Project.all_objects.select_related("organization", "deleted_by"), pk=pk)
+    if not access.can_view_history(user, project):
+        raise Http404
+    return project
+
+
+@login_required
+@require_GET
+def project_history(request, pk):
+    project = _project_for(request.user, pk)
+    return render(request, "projects_geo/history.html", {
+        "project": project,
+        "entries": build_history(project),
+        "can_restore": access.can_restore_project(request.user, project),
+    })
+
+
+@login_required
+@require_POST
+def project_delete(request, pk):
+    project = _project_for(request.user, pk)
+    if not access.can_delete_project(request.user, project):
+        return HttpResponseForbidden(_("You may not delete this project."))
+    try:
+        soft_delete_project(project, user=request.user, expected_version=request.POST.get("version") or None)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("projects_geo:project_history", args=[project.pk]))
+    messages.success(request, _("Project “%(name)s” deleted. The LAO administrator can restore it.") % {"name": project.name})
+    return redirect("projects_geo:deleted_projects" if access.can_restore_project(request.user, project) else "/")
+
+
+@login_required
+@require_POST
+def project_restore(request, pk):
+    project = _project_for(request.user, pk)
+    if not access.can_restore_project(request.user, project):
+        return HttpResponseForbidden(_("Only the LAO administrator may restore this project."))
+    try:
+        restore_project(project, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Project “%(name)s” restored.") % {"name": project.name})
+    return redirect(reverse("projects_geo:project_history", args=[project.pk]))
+
+
+@login_required
+@require_GET
+def deleted_projects(request):
+    projects = (
+        Project.all_objects.restorable_by(request.user)
+        .select_related("organization", "deleted_by")
+        .order_by("-deleted_at")
+    )
+    return render(request, "projects_geo/deleted_list.html", {"projects": projects[:500]})
