@@ -13,6 +13,7 @@ Every page, API endpoint, tile, export, import and report starts from these func
 
 A profile that is not active (pending approval, rejected) grants nothing.
 """
+
 from __future__ import annotations
 
 from django.db.models import Q
@@ -133,6 +134,7 @@ def can_record_stage(user, project, stage: int) -> bool:
 
 # Soft delete and history --------------------------------------------------------------------
 
+
 def can_delete_project(user, project) -> bool:
     """Soft-deleting is an edit: whoever may edit the project may delete it (it can be restored)."""
     return project.deleted_at is None and can_edit_project(user, project)
@@ -168,6 +170,7 @@ def can_view_history(user, project) -> bool:
 
 
 # Accounts -----------------------------------------------------------------------------------
+
 
 def is_account_admin(user) -> bool:
     """May this user decide on registrations at all (LAO, provincial office or DLA administrator)?"""

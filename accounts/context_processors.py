@@ -1,4 +1,5 @@
 """Template context about accounts: is single sign-on on, may this user approve accounts."""
+
 from django.conf import settings
 
 from . import access

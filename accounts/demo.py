@@ -4,6 +4,7 @@
 account and an LAO-administrator account of Patong town municipality (4830201, Phuket), whose
 sample road project is on the map. Idempotent; skipped when the LAO is not loaded.
 """
+
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model

@@ -1,4 +1,5 @@
 """Forms of the accounts pages: registration (with the LAO chosen by DLA code or name)."""
+
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
@@ -16,12 +17,17 @@ class RegistrationForm(UserCreationForm):
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     role = forms.ChoiceField(label=_("role"), choices=[(r.value, r.label) for r in REGISTRABLE_ROLES])
     lao = forms.CharField(
-        label=_("LAO (DLA code or name)"), required=False, max_length=250,
+        label=_("LAO (DLA code or name)"),
+        required=False,
+        max_length=250,
         help_text=_("Type the 7-digit DLA code or the name of your LAO and pick it from the list."),
         widget=forms.TextInput(attrs={"list": "lao-options", "autocomplete": "off", "data-lao-search": ""}),
     )
     province = forms.ModelChoiceField(
-        label=_("province"), required=False, queryset=Province.objects.order_by("name_th"), to_field_name="code",
+        label=_("province"),
+        required=False,
+        queryset=Province.objects.order_by("name_th"),
+        to_field_name="code",
         help_text=_("For provincial office staff."),
     )
 
@@ -56,4 +62,3 @@ class RegistrationForm(UserCreationForm):
         elif role:
             self.add_error("role", _("This role cannot be asked for here."))
         return cleaned
-

@@ -1,4 +1,5 @@
 """A user's profile: the organisation or province they belong to, their role and account status."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -39,8 +40,13 @@ class Profile(models.Model):
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("LAO")
     )
     province = models.ForeignKey(
-        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="analysts",
-        verbose_name=_("province"), help_text=_("For provincial analysts."),
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="analysts",
+        verbose_name=_("province"),
+        help_text=_("For provincial analysts."),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=ProfileStatus.choices, default=ProfileStatus.ACTIVE, db_index=True
@@ -48,7 +54,11 @@ class Profile(models.Model):
     requested_at = models.DateTimeField(_("requested at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("decided by"),
     )
 

@@ -11,6 +11,7 @@ Mapping, in this order (claim names are settings, defaults shown):
    otherwise sign-in fails (``LOGIN_REDIRECT_URL_FAILURE``) and the person can ask for an account on
    the registration page. Unknown roles, DLA codes or provinces are refused, never guessed.
 """
+
 from __future__ import annotations
 
 import logging
@@ -81,11 +82,15 @@ class GisplanOIDCBackend(OIDCAuthenticationBackend):
             log.warning("OIDC sign-in refused for %s: %s", self.describe_user_by_claims(claims), exc)
             return None
         if mapped is None:
-            log.info("OIDC sign-in refused for %s: no gisplan role and no account", self.describe_user_by_claims(claims))
+            log.info(
+                "OIDC sign-in refused for %s: no gisplan role and no account", self.describe_user_by_claims(claims)
+            )
             return None
         user = get_user_model().objects.create_user(
-            self.get_username(claims), email=claims.get("email", ""),
-            first_name=(claims.get("given_name") or "")[:150], last_name=(claims.get("family_name") or "")[:150],
+            self.get_username(claims),
+            email=claims.get("email", ""),
+            first_name=(claims.get("given_name") or "")[:150],
+            last_name=(claims.get("family_name") or "")[:150],
         )
         user.set_unusable_password()
         user.save(update_fields=["password"])

@@ -5,6 +5,7 @@ A person asks for an account on the registration page; the account is created in
 ``accounts.access.approvable_profiles`` approves it (the user becomes active) or rejects it
 (stays inactive). Both record who decided and when.
 """
+
 from __future__ import annotations
 
 import re
@@ -66,8 +67,12 @@ def register(user, *, role, organization=None, province=None) -> Profile:
     user.is_active = False
     user.save(update_fields=["is_active"])
     return Profile.objects.create(
-        user=user, role=role, organization=organization, province=province,
-        status=ProfileStatus.PENDING, requested_at=timezone.now(),
+        user=user,
+        role=role,
+        organization=organization,
+        province=province,
+        status=ProfileStatus.PENDING,
+        requested_at=timezone.now(),
     )
 
 

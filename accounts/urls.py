@@ -1,4 +1,5 @@
 """Accounts URLs (under /accounts/, beside django.contrib.auth's login/logout/password pages)."""
+
 from django.urls import path
 
 from . import views

@@ -1,4 +1,5 @@
 """Accounts pages: registration, the LAO search it uses, and the approvals page."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import access, registration
 from .forms import RegistrationForm
-from .models import Profile, ProfileStatus
+from .models import ProfileStatus
 
 
 @require_http_methods(["GET", "POST"])
@@ -22,8 +23,10 @@ def register(request):
         with transaction.atomic():
             user = form.save()
             registration.register(
-                user, role=form.cleaned_data["role"],
-                organization=form.cleaned_data.get("organization"), province=form.cleaned_data.get("province"),
+                user,
+                role=form.cleaned_data["role"],
+                organization=form.cleaned_data.get("organization"),
+                province=form.cleaned_data.get("province"),
             )
         return redirect("accounts:register_done")
     return render(request, "accounts/register.html", {"form": form})
@@ -38,10 +41,14 @@ def register_done(request):
 def lao_search(request):
     """Public registry data (code, name, province) for the registration page's LAO list."""
     laos = registration.find_laos(request.GET.get("q", ""), limit=20)
-    return JsonResponse({"results": [
-        {"dla_code": o.dla_code, "name_th": o.name_th, "name_en": o.name_en, "province": o.province.name_th}
-        for o in laos
-    ]})
+    return JsonResponse(
+        {
+            "results": [
+                {"dla_code": o.dla_code, "name_th": o.name_th, "name_en": o.name_en, "province": o.province.name_th}
+                for o in laos
+            ]
+        }
+    )
 
 
 @login_required

@@ -25,6 +25,7 @@ Parameters (all optional, lists comma-separated or repeated):
 ``q``              text contained in the project name (case-insensitive)
 =================  ==========================================================================
 """
+
 from __future__ import annotations
 
 import copy
@@ -40,14 +41,27 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from common.params import parse_bbox, split_list as _split
+from common.params import parse_bbox
+from common.params import split_list as _split
 from layers.models import Amphoe, Organization, Province, Tambon
 from projects_geo import fiscal
 from projects_geo.models import Kind, Project, ProjectTambon, Stage, Subtype
 
 FILTER_PARAMS = (
-    "bbox", "polygon", "province", "amphoe", "tambon", "lao", "fiscal_year", "kind", "subtype",
-    "stage", "reached_stage", "budget_min", "budget_max", "q",
+    "bbox",
+    "polygon",
+    "province",
+    "amphoe",
+    "tambon",
+    "lao",
+    "fiscal_year",
+    "kind",
+    "subtype",
+    "stage",
+    "reached_stage",
+    "budget_min",
+    "budget_max",
+    "q",
 )
 MAX_POLYGON_VERTICES = 20000
 MAX_LIST_ITEMS = 500
@@ -66,18 +80,22 @@ class CodeListField(forms.Field):
         if not codes:
             return None
         if len(codes) > MAX_LIST_ITEMS:
-            raise ValidationError(_("At most %(max)s values are allowed."), code="too_many", params={"max": MAX_LIST_ITEMS})
+            raise ValidationError(
+                _("At most %(max)s values are allowed."), code="too_many", params={"max": MAX_LIST_ITEMS}
+            )
         bad = [c for c in codes if not re.fullmatch(rf"\d{{{self.digits}}}", c)]
         if bad:
             raise ValidationError(
                 _("%(what)s codes have %(digits)s digits; got %(bad)s."),
-                code="bad_code", params={"what": self.label_text, "digits": self.digits, "bad": ", ".join(bad)},
+                code="bad_code",
+                params={"what": self.label_text, "digits": self.digits, "bad": ", ".join(bad)},
             )
         found = dict(self.model.objects.filter(**{f"{self.code_field}__in": codes}).values_list(self.code_field, "pk"))
         missing = [c for c in codes if c not in found]
         if missing:
             raise ValidationError(
-                _("Unknown %(what)s code: %(codes)s."), code="unknown_code",
+                _("Unknown %(what)s code: %(codes)s."),
+                code="unknown_code",
                 params={"what": self.label_text, "codes": ", ".join(missing)},
             )
         return sorted(set(found.values()))
@@ -96,12 +114,16 @@ class IntListField(forms.Field):
         try:
             numbers = [int(p) for p in parts]
         except ValueError:
-            raise ValidationError(_("Expected whole numbers separated by commas, got “%(value)s”."),
-                                  code="not_int", params={"value": ",".join(parts)})
+            raise ValidationError(
+                _("Expected whole numbers separated by commas, got “%(value)s”."),
+                code="not_int",
+                params={"value": ",".join(parts)},
+            )
         out = [n for n in numbers if not self.minimum <= n <= self.maximum]
         if out:
             raise ValidationError(
-                _("Values must be between %(min)s and %(max)s; got %(bad)s."), code="out_of_range",
+                _("Values must be between %(min)s and %(max)s; got %(bad)s."),
+                code="out_of_range",
                 params={"min": self.minimum, "max": self.maximum, "bad": ", ".join(map(str, out))},
             )
         return sorted(set(numbers))
@@ -120,7 +142,8 @@ class ChoiceListField(forms.Field):
         bad = [p for p in parts if p not in self.valid]
         if bad:
             raise ValidationError(
-                _("Unknown value %(bad)s; expected one of %(valid)s."), code="bad_choice",
+                _("Unknown value %(bad)s; expected one of %(valid)s."),
+                code="bad_choice",
                 params={"bad": ", ".join(bad), "valid": ", ".join(self.valid)},
             )
         return sorted(set(parts))
@@ -154,11 +177,15 @@ def parse_polygon(value) -> GEOSGeometry | None:
     except (ValueError, TypeError, AttributeError, GEOSException, json.JSONDecodeError):
         raise ValidationError(_("polygon is not a readable GeoJSON geometry or WKT text."), code="bad_polygon")
     if not isinstance(geom, (Polygon, MultiPolygon)):
-        raise ValidationError(_("polygon must be a Polygon or MultiPolygon, not %(type)s."), code="bad_polygon",
-                              params={"type": geom.geom_type})
+        raise ValidationError(
+            _("polygon must be a Polygon or MultiPolygon, not %(type)s."),
+            code="bad_polygon",
+            params={"type": geom.geom_type},
+        )
     if geom.num_coords > MAX_POLYGON_VERTICES:
-        raise ValidationError(_("polygon has more than %(max)s vertices."), code="bad_polygon",
-                              params={"max": MAX_POLYGON_VERTICES})
+        raise ValidationError(
+            _("polygon has more than %(max)s vertices."), code="bad_polygon", params={"max": MAX_POLYGON_VERTICES}
+        )
     geom.srid = 4326
     minx, miny, maxx, maxy = geom.extent
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
@@ -190,8 +217,9 @@ class BudgetField(forms.Field):
         try:
             amount = Decimal(str(value).replace(",", "").strip())
         except InvalidOperation:
-            raise ValidationError(_("A budget is a number of baht, got “%(value)s”."), code="bad_budget",
-                                  params={"value": value})
+            raise ValidationError(
+                _("A budget is a number of baht, got “%(value)s”."), code="bad_budget", params={"value": value}
+            )
         if not amount.is_finite() or amount < 0:
             raise ValidationError(_("A budget cannot be negative."), code="bad_budget")
         return amount
@@ -265,26 +293,50 @@ class TextFilter(SharedConfigFilter, django_filters.CharFilter):
 class ProjectFilterSet(django_filters.FilterSet):
     """Filters on projects; see the module docstring for the parameters."""
 
-    bbox = BBoxFilter(method="filter_bbox",
-                   label=_("Map extent minx,miny,maxx,maxy (WGS84)"))
-    polygon = PolygonFilter(method="filter_polygon",
-                      label=_("Drawn polygon (GeoJSON or WKT, WGS84)"))
-    province = CodeListFilter(method="filter_province", label=_("Province codes"),
-                       model=Province, code_field="code", digits=2, label_text=_("Province"))
-    amphoe = CodeListFilter(method="filter_amphoe", label=_("Amphoe codes"),
-                     model=Amphoe, code_field="code", digits=4, label_text=_("Amphoe"))
-    tambon = CodeListFilter(method="filter_tambon", label=_("Tambon codes"),
-                     model=Tambon, code_field="code", digits=6, label_text=_("Tambon"))
-    lao = CodeListFilter(method="filter_lao", label=_("LAO DLA codes"),
-                  model=Organization, code_field="dla_code", digits=7, label_text=_("LAO"))
-    fiscal_year = IntListFilter(method="filter_in", label=_("Fiscal years (B.E.)"),
-                          minimum=fiscal.MIN_FISCAL_YEAR, maximum=fiscal.MAX_FISCAL_YEAR)
+    bbox = BBoxFilter(method="filter_bbox", label=_("Map extent minx,miny,maxx,maxy (WGS84)"))
+    polygon = PolygonFilter(method="filter_polygon", label=_("Drawn polygon (GeoJSON or WKT, WGS84)"))
+    province = CodeListFilter(
+        method="filter_province",
+        label=_("Province codes"),
+        model=Province,
+        code_field="code",
+        digits=2,
+        label_text=_("Province"),
+    )
+    amphoe = CodeListFilter(
+        method="filter_amphoe",
+        label=_("Amphoe codes"),
+        model=Amphoe,
+        code_field="code",
+        digits=4,
+        label_text=_("Amphoe"),
+    )
+    tambon = CodeListFilter(
+        method="filter_tambon",
+        label=_("Tambon codes"),
+        model=Tambon,
+        code_field="code",
+        digits=6,
+        label_text=_("Tambon"),
+    )
+    lao = CodeListFilter(
+        method="filter_lao",
+        label=_("LAO DLA codes"),
+        model=Organization,
+        code_field="dla_code",
+        digits=7,
+        label_text=_("LAO"),
+    )
+    fiscal_year = IntListFilter(
+        method="filter_in",
+        label=_("Fiscal years (B.E.)"),
+        minimum=fiscal.MIN_FISCAL_YEAR,
+        maximum=fiscal.MAX_FISCAL_YEAR,
+    )
     kind = ChoiceListFilter(method="filter_in", label=_("Kinds"), values=Kind.values)
     subtype = ChoiceListFilter(method="filter_in", label=_("Subtypes"), values=Subtype.values)
-    stage = IntListFilter(method="filter_stage",
-                    label=_("Current stage 1-6 (0 = none recorded)"), minimum=0, maximum=6)
-    reached_stage = StageAtLeastFilter(method="filter_reached_stage",
-                            label=_("Reached at least stage 1-6"))
+    stage = IntListFilter(method="filter_stage", label=_("Current stage 1-6 (0 = none recorded)"), minimum=0, maximum=6)
+    reached_stage = StageAtLeastFilter(method="filter_reached_stage", label=_("Reached at least stage 1-6"))
     budget_min = BudgetFilter(field_name="budget", lookup_expr="gte", label=_("Budget at least (THB)"))
     budget_max = BudgetFilter(field_name="budget", lookup_expr="lte", label=_("Budget at most (THB)"))
     q = TextFilter(field_name="name", lookup_expr="icontains", label=_("Text in the project name"))

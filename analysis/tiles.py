@@ -14,6 +14,7 @@ narrowed to the tile (``geom && envelope``, GiST) and wrapped in ``ST_AsMVT``:
 Boundaries: layer named after the level (province/amphoe/tambon) with code and names, simplified
 to a pixel of the zoom before clipping.
 """
+
 from __future__ import annotations
 
 import math
@@ -38,13 +39,13 @@ class TileError(ValueError):
 
 
 def check_tile(z: int, x: int, y: int) -> None:
-    if not 0 <= z <= MAX_ZOOM or not 0 <= x < 2 ** z or not 0 <= y < 2 ** z:
+    if not 0 <= z <= MAX_ZOOM or not 0 <= x < 2**z or not 0 <= y < 2**z:
         raise TileError(f"No tile {z}/{x}/{y}.")
 
 
 def tile_bounds_4326(z: int, x: int, y: int, margin: float = BUFFER / EXTENT) -> Polygon:
     """The tile (plus ``margin`` of its width) as a WGS84 polygon, for the index condition."""
-    n = 2 ** z
+    n = 2**z
 
     def lon(xx):
         return xx / n * 360.0 - 180.0
@@ -60,7 +61,7 @@ def tile_bounds_4326(z: int, x: int, y: int, margin: float = BUFFER / EXTENT) ->
 
 
 def cell_size_m(z: int) -> float:
-    return 2 * WEB_MERCATOR_HALF / 2 ** z / EXTENT * CLUSTER_CELL_PX
+    return 2 * WEB_MERCATOR_HALF / 2**z / EXTENT * CLUSTER_CELL_PX
 
 
 class MVTGeom(Func):
@@ -68,9 +69,7 @@ class MVTGeom(Func):
     ``geom_3857`` is the stored Web Mercator copy of ``geom`` (migration 0006, not a model
     field), read from the project table of the tile query."""
 
-    template = (
-        f'ST_AsMVTGeom("projects_geo_project"."geom_3857", ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true)'
-    )
+    template = f'ST_AsMVTGeom("projects_geo_project"."geom_3857", ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true)'
     output_field = TextField()  # only ever read by ST_AsMVT in SQL
 
     def __init__(self, z, x, y, **extra):
@@ -107,13 +106,15 @@ def project_tile(queryset, z: int, x: int, y: int) -> bytes:
     qs = queryset.order_by().filter(geom__bboverlaps=tile_bounds_4326(z, x, y))
     if z >= CLUSTER_BELOW_ZOOM:
         inner = qs.annotate(
-            mvt_geom=MVTGeom(z, x, y), budget_thb=Cast("budget", FloatField()),
+            mvt_geom=MVTGeom(z, x, y),
+            budget_thb=Cast("budget", FloatField()),
         ).values("id", "mvt_geom", "kind", "subtype", "fiscal_year", "current_stage", "budget_thb")
         return _as_mvt(inner, "projects", "id")
     cell = cell_size_m(z)
     grouped = qs.annotate(cx=MercatorCell(F("geom"), "X", cell), cy=MercatorCell(F("geom"), "Y", cell))
-    return _cluster_mvt(grouped.values("cx", "cy").annotate(n=Count("id"), budget_thb=Cast(Sum("budget"), FloatField())),
-                        z, x, y)
+    return _cluster_mvt(
+        grouped.values("cx", "cy").annotate(n=Count("id"), budget_thb=Cast(Sum("budget"), FloatField())), z, x, y
+    )
 
 
 def cluster_tile_from_cells(cells, z: int, x: int, y: int) -> bytes:
@@ -159,8 +160,10 @@ def boundary_tile(level: str, z: int, x: int, y: int) -> bytes:
     """The MVT tile z/x/y of a boundary level, simplified to a pixel of the zoom."""
     check_tile(z, x, y)
     fields = ["code", "name_th", "name_en", "mvt_geom"]
-    qs = LEVELS[level].objects.filter(geom__bboverlaps=tile_bounds_4326(z, x, y)).annotate(
-        mvt_geom=SimplifiedMVTGeom(F("geom"), z, x, y, tolerance_for_zoom(z) / 2)
+    qs = (
+        LEVELS[level]
+        .objects.filter(geom__bboverlaps=tile_bounds_4326(z, x, y))
+        .annotate(mvt_geom=SimplifiedMVTGeom(F("geom"), z, x, y, tolerance_for_zoom(z) / 2))
     )
     if PARENT[level]:
         qs = qs.annotate(parent_code=F(PARENT[level]))

@@ -1,6 +1,7 @@
 """URLs of analysis: the REST API (``/api/``), vector tiles, the analysis map and the OGC API.
 Mounted at the site root in the ``projects_geo`` namespace by ``gisplan/urls.py`` (the names they
 had before the app split)."""
+
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -14,9 +15,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="projects_geo:api-schema"), name="api-docs"),
     path("tiles/projects/<int:z>/<int:x>/<int:y>.pbf", tiles.projects_tile, name="tiles-projects"),
-    path(
-        "tiles/boundaries/<str:level>/<int:z>/<int:x>/<int:y>.pbf", tiles.boundaries_tile, name="tiles-boundaries"
-    ),
+    path("tiles/boundaries/<str:level>/<int:z>/<int:x>/<int:y>.pbf", tiles.boundaries_tile, name="tiles-boundaries"),
     path("analysis/", map.analysis_map, name="analysis"),
     path("ogc/", ogc.landing, name="ogc-landing"),
     path("ogc/conformance", ogc.conformance, name="ogc-conformance"),

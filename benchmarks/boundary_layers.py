@@ -8,6 +8,7 @@ exporting the same rows as GeoJSON with ``-simplify`` at the same tolerance stra
 
     .venv/bin/python benchmarks/boundary_layers.py [--repeat 5]
 """
+
 import argparse
 import os
 import subprocess
@@ -53,10 +54,21 @@ def ogr_floor(level, zoom, bbox):
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.geojson"
         subprocess.run(
-            ["ogr2ogr", "-f", "GeoJSON", str(out), conn, "-sql",
-             f"SELECT code, name_th, name_en, geom FROM {table} WHERE geom && ST_MakeEnvelope({minx},{miny},{maxx},{maxy},4326)",
-             "-simplify", str(tolerance_for_zoom(zoom)), "-lco", "COORDINATE_PRECISION=6"],
-            check=True, capture_output=True,
+            [
+                "ogr2ogr",
+                "-f",
+                "GeoJSON",
+                str(out),
+                conn,
+                "-sql",
+                f"SELECT code, name_th, name_en, geom FROM {table} WHERE geom && ST_MakeEnvelope({minx},{miny},{maxx},{maxy},4326)",
+                "-simplify",
+                str(tolerance_for_zoom(zoom)),
+                "-lco",
+                "COORDINATE_PRECISION=6",
+            ],
+            check=True,
+            capture_output=True,
         )
         return out.read_bytes()
 
@@ -70,7 +82,9 @@ def main():
         req = parse_request(level, {"zoom": str(zoom), "bbox": bbox})
         ours_t, ours = best(lambda: boundary_geojson(req), args.repeat)
         ogr_t, ogr = best(lambda: ogr_floor(level, zoom, bbox), args.repeat)
-        print(f"{label:<22} {ours_t * 1000:>8.1f} {len(ours.encode()) / 1024:>8.0f} {ogr_t * 1000:>11.1f} {len(ogr) / 1024:>8.0f}")
+        print(
+            f"{label:<22} {ours_t * 1000:>8.1f} {len(ours.encode()) / 1024:>8.0f} {ogr_t * 1000:>11.1f} {len(ogr) / 1024:>8.0f}"
+        )
 
 
 if __name__ == "__main__":

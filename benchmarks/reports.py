@@ -12,6 +12,7 @@ a DLA user; the floor is the raw SQL alone (executed and fetched), with JIT off 
 (the raw SQL under the server's JIT setting is printed too). Both results are compared
 number by number before timing. Prints median and best of ``--repeat`` runs and the ratio.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,12 +65,16 @@ GROUP BY ROLLUP (p.province_id)
 
 def raw_completeness_sql(years):
     maxes = ", ".join(f"max(current_stage) FILTER (WHERE fiscal_year = {y}) AS m{i}" for i, y in enumerate(years))
-    cells = ", ".join(f"count(*) FILTER (WHERE m.m{i} >= {s}) AS y{i}_s{s}" for i in range(len(years)) for s in range(1, 7))
+    cells = ", ".join(
+        f"count(*) FILTER (WHERE m.m{i} >= {s}) AS y{i}_s{s}" for i in range(len(years)) for s in range(1, 7)
+    )
     return RAW_COMPLETENESS.format(maxes=maxes, years=", ".join(map(str, years)), cells=cells)
 
 
 def raw_budget_sql():
-    stages = ", ".join(f"count(*) FILTER (WHERE p.current_stage IS NOT DISTINCT FROM {k or 'NULL'}) AS stage_{k}" for k in range(7))
+    stages = ", ".join(
+        f"count(*) FILTER (WHERE p.current_stage IS NOT DISTINCT FROM {k or 'NULL'}) AS stage_{k}" for k in range(7)
+    )
     return RAW_BUDGET.format(stages=stages)
 
 
@@ -106,7 +111,9 @@ def check_budget(table, raw):
     ours = {r["unit_id"] if not r["g_unit"] else "total": r for r in table.all_rows()}
     theirs = {"total" if r["g"] else r["province_id"]: r for r in raw}
     assert set(ours) == set(theirs), ("different provinces", set(ours) ^ set(theirs))
-    cols = ["projects", "planned_budget", "approved_budget", "contract_value", "disbursed"] + [f"stage_{k}" for k in range(7)]
+    cols = ["projects", "planned_budget", "approved_budget", "contract_value", "disbursed"] + [
+        f"stage_{k}" for k in range(7)
+    ]
     for k, row in theirs.items():
         for c in cols:
             a, b = ours[k][c], row[c]
@@ -118,22 +125,29 @@ def main():
     ap.add_argument("--count", type=int, default=0, help="generate projects first if the database has fewer")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--repeat", type=int, default=7)
-    ap.add_argument("--year", type=int, default=None, help="latest fiscal year of the reports (default: the newest in the data)")
+    ap.add_argument(
+        "--year", type=int, default=None, help="latest fiscal year of the reports (default: the newest in the data)"
+    )
     args = ap.parse_args()
 
     n = Project.objects.count()
     if args.count and n < args.count:
         if "generate_projects" not in get_commands():
-            sys.exit("manage.py generate_projects is not available in this tree (query-API issue); "
-                     "fill the database another way and run without --count.")
+            sys.exit(
+                "manage.py generate_projects is not available in this tree (query-API issue); "
+                "fill the database another way and run without --count."
+            )
         call_command("generate_projects", count=args.count - n, seed=args.seed)
         n = Project.objects.count()
     year = args.year or Project.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
     years = last_years(year, 4)
     from layers.models import Organization
 
-    print(f"database: {connection.settings_dict['NAME']} — {n:,} projects, "
-          f"{Organization.objects.count():,} LAOs; fiscal years {years[0]}–{years[-1]}; {args.repeat} runs each", flush=True)
+    print(
+        f"database: {connection.settings_dict['NAME']} — {n:,} projects, "
+        f"{Organization.objects.count():,} LAOs; fiscal years {years[0]}–{years[-1]}; {args.repeat} runs each",
+        flush=True,
+    )
     dla = get_user_model()(username="bench", is_superuser=True)  # national user, never saved
 
     params = parse_params({"fiscal_year": str(year)})
@@ -151,12 +165,18 @@ def main():
     jit_c = timed(lambda: run_raw(raw_c, jit=True), max(1, args.repeat // 2))
 
     print(f"{'report':<38}{'ours median':>12}{'ours best':>11}{'raw median':>12}{'raw best':>10}{'ratio':>8}")
-    for name, ours, floor in (("completeness table (national, 4 FY)", ours_c, floor_c),
-                              (f"budget stages by province (FY {year})", ours_b, floor_b)):
-        print(f"{name:<38}{ours[0]:>10.1f}ms{ours[1]:>9.1f}ms{floor[0]:>10.1f}ms{floor[1]:>8.1f}ms{ours[0] / floor[0]:>7.2f}x")
+    for name, ours, floor in (
+        ("completeness table (national, 4 FY)", ours_c, floor_c),
+        (f"budget stages by province (FY {year})", ours_b, floor_b),
+    ):
+        print(
+            f"{name:<38}{ours[0]:>10.1f}ms{ours[1]:>9.1f}ms{floor[0]:>10.1f}ms{floor[1]:>8.1f}ms{ours[0] / floor[0]:>7.2f}x"
+        )
     print("targets: ratio <= 1.5x raw SQL; completeness under 300 ms")
-    print(f"for reference, the raw SQL with the server's JIT setting (jit={jit_setting()}): "
-          f"completeness {jit_c[0]:.1f} ms, budget {jit_b[0]:.1f} ms (median)")
+    print(
+        f"for reference, the raw SQL with the server's JIT setting (jit={jit_setting()}): "
+        f"completeness {jit_c[0]:.1f} ms, budget {jit_b[0]:.1f} ms (median)"
+    )
 
 
 def jit_setting():

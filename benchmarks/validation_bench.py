@@ -17,12 +17,13 @@
    floor split as the batch runs it: the points' query here while a second connection runs the
    lines' on a table of just the lines.
 """
+
 import argparse
 import os
-import threading
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,8 +40,12 @@ def main():
     ap.add_argument("--points", type=int, default=100_000)
     ap.add_argument("--lines", type=int, default=20_000)
     ap.add_argument("--singles", type=int, default=1000)
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="runs of the batch and of each floor variant, interleaved; medians compared")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of the batch and of each floor variant, interleaved; medians compared",
+    )
     args = ap.parse_args()
 
     import django
@@ -50,7 +55,9 @@ def main():
 
     dbname = settings.DATABASES["default"]["NAME"]
     if dbname == "gisplan":
-        sys.exit("Refusing to load benchmark data into the dev database 'gisplan'; set DATABASE_URL to a bench database.")
+        sys.exit(
+            "Refusing to load benchmark data into the dev database 'gisplan'; set DATABASE_URL to a bench database."
+        )
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -81,8 +88,10 @@ def load(gpkg: Path):
     print(f"tambons: {len(gdf)}, vertices: {int(shapely.get_num_coordinates(gdf.geometry.values).sum()):,}")
     with tempfile.TemporaryDirectory() as tmp:
         hulls = gdf.assign(geometry=shapely.convex_hull(gdf.geometry.values))
-        for level, code, th, en, parent in (("province", "ADM1_PCODE", "ADM1_TH", "ADM1_EN", None),
-                                            ("amphoe", "ADM2_PCODE", "ADM2_TH", "ADM2_EN", "ADM1_PCODE")):
+        for level, code, th, en, parent in (
+            ("province", "ADM1_PCODE", "ADM1_TH", "ADM1_EN", None),
+            ("amphoe", "ADM2_PCODE", "ADM2_TH", "ADM2_EN", "ADM1_PCODE"),
+        ):
             cols = [code, th, en] + ([parent] if parent else [])
             grouped = hulls.dissolve(by=code, aggfunc="first").reset_index()[cols + ["geometry"]]
             grouped["geometry"] = shapely.convex_hull(grouped.geometry.values)
@@ -100,11 +109,19 @@ def make_orgs():
     orgs = {}
     for p in Province.objects.all():
         orgs[("p", p.id)] = Organization.objects.update_or_create(
-            dla_code=f"2{p.code}0199", defaults={"name_th": f"อบจ.{p.name_th}", "type": "provincial_admin_org", "province": p})[0]
+            dla_code=f"2{p.code}0199",
+            defaults={"name_th": f"อบจ.{p.name_th}", "type": "provincial_admin_org", "province": p},
+        )[0]
     for a in Amphoe.objects.all():
         orgs[("a", a.id)] = Organization.objects.update_or_create(
-            dla_code=f"6{a.code}99", defaults={"name_th": f"อบต.ทดสอบ {a.name_th}", "type": "subdistrict_admin_org",
-                                               "province_id": a.province_id, "amphoe": a})[0]
+            dla_code=f"6{a.code}99",
+            defaults={
+                "name_th": f"อบต.ทดสอบ {a.name_th}",
+                "type": "subdistrict_admin_org",
+                "province_id": a.province_id,
+                "amphoe": a,
+            },
+        )[0]
     return orgs
 
 
@@ -161,19 +178,21 @@ def bench_batch(items, wkbs, repeat=3):
     """``repeat`` rounds; each round runs the batch, then every floor variant once. Compared:
     the median of the batch against the smallest median of the floor variants (the same
     statistic on both sides, and the machine's drift during the run hits both)."""
+    import shapely
     from django.db import connection, transaction
 
     from layers.lookup import GeomBatch, _shares_sql
     from projects_geo.validation import validate_batch
 
-    import shapely
-
     print(f"batch ({repeat} interleaved rounds; median of each):")
     # Handed over as shapely geometries, as imports do (a GEOSGeometry costs ~10 µs to convert).
     batch_items = [{**it, "geometry": g} for it, g in zip(items, shapely.from_wkb(wkbs))]
     ours = []
-    variants = {(label, lateral, jit): [] for label, lateral in (("planner's default join", False), ("tambon-driven LATERAL join", True))
-                for jit in ("on", "off")}
+    variants = {
+        (label, lateral, jit): []
+        for label, lateral in (("planner's default join", False), ("tambon-driven LATERAL join", True))
+        for jit in ("on", "off")
+    }
     split = []  # reference: the LATERAL floor as two queries on two connections, as our batch runs it
     with GeomBatch(wkbs, table=True) as batch, _lines_table_elsewhere(wkbs) as (conn2, lines_name):
         for _round in range(repeat):
@@ -190,7 +209,9 @@ def bench_batch(items, wkbs, repeat=3):
                 times.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             with conn2.cursor() as cur2:
-                thread = threading.Thread(target=lambda: cur2.execute(_shares_sql(lines_name, True, "lines")) or cur2.fetchall())
+                thread = threading.Thread(
+                    target=lambda: cur2.execute(_shares_sql(lines_name, True, "lines")) or cur2.fetchall()
+                )
                 thread.start()
                 with transaction.atomic(), connection.cursor() as cur:
                     cur.execute("SET LOCAL jit = off")
@@ -214,9 +235,13 @@ def bench_batch(items, wkbs, repeat=3):
         print(f"  (b) floor, {label}, JIT {jit}: {runs(times)}")
     floor = min(statistics.median(t) for t in variants.values())
     batch_median = statistics.median(ours)
-    print(f"  floor (smallest median of the four): {floor:.2f} s; batch / floor = {batch_median / floor:.2f}x (target ≤ 1.5x)")
-    print(f"  for reference, not the target's floor: the LATERAL floor split like our batch, points on this connection "
-          f"while a second one does the lines: {runs(split)}; batch / that = {batch_median / statistics.median(split):.2f}x")
+    print(
+        f"  floor (smallest median of the four): {floor:.2f} s; batch / floor = {batch_median / floor:.2f}x (target ≤ 1.5x)"
+    )
+    print(
+        f"  for reference, not the target's floor: the LATERAL floor split like our batch, points on this connection "
+        f"while a second one does the lines: {runs(split)}; batch / that = {batch_median / statistics.median(split):.2f}x"
+    )
 
 
 @contextmanager
@@ -235,8 +260,10 @@ def _lines_table_elsewhere(wkbs):
         name = "_bench_lines"
         with conn.cursor() as cur:
             cur.execute("SET jit = off")
-            cur.execute(f"CREATE TEMP TABLE {name} (ord int, geom geometry(Geometry, 4326), pt boolean, "
-                        "total float8 GENERATED ALWAYS AS (ST_Length(geom::geography)) STORED)")
+            cur.execute(
+                f"CREATE TEMP TABLE {name} (ord int, geom geometry(Geometry, 4326), pt boolean, "
+                "total float8 GENERATED ALWAYS AS (ST_Length(geom::geography)) STORED)"
+            )
             with cur.copy(f"COPY {name} (ord, geom, pt) FROM STDIN") as copy:
                 for chunk in _copy_chunks(wkbs, [("boolean", [False] * len(wkbs))], keep):
                     copy.write(chunk)
@@ -262,7 +289,10 @@ def bench_single(items, n):
     with connection.cursor() as cur:
         for it in pts:
             t0 = time.perf_counter()
-            cur.execute("SELECT tambon_id FROM layers_tambonpart WHERE ST_Intersects(geom, ST_GeomFromEWKB(%s))", [bytes(it["geometry"].ewkb)])
+            cur.execute(
+                "SELECT tambon_id FROM layers_tambonpart WHERE ST_Intersects(geom, ST_GeomFromEWKB(%s))",
+                [bytes(it["geometry"].ewkb)],
+            )
             cur.fetchall()
             sql_times.append((time.perf_counter() - t0) * 1000)
     line_times = []
@@ -275,9 +305,13 @@ def bench_single(items, n):
         return statistics.quantiles(v, n=100)[q - 1]
 
     print("single entry:")
-    print(f"  (c) validate() on {len(times)} points: p50 {pct(times, 50):.2f} ms, p95 {pct(times, 95):.2f} ms (target p95 ≤ 10 ms)")
+    print(
+        f"  (c) validate() on {len(times)} points: p50 {pct(times, 50):.2f} ms, p95 {pct(times, 95):.2f} ms (target p95 ≤ 10 ms)"
+    )
     print(f"      single-point SQL lookup: p50 {pct(sql_times, 50):.2f} ms, p95 {pct(sql_times, 95):.2f} ms")
-    print(f"      validate() on {len(line_times)} lines: p50 {pct(line_times, 50):.2f} ms, p95 {pct(line_times, 95):.2f} ms")
+    print(
+        f"      validate() on {len(line_times)} lines: p50 {pct(line_times, 50):.2f} ms, p95 {pct(line_times, 95):.2f} ms"
+    )
 
 
 if __name__ == "__main__":

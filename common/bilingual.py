@@ -1,4 +1,5 @@
 """Messages in both languages: Thai first, English second, for errors users must understand."""
+
 from __future__ import annotations
 
 from django.utils import translation

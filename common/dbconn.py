@@ -14,6 +14,7 @@ error, and ``end_thread`` stops a thread whose answer is no longer wanted.
 
 ``text_as_bytes`` makes a cursor (of these connections or Django's) return text as UTF-8 bytes.
 """
+
 from __future__ import annotations
 
 import threading
@@ -73,8 +74,11 @@ def raise_in_request(error: BaseException, alias: str = "default"):
         raise error
 
 
-def end_thread(thread: threading.Thread, conn_of: Callable[[], psycopg.Connection | None] | None = None,
-               between: Callable[[], None] | None = None) -> None:
+def end_thread(
+    thread: threading.Thread,
+    conn_of: Callable[[], psycopg.Connection | None] | None = None,
+    between: Callable[[], None] | None = None,
+) -> None:
     """Wait for ``thread``, asking the server every 50 ms to cancel whatever ``conn_of()`` is
     running (again, in case a statement started just as it was asked; cancelling an idle
     connection does nothing) and calling ``between()`` each round (e.g. taking what the thread

@@ -5,6 +5,7 @@ gisplan account instead (``Authorization: Basic …``; only sensible over HTTPS 
 Anonymous requests get 401 with ``WWW-Authenticate: Basic`` so those clients ask for a password.
 The user found is then handed to ``accounts.access`` like any other.
 """
+
 from __future__ import annotations
 
 import base64
@@ -54,7 +55,8 @@ def unauthorized() -> HttpResponse:
     response = HttpResponse(
         '{"errors":[{"field":null,"message_en":"Sign in or send HTTP Basic credentials.",'
         '"message_th":"กรุณาเข้าสู่ระบบหรือส่งชื่อผู้ใช้และรหัสผ่านแบบ HTTP Basic"}]}',
-        status=401, content_type="application/json",
+        status=401,
+        content_type="application/json",
     )
     response["WWW-Authenticate"] = f'Basic realm="{REALM}", charset="UTF-8"'
     return response

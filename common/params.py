@@ -3,6 +3,7 @@
 Bad values raise ``django.core.exceptions.ValidationError`` with a message in the active language
 (callers key it by parameter name and answer in Thai and English).
 """
+
 from __future__ import annotations
 
 from django.contrib.gis.geos import Polygon

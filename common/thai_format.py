@@ -5,13 +5,15 @@ Dates: day, abbreviated month and the Buddhist-Era year in both languages ("1 à¸
 "1 Oct 2567"), since Thai fiscal and budget documents are dated in B.E. Typed dates may be in
 B.E. or C.E. (a year above 2400 is B.E.), as d/m/yyyy or yyyy-mm-dd.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 BE_OFFSET = 543  # Buddhist Era = Common Era + 543
 

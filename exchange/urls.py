@@ -1,5 +1,6 @@
 """URLs of exchange: the import flow and the export download. Mounted at the site root in the
 ``projects_geo`` namespace by ``gisplan/urls.py`` (the names they had before the app split)."""
+
 from django.urls import path
 
 from .views import exports, imports

@@ -5,6 +5,7 @@ Every setting that differs between machines comes from an environment variable o
 machine: DEBUG is off unless asked for, and the database is the local PostGIS server that
 ``make run`` provisions.
 """
+
 from pathlib import Path
 
 import environ
@@ -19,9 +20,7 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
-        raise environ.ImproperlyConfigured(
-            "Set SECRET_KEY in the environment or in .env (make run writes one)."
-        )
+        raise environ.ImproperlyConfigured("Set SECRET_KEY in the environment or in .env (make run writes one).")
     SECRET_KEY = "dev-only-insecure-key"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -88,11 +87,7 @@ WSGI_APPLICATION = "gisplan.wsgi.application"
 ASGI_APPLICATION = "gisplan.asgi.application"
 
 # PostGIS only: the postgis:// scheme selects django.contrib.gis.db.backends.postgis.
-DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default="postgis://gisplan:gisplan@127.0.0.1:5432/gisplan"
-    )
-}
+DATABASES = {"default": env.db_url("DATABASE_URL", default="postgis://gisplan:gisplan@127.0.0.1:5432/gisplan")}
 if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
     raise environ.ImproperlyConfigured(
         "DATABASE_URL must use the postgis:// scheme (gisplan runs on PostGIS only), "
@@ -103,9 +98,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # these short web queries; off unless DB_JIT=true (issue 5 benchmarks).
 if not env.bool("DB_JIT", default=False):
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
-    "TEST_DATABASE_NAME", default="test_gisplan"
-)
+DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default="test_gisplan")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -209,9 +202,7 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
-)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 
 LOGGING = {
     "version": 1,

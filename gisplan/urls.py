@@ -5,6 +5,7 @@ before those capabilities moved into apps of their own, so every name (``project
 ``projects_geo:ogc-items``, …) and path is unchanged. Exchange comes before analysis so that
 ``api/projects/export/`` is matched before the REST API's ``api/projects/<pk>/``.
 """
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path

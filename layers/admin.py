@@ -1,4 +1,5 @@
 """Admin for boundaries and the LAO registry, with django-leaflet map widgets."""
+
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
@@ -14,7 +15,11 @@ class BoundaryAdmin(LeafletGeoAdmin):
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         # The list never shows the boundary: do not fetch it.
-        return qs.defer("geom") if request.resolver_match and request.resolver_match.url_name.endswith("changelist") else qs
+        return (
+            qs.defer("geom")
+            if request.resolver_match and request.resolver_match.url_name.endswith("changelist")
+            else qs
+        )
 
 
 @admin.register(Province)

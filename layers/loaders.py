@@ -4,6 +4,7 @@ Plain functions called by the management commands and the tests. Both loaders ar
 rows are matched by official code and only rows whose attributes or geometry differ are written,
 so a second run reports everything as unchanged.
 """
+
 from __future__ import annotations
 
 import csv
@@ -67,7 +68,7 @@ def normalise_code(value, level: str, prefix: str = "TH") -> str:
     """``TH8301`` → ``8301``; checks the length for the level."""
     text = str(value).strip() if value is not None else ""
     if prefix and text.upper().startswith(prefix.upper()):
-        text = text[len(prefix):]
+        text = text[len(prefix) :]
     if text.endswith(".0"):  # numeric codes read from a DBF as floats
         text = text[:-2]
     expected = CODE_LENGTHS[level]
@@ -101,7 +102,11 @@ def resolve_sources(source: Path, level: str | None, layer: str | None) -> list[
     if source.is_dir():
         found = []
         for lvl in LEVELS if level is None else (level,):
-            candidates = [p for p in sorted(source.iterdir()) if p.stem.lower() == lvl and p.suffix.lower() in (".shp", ".geojson", ".json", ".gpkg")]
+            candidates = [
+                p
+                for p in sorted(source.iterdir())
+                if p.stem.lower() == lvl and p.suffix.lower() in (".shp", ".geojson", ".json", ".gpkg")
+            ]
             if candidates:
                 found.append((lvl, candidates[0], None))
         if not found:
@@ -118,9 +123,7 @@ def resolve_sources(source: Path, level: str | None, layer: str | None) -> list[
         return [(level, source, layer)]
     found = [(lvl, source, lvl) for lvl in LEVELS if lvl in layers]
     if not found:
-        raise LoadError(
-            f"{source}: cannot tell which level its layers ({', '.join(layers)}) are; pass --level."
-        )
+        raise LoadError(f"{source}: cannot tell which level its layers ({', '.join(layers)}) are; pass --level.")
     return found
 
 
@@ -218,7 +221,15 @@ def load_level(
                 if raw_parent not in (None, "")
                 else code[: CODE_LENGTHS[parent_level]]
             )
-        rows.append((code, str(values[mapping["name_th"]] or "").strip(), str(name_en or "").strip(), parent_code, shapely.to_wkb(geoms[i], include_srid=False)))
+        rows.append(
+            (
+                code,
+                str(values[mapping["name_th"]] or "").strip(),
+                str(name_en or "").strip(),
+                parent_code,
+                shapely.to_wkb(geoms[i], include_srid=False),
+            )
+        )
 
     table = model._meta.db_table
     parent_sql = ""
@@ -292,7 +303,7 @@ def normalise_district_name(name: str) -> str:
     text = re.sub(r"\s+", "", (name or "").strip())
     for prefix in AMPHOE_PREFIXES:
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
             break
     return text
 
@@ -327,7 +338,11 @@ class RegistryReport:
                 + ", ".join(self.partial_location[:20])
             )
         if self.amphoe_unresolved:
-            lines.append("amphoe not resolved: " + "; ".join(self.amphoe_unresolved[:20]) + (" …" if len(self.amphoe_unresolved) > 20 else ""))
+            lines.append(
+                "amphoe not resolved: "
+                + "; ".join(self.amphoe_unresolved[:20])
+                + (" …" if len(self.amphoe_unresolved) > 20 else "")
+            )
         if self.province_unresolved:
             lines.append(
                 f"{len(self.province_unresolved)} rows skipped, province not loaded: "
@@ -395,7 +410,9 @@ def load_lao_registry(path: Path, encoding: str = "utf-8-sig", progress=None) ->
         seen.add(code)
         org_type = (row.get("type") or "").strip()
         if org_type not in valid_types:
-            raise LoadError(f"{path} line {lineno}: unknown type {org_type!r}; expected one of {', '.join(sorted(valid_types))}.")
+            raise LoadError(
+                f"{path} line {lineno}: unknown type {org_type!r}; expected one of {', '.join(sorted(valid_types))}."
+            )
         pcode = (row.get("provinceCode") or "").strip().zfill(2)
         province_id = provinces.get(pcode)
         if province_id is None:
@@ -410,7 +427,9 @@ def load_lao_registry(path: Path, encoding: str = "utf-8-sig", progress=None) ->
             if amphoe_id is not None:
                 report.amphoe_by_code += 1
             else:
-                report.amphoe_unresolved.append(f"{code} {row.get('nameTh', '').strip()} (district {district!r}, province {pcode})")
+                report.amphoe_unresolved.append(
+                    f"{code} {row.get('nameTh', '').strip()} (district {district!r}, province {pcode})"
+                )
         lat, lon = _decimal_or_none(row.get("centerLat")), _decimal_or_none(row.get("centerLon"))
         location = Point(float(lon), float(lat), srid=4326) if lat is not None and lon is not None else None
         if location is None:
@@ -439,7 +458,9 @@ def load_lao_registry(path: Path, encoding: str = "utf-8-sig", progress=None) ->
                     current is not None and value is not None and current.equals_exact(value, 1e-9)
                 )
             elif name == "area_km2":
-                same = (current is None and value is None) or (current is not None and value is not None and Decimal(current) == value)
+                same = (current is None and value is None) or (
+                    current is not None and value is not None and Decimal(current) == value
+                )
             else:
                 same = current == value
             if not same:
@@ -455,7 +476,16 @@ def load_lao_registry(path: Path, encoding: str = "utf-8-sig", progress=None) ->
         if to_update:
             Organization.objects.bulk_update(
                 to_update,
-                ["name_th", "name_en", "type", "province_id", "amphoe_id", "district_name_th", "office_location", "area_km2"],
+                [
+                    "name_th",
+                    "name_en",
+                    "type",
+                    "province_id",
+                    "amphoe_id",
+                    "district_name_th",
+                    "office_location",
+                    "area_km2",
+                ],
                 batch_size=500,
             )
     report.created, report.updated = len(to_create), len(to_update)

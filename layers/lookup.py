@@ -22,6 +22,7 @@ shares of a large batch: points, then the other geometries).
 - ``lands_in_area`` — whether candidate geometries (a suggested correction) fall in a unit.
 - ``attach_names`` — codes and names of the units, one query.
 """
+
 from __future__ import annotations
 
 import logging
@@ -177,8 +178,11 @@ class Units:
             uid = getattr(t, key)
             shares[uid] = shares.get(uid, 0.0) + t.share
         names = self.names or {}
-        return [UnitRef(r.id, r.code, r.name_th, r.name_en, min(1.0, share))
-                for uid, share in shares.items() if (r := names.get((level, uid)))]
+        return [
+            UnitRef(r.id, r.code, r.name_th, r.name_en, min(1.0, share))
+            for uid, share in shares.items()
+            if (r := names.get((level, uid)))
+        ]
 
     @property
     def provinces(self) -> list[UnitRef]:
@@ -217,8 +221,7 @@ class GeomBatch:
     server ~0.15 s).
     """
 
-    def __init__(self, ewkbs, extra: dict | None = None, *, table: bool | None = None,
-                 lines_elsewhere: bool = False):
+    def __init__(self, ewkbs, extra: dict | None = None, *, table: bool | None = None, lines_elsewhere: bool = False):
         self.ewkbs = list(ewkbs)
         self.extra = extra or {}  # name -> (sql type, list of values)
         self.table = len(self.ewkbs) >= TABLE_MODE_MIN if table is None else table
@@ -234,8 +237,11 @@ class GeomBatch:
                 self.elsewhere = _LinesElsewhere.start_for(self)
             self.name = f"_geoms_{uuid.uuid4().hex[:12]}"
             cols = "".join(f", {n} {t}" for n, (t, _v) in self.extra.items())
-            cols += "".join(f", {n} {t} GENERATED ALWAYS AS ({expr.format(g='geom')}) STORED"
-                            for n, (t, expr) in _COMPUTED.items() if n not in self.extra)
+            cols += "".join(
+                f", {n} {t} GENERATED ALWAYS AS ({expr.format(g='geom')}) STORED"
+                for n, (t, expr) in _COMPUTED.items()
+                if n not in self.extra
+            )
             with connection.cursor() as cur:
                 cur.execute(f"CREATE TEMP TABLE {self.name} (ord int, geom geometry(Geometry, 4326){cols})")
                 names = ["ord", "geom", *self.extra]
@@ -272,7 +278,9 @@ class GeomBatch:
         types = ["bytea", *(t for t, _v in self.extra.values())]
         arrays = [f"%s::{t}[]" for t in types]
         extra_sel = "".join(f", {n}" for n in self.extra)
-        computed = "".join(f", {expr.format(g='geom')} AS {n}" for n, (_t, expr) in _COMPUTED.items() if n not in self.extra)
+        computed = "".join(
+            f", {expr.format(g='geom')} AS {n}" for n, (_t, expr) in _COMPUTED.items() if n not in self.extra
+        )
         sql = (
             f"(SELECT ord, geom{extra_sel}{computed} "
             f"FROM (SELECT ord::int AS ord, ST_GeomFromEWKB(wkb) AS geom{extra_sel} "
@@ -294,6 +302,7 @@ def _copy_column(values, sql_type: str = "") -> list[str]:
         if isinstance(v, int):
             return str(v)
         return str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
     try:
         memo = {v: fmt(v) for v in set(values)}
     except TypeError:  # an unhashable value
@@ -317,9 +326,12 @@ def _copy_chunks(ewkbs, extra_columns, keep=None):
         pick = operator.itemgetter(*keep)
         extra = [list(pick(col)) if len(keep) > 1 else [pick(col)] for col in extra]
     for start in range(0, len(keep), COPY_CHUNK):
-        part = keep[start:start + COPY_CHUNK]
-        columns = [[str(i + 1) for i in part], [ewkbs[i].hex() for i in part],
-                   *(col[start:start + COPY_CHUNK] for col in extra)]
+        part = keep[start : start + COPY_CHUNK]
+        columns = [
+            [str(i + 1) for i in part],
+            [ewkbs[i].hex() for i in part],
+            *(col[start : start + COPY_CHUNK] for col in extra),
+        ]
         yield "\n".join(map("\t".join, zip(*columns))) + "\n"
 
 
@@ -347,10 +359,13 @@ def _shares_sql(relation: str, lateral: bool, part: str = "all") -> str:
             return f"""layers_tambonpart p
             CROSS JOIN LATERAL (SELECT {cols} FROM {relation} v
                                 WHERE {cond} AND ST_Intersects(v.geom, p.geom) OFFSET 0) g"""
+
         with_ = ""
     else:
+
         def source(cond, cols):
             return f"(SELECT {cols}, v.geom FROM b v WHERE {cond}) g JOIN layers_tambonpart p ON ST_Intersects(p.geom, g.geom)"
+
         with_ = f"WITH b AS MATERIALIZED (SELECT * FROM {relation} r)"
     # The line's amount inside the part: in the LATERAL subquery (where the part is fixed) or
     # in the aggregate of the plain join.
@@ -460,6 +475,7 @@ class _LinesElsewhere:
             with conn:  # closed on exit
                 dbconn.take_role(conn, self._args)
                 with conn.transaction(), conn.cursor() as cur:  # the commit drops the table
+
                     def execute(sql):
                         if self._cancelled.is_set():
                             raise _Cancelled
@@ -468,11 +484,14 @@ class _LinesElsewhere:
                     name = f"_lines_{uuid.uuid4().hex[:12]}"
                     if not self._jit_off:
                         execute("SET LOCAL jit = off")
-                    execute(f"CREATE TEMP TABLE {name} (ord int, geom geometry(Geometry, 4326), "
-                            "pt boolean, total float8) ON COMMIT DROP")
+                    execute(
+                        f"CREATE TEMP TABLE {name} (ord int, geom geometry(Geometry, 4326), "
+                        "pt boolean, total float8) ON COMMIT DROP"
+                    )
                     with cur.copy(f"COPY {name} (ord, geom, pt, total) FROM STDIN") as copy:
-                        for chunk in _copy_chunks(self._ewkbs, [("boolean", [False] * len(self._ewkbs)),
-                                                                ("float8", self._totals)], self._keep):
+                        for chunk in _copy_chunks(
+                            self._ewkbs, [("boolean", [False] * len(self._ewkbs)), ("float8", self._totals)], self._keep
+                        ):
                             copy.write(chunk)
                     execute(f"CREATE INDEX ON {name} USING gist (geom)")
                     execute(_shares_sql(name, SHARES_LATERAL, "lines"))
@@ -493,8 +512,10 @@ class _LinesElsewhere:
         """The lines' share rows; None when the second connection could not be opened."""
         self._thread.join()
         if self._connect_error is not None:
-            log.warning("Second database connection for the lines' shares failed (%s); "
-                        "running them on this connection.", self._connect_error)
+            log.warning(
+                "Second database connection for the lines' shares failed (%s); running them on this connection.",
+                self._connect_error,
+            )
             return None
         if self._error is not None:
             dbconn.raise_in_request(self._error)
@@ -602,12 +623,16 @@ _UNIT_DIST = """(SELECT min(ST_Distance(ST_Scale(x.geom, s.kx, s.ky), ST_Scale({
 # anisotropy) hold each vertex's nearest part: one index scan and one scaled collection per line
 # instead of a KNN search per vertex (~3× faster). Falls back to the per-vertex search when no
 # part is that close (a geometry that does not touch the unit).
-_UNIT_REACH = """COALESCE(
+_UNIT_REACH = (
+    """COALESCE(
     (SELECT max(ST_Distance(ST_Scale(v.geom, s.kx, s.ky), n.scaled)) FROM ST_DumpPoints(s.geom) v,
         (SELECT ST_Scale(ST_Collect(p.geom), s.kx, s.ky) AS scaled FROM layers_tambonpart p
          WHERE p.{col} = {uid} AND p.geom && ST_Expand(s.geom, 1.1 * s.diag)) n
      WHERE n.scaled IS NOT NULL),
-    (SELECT max(""" + _UNIT_DIST.replace("{g}", "v.geom") + """) FROM ST_DumpPoints(s.geom) v))"""
+    (SELECT max("""
+    + _UNIT_DIST.replace("{g}", "v.geom")
+    + """) FROM ST_DumpPoints(s.geom) v))"""
+)
 
 # What to measure per geometry: DIST (how far the whole geometry is from the unit: it lies outside)
 # and/or REACH (how far its farthest vertex is: a line partly outside). Each costs index searches
@@ -656,8 +681,12 @@ def edge_distances(items) -> dict[int, EdgeInfo]:
     out = {}
     for ord_, pd, pr, ad, ar, tid, aid, pid, ndist, closest in rows:
         out[ord_] = EdgeInfo(
-            province_dist=pd, province_reach=pr, amphoe_dist=ad, amphoe_reach=ar,
-            nearest=TambonShare(tid, aid, pid, 1.0) if tid else None, nearest_dist=ndist,
+            province_dist=pd,
+            province_reach=pr,
+            amphoe_dist=ad,
+            amphoe_reach=ar,
+            nearest=TambonShare(tid, aid, pid, 1.0) if tid else None,
+            nearest_dist=ndist,
             closest_point_ewkb=bytes(closest) if closest is not None else None,
         )
     return out

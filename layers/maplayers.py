@@ -9,6 +9,7 @@ provinces is a few hundred kilobytes while a tambon seen at street level keeps i
 features are selected with the GiST index (``geom && envelope``) and serialised by PostGIS
 (``json_build_object``/``ST_AsGeoJSON``): Python only passes the text through.
 """
+
 from __future__ import annotations
 
 import math
@@ -52,7 +53,7 @@ class LayerRequest:
 
 def tolerance_for_zoom(zoom: int) -> float:
     """Degrees of one 256-px web-map pixel at ``zoom`` (at the equator): the simplification tolerance."""
-    return 360.0 / (256 * 2 ** zoom)
+    return 360.0 / (256 * 2**zoom)
 
 
 def decimals_for_zoom(zoom: int) -> int:
@@ -63,7 +64,9 @@ def decimals_for_zoom(zoom: int) -> int:
 def parse_request(level: str, params) -> LayerRequest:
     """Check the query parameters (``zoom``, ``bbox=minx,miny,maxx,maxy``, ``code=8302,8301``)."""
     if level not in LAYER_TABLES:
-        raise LayerRequestError("level", f"ไม่มีชั้นข้อมูล {level}", f"No boundary layer {level!r} (province, amphoe or tambon).")
+        raise LayerRequestError(
+            "level", f"ไม่มีชั้นข้อมูล {level}", f"No boundary layer {level!r} (province, amphoe or tambon)."
+        )
     try:
         zoom = int(params.get("zoom", "8"))
     except ValueError:
@@ -182,6 +185,9 @@ def boundary_feature_json(level: str, queryset, *, zoom: int | None):
     """Feature JSON texts of ``queryset`` (a ``boundary_queryset``) simplified for ``zoom``."""
     precision = 7 if zoom is None else max(3, min(7, int(zoom) // 3 + 2))
     return with_feature_json(
-        queryset, properties=boundary_properties(level), precision=precision, id_field="code",
+        queryset,
+        properties=boundary_properties(level),
+        precision=precision,
+        id_field="code",
         geometry=simplified_geometry(zoom),
     )

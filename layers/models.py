@@ -4,6 +4,7 @@ Codes are the official TIS-1099 codes without the ``TH`` prefix used by COD-AB: 
 province, 4 for an amphoe, 6 for a tambon. Geometry is always a valid MultiPolygon in EPSG:4326,
 enforced by a check constraint as well as by the loaders.
 """
+
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GistIndex
 from django.core.validators import RegexValidator
@@ -38,9 +39,7 @@ class AdminUnit(models.Model):
 
 
 class Province(AdminUnit):
-    code = models.CharField(
-        _("code"), max_length=2, unique=True, validators=[RegexValidator(r"^\d{2}$")]
-    )
+    code = models.CharField(_("code"), max_length=2, unique=True, validators=[RegexValidator(r"^\d{2}$")])
 
     class Meta(AdminUnit.Meta):
         verbose_name = _("province")
@@ -53,12 +52,8 @@ class Province(AdminUnit):
 
 
 class Amphoe(AdminUnit):
-    code = models.CharField(
-        _("code"), max_length=4, unique=True, validators=[RegexValidator(r"^\d{4}$")]
-    )
-    province = models.ForeignKey(
-        Province, on_delete=models.PROTECT, related_name="amphoes", verbose_name=_("province")
-    )
+    code = models.CharField(_("code"), max_length=4, unique=True, validators=[RegexValidator(r"^\d{4}$")])
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="amphoes", verbose_name=_("province"))
 
     class Meta(AdminUnit.Meta):
         verbose_name = _("amphoe (district)")
@@ -71,12 +66,8 @@ class Amphoe(AdminUnit):
 
 
 class Tambon(AdminUnit):
-    code = models.CharField(
-        _("code"), max_length=6, unique=True, validators=[RegexValidator(r"^\d{6}$")]
-    )
-    amphoe = models.ForeignKey(
-        Amphoe, on_delete=models.PROTECT, related_name="tambons", verbose_name=_("amphoe")
-    )
+    code = models.CharField(_("code"), max_length=6, unique=True, validators=[RegexValidator(r"^\d{6}$")])
+    amphoe = models.ForeignKey(Amphoe, on_delete=models.PROTECT, related_name="tambons", verbose_name=_("amphoe"))
 
     class Meta(AdminUnit.Meta):
         verbose_name = _("tambon (subdistrict)")
@@ -105,9 +96,7 @@ class OrganizationQuerySet(models.QuerySet):
 class Organization(models.Model):
     """A local administrative organisation (องค์กรปกครองส่วนท้องถิ่น, อปท.) of the DLA registry."""
 
-    dla_code = models.CharField(
-        _("DLA code"), max_length=7, unique=True, validators=[RegexValidator(r"^\d{7}$")]
-    )
+    dla_code = models.CharField(_("DLA code"), max_length=7, unique=True, validators=[RegexValidator(r"^\d{7}$")])
     name_th = models.CharField(_("Thai name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     type = models.CharField(_("type"), max_length=32, choices=OrganizationType.choices)

@@ -1,4 +1,5 @@
 """URLs of the reference geography (boundary map layers)."""
+
 from django.urls import path
 
 from . import views

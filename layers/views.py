@@ -1,4 +1,5 @@
 """HTTP endpoints of the reference geography: boundary outlines for the maps (GeoJSON)."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET

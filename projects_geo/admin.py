@@ -1,4 +1,5 @@
 """Admin for projects; saving goes through services.save_project so the units are filled in."""
+
 from django import forms
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
@@ -21,7 +22,9 @@ class ProjectAdminForm(forms.ModelForm):
         geom, org, kind = cleaned.get("geom"), cleaned.get("organization"), cleaned.get("kind")
         self.validation_result = None
         if geom is not None and org is not None and kind:
-            result = validate(geom, org, kind, fiscal_year=cleaned.get("fiscal_year"), exclude_project_id=self.instance.pk)
+            result = validate(
+                geom, org, kind, fiscal_year=cleaned.get("fiscal_year"), exclude_project_id=self.instance.pk
+            )
             for finding in result.errors:
                 self.add_error("geom", finding.as_dict()["message"])
             self.validation_result = result
@@ -58,8 +61,21 @@ class ProjectAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
     list_select_related = ("organization", "tambon")
     search_fields = ("name", "organization__name_th", "organization__dla_code")
     autocomplete_fields = ("organization",)
-    readonly_fields = ("province", "amphoe", "tambon", "length_m", "current_stage", "validation_findings",
-                       "created_by", "created_at", "updated_by", "updated_at", "version", "deleted_at", "deleted_by")
+    readonly_fields = (
+        "province",
+        "amphoe",
+        "tambon",
+        "length_m",
+        "current_stage",
+        "validation_findings",
+        "created_by",
+        "created_at",
+        "updated_by",
+        "updated_at",
+        "version",
+        "deleted_at",
+        "deleted_by",
+    )
     inlines = [ProjectTambonInline, ProjectStageInline]
     form = ProjectAdminForm
 

@@ -13,6 +13,7 @@ table is grouped by (fiscal year, kind, current stage) and the user sees the who
 province; any other filter, or an LAO's own staff (a few hundred projects), goes to the projects
 table as before. Both paths give the same tile.
 """
+
 from __future__ import annotations
 
 from django.db import connection, transaction
@@ -69,7 +70,8 @@ def tile_cells(scope: tuple[str, int | None], z: int, x: int, y: int):
     """The cells of tile z/x/y the user's scope covers, as a queryset for the shared project
     filters (``filters.filter_projects``: fiscal_year, kind, stage and reached_stage read the same
     column names here as on projects)."""
-    half = 32 * 2 ** z  # cells from the Web Mercator origin to the map's edge
-    qs = ClusterCell.objects.filter(zoom=z, cx__range=(64 * x - half, 64 * (x + 1) - half - 1),
-                                    cy__range=(half - 64 * (y + 1), half - 64 * y - 1))
+    half = 32 * 2**z  # cells from the Web Mercator origin to the map's edge
+    qs = ClusterCell.objects.filter(
+        zoom=z, cx__range=(64 * x - half, 64 * (x + 1) - half - 1), cy__range=(half - 64 * (y + 1), half - 64 * y - 1)
+    )
     return qs.filter(province_id=scope[1]) if scope[0] == "province" else qs

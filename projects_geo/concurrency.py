@@ -5,6 +5,7 @@ client sends back the version it was built from; ``check_version`` locks the row
 ``ConflictError`` when someone else saved in between, so the second save is refused (nothing is
 written) with a message in Thai and English instead of silently overwriting the first.
 """
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError

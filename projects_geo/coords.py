@@ -22,12 +22,13 @@ explicit PROJ pipeline below, so no PROJ default can silently substitute another
 (pyproj's candidates also include EPSG:1304, a 3-parameter shift with 5 m accuracy). The shift
 between the two datums is about 400–600 m in Thailand.
 """
+
 from __future__ import annotations
 
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from django.contrib.gis.geos import Point
 from pyproj import Transformer
@@ -38,9 +39,7 @@ ZONES = (47, 48)
 DATUM_LABELS = {WGS84: "WGS 84", INDIAN_1975: "Indian 1975"}
 
 INDIAN_1975_TRANSFORMATION = "EPSG:1812 (Indian 1975 to WGS 84 (4), 7-parameter Helmert, accuracy 3 m)"
-_HELMERT_1812 = (
-    "+proj=helmert +x=293 +y=836 +z=318 +rx=0.5 +ry=1.6 +rz=-2.8 +s=2.1 +convention=position_vector"
-)
+_HELMERT_1812 = "+proj=helmert +x=293 +y=836 +z=318 +rx=0.5 +ry=1.6 +rz=-2.8 +s=2.1 +convention=position_vector"
 
 THAI_LAT = (5.0, 21.0)
 THAI_LON = (97.0, 106.0)
@@ -80,8 +79,8 @@ def preview_of(lon: float, lat: float) -> str:
 # --- transformations ----------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
-@lru_cache(maxsize=None)
+@cache
+@cache
 def _utm_transformer(zone: int, datum: str) -> Transformer:
     """UTM (easting, northing) on the datum → WGS 84 (lon, lat); explicit pipelines only."""
     if datum == WGS84:
@@ -92,9 +91,7 @@ def _utm_transformer(zone: int, datum: str) -> Transformer:
             f"+step +proj=cart +ellps=evrst30 +step {_HELMERT_1812} "
             f"+step +inv +proj=cart +ellps=WGS84 +step +proj=pop +v_3"
         )
-    return Transformer.from_pipeline(
-        f"+proj=pipeline {steps} +step +proj=unitconvert +xy_in=rad +xy_out=deg"
-    )
+    return Transformer.from_pipeline(f"+proj=pipeline {steps} +step +proj=unitconvert +xy_in=rad +xy_out=deg")
 
 
 def utm_to_lonlat(eastings, northings, zone: int, datum: str = WGS84):
@@ -128,7 +125,19 @@ _DATUM_PATTERNS = [
     (WGS84, re.compile(r"\b(?:wgs\s*[-_]?\s*(?:19)?84|w84)\b", re.I)),
 ]
 _NUM = r"[-+]?\d+(?:\.\d+)?"
-_PRIMES = {"′": "'", "’": "'", "‘": "'", "´": "'", "`": "'", "″": '"', "”": '"', "“": '"', "''": '"', "º": "°", "˚": "°"}
+_PRIMES = {
+    "′": "'",
+    "’": "'",
+    "‘": "'",
+    "´": "'",
+    "`": "'",
+    "″": '"',
+    "”": '"',
+    "“": '"',
+    "''": '"',
+    "º": "°",
+    "˚": "°",
+}
 
 
 def _fail(en: str, th: str):
@@ -186,7 +195,9 @@ def parse_point(text, *, datum=None, zone=None) -> ParsedPoint:
 def _parse_utm(raw: str, body: str, datum: str, zone_default) -> ParsedPoint:
     text = body.upper()
     zone = None
-    m = re.search(r"\b(?:ZONE|Z)\s*[:=]?\s*(\d{1,2})\s*([A-Z])?\b", text) or re.search(r"(?<![\d.])(\d{1,2})\s*([NPQS])\b", text)
+    m = re.search(r"\b(?:ZONE|Z)\s*[:=]?\s*(\d{1,2})\s*([A-Z])?\b", text) or re.search(
+        r"(?<![\d.])(\d{1,2})\s*([NPQS])\b", text
+    )
     if m:
         zone = int(m.group(1))
         band = m.group(2)
@@ -195,7 +206,7 @@ def _parse_utm(raw: str, body: str, datum: str, zone_default) -> ParsedPoint:
                 f"Zone {zone}S is in the southern hemisphere; Thailand is in zones 47N and 48N.",
                 f"โซน {zone}S อยู่ซีกโลกใต้ ประเทศไทยอยู่ในโซน 47N และ 48N",
             )
-        text = text[: m.start()] + " " + text[m.end():]
+        text = text[: m.start()] + " " + text[m.end() :]
     elif len(nums3 := re.findall(_NUM, text)) == 3 and sum(n in ("47", "48") for n in nums3) == 1:
         zone = 47 if "47" in nums3 else 48  # "47 661234 1521234": the zone without its letter
         text = re.sub(rf"(?<![\d.]){zone}(?![\d.])", " ", text, count=1)
@@ -207,7 +218,10 @@ def _parse_utm(raw: str, body: str, datum: str, zone_default) -> ParsedPoint:
     if zone is None:
         _fail("UTM coordinates need a zone (47N or 48N).", "พิกัด UTM ต้องระบุโซน (47N หรือ 48N)")
     if zone not in ZONES:
-        _fail(f"UTM zone {zone} is not in Thailand: expected 47N or 48N.", f"โซน UTM {zone} ไม่อยู่ในประเทศไทย ต้องเป็น 47N หรือ 48N")
+        _fail(
+            f"UTM zone {zone} is not in Thailand: expected 47N or 48N.",
+            f"โซน UTM {zone} ไม่อยู่ในประเทศไทย ต้องเป็น 47N หรือ 48N",
+        )
     easting = northing = None
     # Labels before the numbers ("E 661234 N 1521234") or after them ("661234E 1521234N").
     me = re.search(rf"\bE\s*[:=]?\s*({_NUM})", text)
@@ -218,7 +232,7 @@ def _parse_utm(raw: str, body: str, datum: str, zone_default) -> ParsedPoint:
     if me and mn:
         easting = float(me.group(1))
         northing = float(mn.group(1))
-        rest = re.sub(rf"{_NUM}", " ", text[: min(me.start(), mn.start())] + text[max(me.end(), mn.end()):])
+        rest = re.sub(rf"{_NUM}", " ", text[: min(me.start(), mn.start())] + text[max(me.end(), mn.end()) :])
     else:
         nums = [float(n) for n in re.findall(_NUM, text)]
         if len(nums) != 2:
@@ -233,17 +247,28 @@ def _parse_utm(raw: str, body: str, datum: str, zone_default) -> ParsedPoint:
     if re.search(r"\d", rest):
         _fail("Unexpected numbers beside the UTM easting and northing.", "มีตัวเลขเกินมานอกเหนือจากค่า E และ N ของ UTM")
     if not (100_000 <= easting <= 900_000):
-        _fail(f"UTM easting {easting:g} is out of range (100000–900000 m).", f"ค่าตะวันออก (E) {easting:g} อยู่นอกช่วง 100000–900000 ม.")
+        _fail(
+            f"UTM easting {easting:g} is out of range (100000–900000 m).",
+            f"ค่าตะวันออก (E) {easting:g} อยู่นอกช่วง 100000–900000 ม.",
+        )
     if not (0 <= northing <= 9_400_000):
-        _fail(f"UTM northing {northing:g} is out of range (0–9400000 m).", f"ค่าเหนือ (N) {northing:g} อยู่นอกช่วง 0–9400000 ม.")
+        _fail(
+            f"UTM northing {northing:g} is out of range (0–9400000 m).",
+            f"ค่าเหนือ (N) {northing:g} อยู่นอกช่วง 0–9400000 ม.",
+        )
     lon, lat = utm_to_lonlat(easting, northing, zone, datum)
     if not (math.isfinite(lon) and math.isfinite(lat)):
         _fail("These UTM numbers do not convert to a position.", "ค่าพิกัด UTM นี้แปลงเป็นตำแหน่งไม่ได้")
     via = f", {DATUM_LABELS[datum]} → WGS 84 ({INDIAN_1975_TRANSFORMATION})" if datum == INDIAN_1975 else ", WGS 84"
     return ParsedPoint(
-        point=Point(lon, lat, srid=4326), preview=preview_of(lon, lat),
-        source=f"UTM {zone}N E {easting:.2f} N {northing:.2f}{via}", form="utm", zone=zone, datum=datum,
-        easting=easting, northing=northing,
+        point=Point(lon, lat, srid=4326),
+        preview=preview_of(lon, lat),
+        source=f"UTM {zone}N E {easting:.2f} N {northing:.2f}{via}",
+        form="utm",
+        zone=zone,
+        datum=datum,
+        easting=easting,
+        northing=northing,
     )
 
 
@@ -295,9 +320,15 @@ def _parse_degrees(raw: str, body: str) -> ParsedPoint:
         nums = groups[0]["nums"]
         if len(nums) in (2, 4, 6):  # "13 45 22.7 100 30 6.5": split evenly
             half = len(nums) // 2
-            groups = [{"nums": nums[:half], "units": [None] * half, "hem": None}, {"nums": nums[half:], "units": [None] * half, "hem": None}]
+            groups = [
+                {"nums": nums[:half], "units": [None] * half, "hem": None},
+                {"nums": nums[half:], "units": [None] * half, "hem": None},
+            ]
     if len(groups) != 2:
-        _fail(f"Expected two coordinates (latitude and longitude), found {len(groups)}.", f"ต้องมีพิกัดสองค่า (ละติจูดและลองจิจูด) แต่พบ {len(groups)} ค่า")
+        _fail(
+            f"Expected two coordinates (latitude and longitude), found {len(groups)}.",
+            f"ต้องมีพิกัดสองค่า (ละติจูดและลองจิจูด) แต่พบ {len(groups)} ค่า",
+        )
     values = []
     dms = False
     for g in groups:
@@ -309,7 +340,9 @@ def _parse_degrees(raw: str, body: str) -> ParsedPoint:
             if any(n < 0 for n in nums[1:]) or any(n >= 60 for n in nums[1:]):
                 _fail("Minutes and seconds must be between 0 and 60.", "ลิปดาและฟิลิปดาต้องอยู่ระหว่าง 0 ถึง 60")
             if any(n != int(n) for n in nums[:-1]):
-                _fail("Only the last part of a DMS value may have decimals.", "เฉพาะส่วนสุดท้ายของค่าองศา-ลิปดา-ฟิลิปดาที่มีทศนิยมได้")
+                _fail(
+                    "Only the last part of a DMS value may have decimals.", "เฉพาะส่วนสุดท้ายของค่าองศา-ลิปดา-ฟิลิปดาที่มีทศนิยมได้"
+                )
         deg = nums[0]
         sign = -1.0 if deg < 0 or g["hem"] in ("S", "W") else 1.0
         value = abs(deg) + sum(n / 60 ** (i + 1) for i, n in enumerate(nums[1:]))
@@ -324,7 +357,10 @@ def _parse_degrees(raw: str, body: str) -> ParsedPoint:
         if axis_b is None:
             axis_b = "lon" if axis_a == "lat" else "lat"
         if axis_a == axis_b:
-            _fail("Both coordinates have the same hemisphere letter kind (N/S or E/W).", "พิกัดทั้งสองค่าใช้อักษรซีกโลกชนิดเดียวกัน (N/S หรือ E/W)")
+            _fail(
+                "Both coordinates have the same hemisphere letter kind (N/S or E/W).",
+                "พิกัดทั้งสองค่าใช้อักษรซีกโลกชนิดเดียวกัน (N/S หรือ E/W)",
+            )
         lat, lon = (a, b) if axis_a == "lat" else (b, a)
         lon_first = axis_a == "lon"
     else:
@@ -333,12 +369,24 @@ def _parse_degrees(raw: str, body: str) -> ParsedPoint:
         if abs(a) > 90 or (not in_thai(a, b) and in_thai(b, a)):
             lat, lon, lon_first = b, a, True
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        _fail(f"Latitude {lat:g} or longitude {lon:g} is out of range.", f"ละติจูด {lat:g} หรือลองจิจูด {lon:g} อยู่นอกช่วงที่เป็นไปได้")
+        _fail(
+            f"Latitude {lat:g} or longitude {lon:g} is out of range.",
+            f"ละติจูด {lat:g} หรือลองจิจูด {lon:g} อยู่นอกช่วงที่เป็นไปได้",
+        )
     form = "dms" if dms else "decimal"
-    source = ("degrees-minutes-seconds" if dms else "decimal degrees") + (
-        ", read as longitude, latitude" if lon_first else ", latitude first"
-    ) + ", WGS 84"
-    return ParsedPoint(point=Point(lon, lat, srid=4326), preview=preview_of(lon, lat), source=source, form=form, datum=WGS84, lon_first=lon_first)
+    source = (
+        ("degrees-minutes-seconds" if dms else "decimal degrees")
+        + (", read as longitude, latitude" if lon_first else ", latitude first")
+        + ", WGS 84"
+    )
+    return ParsedPoint(
+        point=Point(lon, lat, srid=4326),
+        preview=preview_of(lon, lat),
+        source=source,
+        form=form,
+        datum=WGS84,
+        lon_first=lon_first,
+    )
 
 
 def parse_vertices(text, *, datum=None, zone=None) -> list[ParsedPoint]:

@@ -5,6 +5,7 @@ deleted rows out; ``Project.all_objects`` keeps them) without losing it or its s
 administrator restores it. Both are saves of the project, so they appear in its history with who
 and when, and both move the version on (an edit form open on a deleted project gets a conflict).
 """
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError

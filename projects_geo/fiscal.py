@@ -3,6 +3,7 @@
 The Thai government fiscal year runs 1 October – 30 September and is named by the Buddhist-Era
 year in which it ends: FY 2568 = 2024-10-01 … 2025-09-30. B.E. = C.E. + 543.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Forms of the entry pages: a project's attributes and geometry, a budget stage, the home filters."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -7,10 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
 
+from common.thai_format import format_number, parse_amount, parse_date, to_be_date_input
+
 from . import fiscal
 from .concurrency import VersionedFormMixin
 from .models import Kind, Project, Stage, Subtype
-from common.thai_format import format_number, parse_amount, parse_date, to_be_date_input
 
 
 class BEDateField(forms.CharField):
@@ -101,7 +103,10 @@ class ProjectForm(VersionedFormMixin, forms.ModelForm):
         if geom is not None and kind:
             line = expects_line(kind, data.get("subtype"))
             if line and geom.dims != 1:
-                self.add_error("geom", _("This project is drawn as a line: draw it with the line tool or type two or more vertices."))
+                self.add_error(
+                    "geom",
+                    _("This project is drawn as a line: draw it with the line tool or type two or more vertices."),
+                )
             elif not line and geom.dims != 0:
                 self.add_error("geom", _("This project is drawn as a point: place a marker or type one coordinate."))
         return data
@@ -124,12 +129,18 @@ class HomeFilterForm(forms.Form):
     """Filters of an LAO's home page: fiscal year, kind and current stage."""
 
     fiscal_year = forms.IntegerField(
-        label=_("fiscal year"), required=False, min_value=fiscal.MIN_FISCAL_YEAR, max_value=fiscal.MAX_FISCAL_YEAR,
+        label=_("fiscal year"),
+        required=False,
+        min_value=fiscal.MIN_FISCAL_YEAR,
+        max_value=fiscal.MAX_FISCAL_YEAR,
         widget=forms.Select,
     )
     kind = forms.ChoiceField(label=_("kind"), required=False, choices=[("", _("all kinds")), *Kind.choices])
     stage = forms.TypedChoiceField(
-        label=_("current stage"), required=False, coerce=int, empty_value=None,
+        label=_("current stage"),
+        required=False,
+        coerce=int,
+        empty_value=None,
         choices=[("", _("all stages")), (0, _("No stage yet")), *Stage.choices],
     )
 

@@ -5,6 +5,7 @@ django-simple-history keeps a row per save of ``Project`` and ``ProjectStage``
 first, each with the changed fields (old → new). Geometry changes are shown by their type,
 vertex count, length and WKT. Two queries per project, whatever the number of entries.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,8 +16,20 @@ from .models import Project, ProjectStage, Stage
 
 # Fields shown in a change; bookkeeping fields (updated_at, version, ...) are left out.
 PROJECT_FIELDS = (
-    "name", "kind", "subtype", "fiscal_year", "plan_reference", "budget", "organization_id", "geom",
-    "length_m", "province_id", "amphoe_id", "tambon_id", "current_stage", "source_ref",
+    "name",
+    "kind",
+    "subtype",
+    "fiscal_year",
+    "plan_reference",
+    "budget",
+    "organization_id",
+    "geom",
+    "length_m",
+    "province_id",
+    "amphoe_id",
+    "tambon_id",
+    "current_stage",
+    "source_ref",
 )
 STAGE_FIELDS = ("date", "amount", "note")
 
@@ -115,21 +128,38 @@ def project_history(project: Project) -> list[Entry]:
         if action == "changed" and not changes:
             previous = rec
             continue  # a save that changed nothing worth showing
-        entries.append(Entry(rec.history_date, rec.history_user, action, str(ACTION_LABELS[action]),
-                             version=rec.version, changes=changes))
+        entries.append(
+            Entry(
+                rec.history_date,
+                rec.history_user,
+                action,
+                str(ACTION_LABELS[action]),
+                version=rec.version,
+                changes=changes,
+            )
+        )
         previous = rec
 
     stage_records = list(
         ProjectStage.history.filter(project_id=project.pk)
-        .select_related("history_user").order_by("stage", "history_date", "history_id")
+        .select_related("history_user")
+        .order_by("stage", "history_date", "history_id")
     )
     last_by_id: dict[int, object] = {}
     for rec in stage_records:
         before = last_by_id.get(rec.id)
         action = {"+": "stage_recorded", "-": "stage_removed"}.get(rec.history_type, "stage_changed")
         changes = _diff(ProjectStage, STAGE_FIELDS, before if action == "stage_changed" else None, rec)
-        entries.append(Entry(rec.history_date, rec.history_user, action,
-                             f"{ACTION_LABELS[action]}: {Stage(rec.stage).label}", stage=rec.stage, changes=changes))
+        entries.append(
+            Entry(
+                rec.history_date,
+                rec.history_user,
+                action,
+                f"{ACTION_LABELS[action]}: {Stage(rec.stage).label}",
+                stage=rec.stage,
+                changes=changes,
+            )
+        )
         last_by_id[rec.id] = rec
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries

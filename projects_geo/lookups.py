@@ -1,4 +1,5 @@
 """Custom lookups used in database constraints and filters."""
+
 from django.contrib.gis.db.models import GeometryField
 from django.db.models import Lookup
 

@@ -3,6 +3,7 @@
 Takes a queryset already narrowed by ``accounts.access.visible_projects`` and the page filters;
 one query (geometry serialised by PostGIS, tambon names joined), labels in the active language.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,9 @@ from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.urls import reverse
 from django.utils.translation import get_language
 
-from .models import Kind, Stage, Subtype
 from common.thai_format import format_baht
+
+from .models import Kind, Stage, Subtype
 
 # colours shared with the legend (static/projects_geo/maplayers.js reads them from the config)
 KIND_COLOURS = {Kind.WATER.value: "#1f78b4", Kind.ROAD.value: "#b15928"}
@@ -40,8 +42,18 @@ def project_features(queryset, *, limit: int | None = None) -> dict:
         queryset.order_by("-fiscal_year", "name")
         .annotate(geojson=AsGeoJSON("geom", precision=6))
         .values(
-            "id", "name", "kind", "subtype", "fiscal_year", "current_stage", "budget", "geojson",
-            "tambon__name_th", "tambon__name_en", "organization__dla_code", "organization__name_th",
+            "id",
+            "name",
+            "kind",
+            "subtype",
+            "fiscal_year",
+            "current_stage",
+            "budget",
+            "geojson",
+            "tambon__name_th",
+            "tambon__name_en",
+            "organization__dla_code",
+            "organization__name_th",
         )
     )
     if limit is not None:
@@ -52,24 +64,26 @@ def project_features(queryset, *, limit: int | None = None) -> dict:
     for r in rows[:limit]:
         tambon = r["tambon__name_th"] if thai or not r["tambon__name_en"] else r["tambon__name_en"]
         stage = r["current_stage"] or 0
-        features.append({
-            "type": "Feature",
-            "id": r["id"],
-            "geometry": json.loads(r["geojson"]),
-            "properties": {
+        features.append(
+            {
+                "type": "Feature",
                 "id": r["id"],
-                "name": r["name"],
-                "kind": r["kind"],
-                "kind_label": kinds.get(r["kind"], r["kind"]),
-                "subtype_label": subtypes.get(r["subtype"], r["subtype"]),
-                "fiscal_year": r["fiscal_year"],
-                "stage": stage,
-                "stage_label": stages[stage] if stage else "",
-                "budget": format_baht(r["budget"]),
-                "tambon": tambon or "",
-                "lao": r["organization__dla_code"],
-                "lao_name": r["organization__name_th"],
-                "url": edit_url.format(r["id"]),
-            },
-        })
+                "geometry": json.loads(r["geojson"]),
+                "properties": {
+                    "id": r["id"],
+                    "name": r["name"],
+                    "kind": r["kind"],
+                    "kind_label": kinds.get(r["kind"], r["kind"]),
+                    "subtype_label": subtypes.get(r["subtype"], r["subtype"]),
+                    "fiscal_year": r["fiscal_year"],
+                    "stage": stage,
+                    "stage_label": stages[stage] if stage else "",
+                    "budget": format_baht(r["budget"]),
+                    "tambon": tambon or "",
+                    "lao": r["organization__dla_code"],
+                    "lao_name": r["organization__name_th"],
+                    "url": edit_url.format(r["id"]),
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features, "properties": {"truncated": truncated}}

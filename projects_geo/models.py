@@ -8,6 +8,7 @@ Budget stages are reached strictly in order; each reached stage is a row. The pr
 stage is the highest stage reached; it is stored on the project (``current_stage``) by
 ``stages.record_stage``/``stages.remove_last_stage`` only, so that filters on it use an index.
 """
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
@@ -20,8 +21,10 @@ from simple_history.models import HistoricalRecords
 from accounts import access
 from layers.models import Amphoe, Organization, Province, Tambon
 
-from . import fiscal
-from . import lookups  # noqa: F401  (registers geometry_type_in)
+from . import (
+    fiscal,
+    lookups,  # noqa: F401  (registers geometry_type_in)
+)
 
 
 class Kind(models.TextChoices):
@@ -129,7 +132,11 @@ class Project(models.Model):
     # No index of its own: project_org_fy_idx (organization, fiscal_year) and the source_ref unique
     # index both start with it.
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="projects", verbose_name=_("LAO"), db_index=False,
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name=_("LAO"),
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     subtype = models.CharField(_("subtype"), max_length=32, choices=Subtype.choices)
@@ -139,11 +146,15 @@ class Project(models.Model):
         validators=[MinValueValidator(fiscal.MIN_FISCAL_YEAR), MaxValueValidator(fiscal.MAX_FISCAL_YEAR)],
     )
     plan_reference = models.CharField(
-        _("development plan reference"), max_length=100, blank=True,
+        _("development plan reference"),
+        max_length=100,
+        blank=True,
         help_text=_("e.g. the plan's strategy/page/item number"),
     )
     source_ref = models.CharField(
-        _("source reference"), max_length=200, blank=True,
+        _("source reference"),
+        max_length=200,
+        blank=True,
         help_text=_("Key of the row this project was imported from (file import, sample data); unique within the LAO."),
     )
     budget = models.DecimalField(_("budget (THB)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
@@ -151,16 +162,31 @@ class Project(models.Model):
     length_m = models.FloatField(_("length (m)"), null=True, blank=True, editable=False)
 
     province = models.ForeignKey(
-        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="projects",
-        verbose_name=_("province"), editable=False,
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("province"),
+        editable=False,
     )
     amphoe = models.ForeignKey(
-        Amphoe, on_delete=models.PROTECT, null=True, blank=True, related_name="projects",
-        verbose_name=_("amphoe"), editable=False,
+        Amphoe,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("amphoe"),
+        editable=False,
     )
     tambon = models.ForeignKey(
-        Tambon, on_delete=models.PROTECT, null=True, blank=True, related_name="projects",
-        verbose_name=_("tambon"), editable=False,
+        Tambon,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("tambon"),
+        editable=False,
         help_text=_("The covering tambon of a point; for a line, the tambon with the largest share."),
     )
     tambons = models.ManyToManyField(
@@ -175,12 +201,20 @@ class Project(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("created by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("updated by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
     # Optimistic locking: incremented by every save (see save()); forms send back the version they
@@ -189,8 +223,13 @@ class Project(models.Model):
     # Soft delete: a deleted project is hidden by the default manager and can be restored.
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
     deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("deleted by"), editable=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("deleted by"),
+        editable=False,
     )
 
     objects = ProjectManager()
@@ -211,10 +250,12 @@ class Project(models.Model):
             GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="project_name_upper_trgm"),
             models.Index(fields=["current_stage"], name="project_current_stage_idx"),
             models.Index(fields=["budget"], name="project_budget_idx"),
-
             # Reports (issue 7): highest stage per LAO and year read from the index alone.
-            models.Index(fields=["fiscal_year", "organization", "current_stage"], include=["kind"],
-                         name="project_fy_org_stage_idx"),
+            models.Index(
+                fields=["fiscal_year", "organization", "current_stage"],
+                include=["kind"],
+                name="project_fy_org_stage_idx",
+            ),
             # The few soft-deleted projects (restore pages); every other query wants deleted_at IS
             # NULL, which nearly every row is, and no index helps there.
             models.Index(fields=["deleted_at"], condition=Q(deleted_at__isnull=False), name="project_deleted_idx"),
@@ -226,9 +267,13 @@ class Project(models.Model):
             ),
             models.CheckConstraint(condition=Q(budget__gte=0), name="project_budget_not_negative"),
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="project_kind_valid"),
-            models.CheckConstraint(condition=Q(geom__geometry_type_in=ALLOWED_GEOMETRY_TYPES), name="project_geom_point_or_line"),
+            models.CheckConstraint(
+                condition=Q(geom__geometry_type_in=ALLOWED_GEOMETRY_TYPES), name="project_geom_point_or_line"
+            ),
             models.UniqueConstraint(
-                fields=["organization", "source_ref"], condition=~Q(source_ref=""), name="project_source_ref_unique_per_lao"
+                fields=["organization", "source_ref"],
+                condition=~Q(source_ref=""),
+                name="project_source_ref_unique_per_lao",
             ),
         ]
 
@@ -264,8 +309,10 @@ class Project(models.Model):
             )
         if self.kind and self.subtype and self.subtype not in SUBTYPES_BY_KIND.get(self.kind, []):
             raise ValidationError(
-                {"subtype": _("%(subtype)s is not a subtype of %(kind)s.") % {
-                    "subtype": self.get_subtype_display(), "kind": self.get_kind_display()}}
+                {
+                    "subtype": _("%(subtype)s is not a subtype of %(kind)s.")
+                    % {"subtype": self.get_subtype_display(), "kind": self.get_kind_display()}
+                }
             )
 
 
@@ -298,8 +345,12 @@ class ProjectStage(models.Model):
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("recorded by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -312,7 +363,9 @@ class ProjectStage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "stage"], name="project_stage_unique"),
             models.CheckConstraint(condition=Q(stage__gte=1) & Q(stage__lte=6), name="project_stage_range"),
-            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gte=0), name="project_stage_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="project_stage_amount_not_negative"
+            ),
         ]
         indexes = [models.Index(fields=["stage", "date"], name="projectstage_stage_date_idx")]
 

@@ -4,6 +4,7 @@ Each row is matched by its LAO and ``source_ref`` (``sample:<ref>``): a row alre
 as it is, so re-running adds nothing. Stages are recorded through ``stages.record_stage`` so the
 sample obeys the same order rules as user input.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -57,14 +58,22 @@ def load_sample_projects(directory: Path = SAMPLE_DIR) -> dict:
             counts["read"] += 1
             org = orgs.get(str(row.lao_code))
             if org is None:
-                raise SampleError(f"{path.name} ref {row.ref}: LAO {row.lao_code} is not in the registry; load it first.")
+                raise SampleError(
+                    f"{path.name} ref {row.ref}: LAO {row.lao_code} is not in the registry; load it first."
+                )
             ref = f"sample:{row.ref}"
             if Project.all_objects.filter(organization=org, source_ref=ref).exists():
                 counts["unchanged"] += 1
                 continue
             project = Project(
-                organization=org, kind=row.kind, subtype=row.subtype, name=row.name, fiscal_year=int(row.fy),
-                plan_reference=row.plan_ref or "", budget=_amount(row.budget), source_ref=ref,
+                organization=org,
+                kind=row.kind,
+                subtype=row.subtype,
+                name=row.name,
+                fiscal_year=int(row.fy),
+                plan_reference=row.plan_ref or "",
+                budget=_amount(row.budget),
+                source_ref=ref,
                 geom=GEOSGeometry(memoryview(row.geometry.wkb), srid=4326),
             )
             save_project(project)

@@ -5,11 +5,11 @@ save with ``ProjectValidationError``; otherwise the warnings are stored in
 ``validation_findings`` and the units the geometry lies in (province, amphoe, tambon shares), the
 geodesic length of lines and who changed it are saved, in one transaction.
 """
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-
 
 from .concurrency import ConflictError, check_version  # noqa: F401  (ConflictError is part of this API)
 from .models import Project, ProjectTambon
@@ -57,8 +57,11 @@ def save_project(project: Project, *, user=None, result=None, expected_version=N
         project.geom.srid = 4326
     if result is None:
         result = validate(
-            project.geom, project.organization, project.kind,
-            fiscal_year=project.fiscal_year, exclude_project_id=project.pk,
+            project.geom,
+            project.organization,
+            project.kind,
+            fiscal_year=project.fiscal_year,
+            exclude_project_id=project.pk,
         )
     if not result.ok:
         raise ProjectValidationError(result)

@@ -5,6 +5,7 @@ date is not before the previous stage's date, and the stages that carry an amoun
 budget, contract value, amount disbursed) must have one. Broken rules raise ``StageError`` with a
 message in the active language; nothing is written.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,7 +28,9 @@ def next_stage(project: Project) -> Stage | None:
 
 
 @transaction.atomic
-def record_stage(project: Project, stage: int, date: dt.date, amount: Decimal | None = None, *, user=None, note: str = "") -> ProjectStage:
+def record_stage(
+    project: Project, stage: int, date: dt.date, amount: Decimal | None = None, *, user=None, note: str = ""
+) -> ProjectStage:
     """Record that ``project`` reached ``stage`` on ``date``; refuses anything out of order."""
     # Lock the project row so two concurrent recordings cannot both pass the order check.
     locked = Project.objects.select_for_update().only("id", "current_stage").get(pk=project.pk)
@@ -54,17 +57,25 @@ def record_stage(project: Project, stage: int, date: dt.date, amount: Decimal | 
         if date < previous.date:
             raise StageError(
                 _("The date of “%(stage)s” (%(date)s) is before the date of “%(previous)s” (%(prev_date)s).")
-                % {"stage": stage.label, "date": date.isoformat(), "previous": Stage(current).label, "prev_date": previous.date.isoformat()},
+                % {
+                    "stage": stage.label,
+                    "date": date.isoformat(),
+                    "previous": Stage(current).label,
+                    "prev_date": previous.date.isoformat(),
+                },
                 code="date_before_previous",
             )
     if stage in STAGE_AMOUNT_REQUIRED and amount is None:
         raise StageError(
-            _("“%(stage)s” needs its amount (%(meaning)s).") % {"stage": stage.label, "meaning": STAGE_AMOUNT_REQUIRED[stage]},
+            _("“%(stage)s” needs its amount (%(meaning)s).")
+            % {"stage": stage.label, "meaning": STAGE_AMOUNT_REQUIRED[stage]},
             code="amount_required",
         )
     if amount is not None and Decimal(amount) < 0:
         raise StageError(_("An amount cannot be negative."), code="negative_amount")
-    row = ProjectStage.objects.create(project_id=locked.pk, stage=stage, date=date, amount=amount, recorded_by=user, note=note)
+    row = ProjectStage.objects.create(
+        project_id=locked.pk, stage=stage, date=date, amount=amount, recorded_by=user, note=note
+    )
     Project.objects.filter(pk=locked.pk).update(current_stage=stage)
     project.current_stage = stage
     return row

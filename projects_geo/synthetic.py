@@ -13,6 +13,7 @@ Everything is computed in PostgreSQL from a seeded hash of (seed, sequence numbe
 seed reproduces the same dataset; rows are written with ``INSERT … SELECT`` in batches of LAOs,
 in one transaction.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -264,9 +265,16 @@ def _params(seed: int, batch: Batch, today) -> dict:
     years = list(range(current_fy - len(FISCAL_YEAR_WEIGHTS) + 1, current_fy + 1))
     fy_list = [y for y, w in zip(years, FISCAL_YEAR_WEIGHTS) for _ in range(w)]
     params = {
-        "seed": seed, "org_ids": batch.org_ids, "counts": batch.counts, "first_seq": batch.first_seq,
-        "road_share": ROAD_SHARE, "fy_list": fy_list, "fy_n": len(fy_list), "current_fy": current_fy,
-        "today": today, "prefix": SOURCE_PREFIX,
+        "seed": seed,
+        "org_ids": batch.org_ids,
+        "counts": batch.counts,
+        "first_seq": batch.first_seq,
+        "road_share": ROAD_SHARE,
+        "fy_list": fy_list,
+        "fy_n": len(fy_list),
+        "current_fy": current_fy,
+        "today": today,
+        "prefix": SOURCE_PREFIX,
     }
     for kind, subtypes in (("road", ROAD_SUBTYPES), ("water", WATER_SUBTYPES)):
         params[f"{kind}_n"] = len(subtypes)
@@ -285,10 +293,16 @@ def delete_generated(seed: int | None = None) -> int:
     """Remove synthetic projects (of one seed, or all) with their stages and tambon rows."""
     pattern = f"{SOURCE_PREFIX}:{seed}:%" if seed is not None else f"{SOURCE_PREFIX}:%"
     with connection.cursor() as cur:
-        cur.execute("DELETE FROM projects_geo_projectstage WHERE project_id IN "
-                    "(SELECT id FROM projects_geo_project WHERE source_ref LIKE %s)", [pattern])
-        cur.execute("DELETE FROM projects_geo_projecttambon WHERE project_id IN "
-                    "(SELECT id FROM projects_geo_project WHERE source_ref LIKE %s)", [pattern])
+        cur.execute(
+            "DELETE FROM projects_geo_projectstage WHERE project_id IN "
+            "(SELECT id FROM projects_geo_project WHERE source_ref LIKE %s)",
+            [pattern],
+        )
+        cur.execute(
+            "DELETE FROM projects_geo_projecttambon WHERE project_id IN "
+            "(SELECT id FROM projects_geo_project WHERE source_ref LIKE %s)",
+            [pattern],
+        )
         cur.execute("DELETE FROM projects_geo_project WHERE source_ref LIKE %s", [pattern])
         return cur.rowcount
 
@@ -324,6 +338,8 @@ def generate(count: int, *, seed: int = 1, batch_size: int = 25000, today=None, 
             cur.execute("DROP TABLE IF EXISTS gen_batch, gen_pt, gen_main, gen_lao")
         clustercells.compact()  # one delta row per batch and cell so far: fold them (and ANALYZE)
         with connection.cursor() as cur:
-            cur.execute("ANALYZE projects_geo_project; ANALYZE projects_geo_projecttambon; ANALYZE projects_geo_projectstage")
+            cur.execute(
+                "ANALYZE projects_geo_project; ANALYZE projects_geo_projecttambon; ANALYZE projects_geo_projectstage"
+            )
         created = existing_count(seed)  # ST_GeneratePoints may return fewer points for a sliver of an area
     return {"created": created, "requested": written, "removed": removed, "organizations": len(organizations)}

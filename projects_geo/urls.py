@@ -2,6 +2,7 @@
 data and live validation. Mounted at the site root in the ``projects_geo`` namespace by
 ``gisplan/urls.py`` (together with the analysis and exchange apps' URLs, which kept that namespace
 when they moved out of this app: their names are part of the contract)."""
+
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 

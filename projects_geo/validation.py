@@ -21,6 +21,7 @@ Checks, in order:
 4. Duplicate: a project of the same LAO, kind and fiscal year within 20 m (points) or with a
    near-identical line (Hausdorff distance ≤ 20 m) — a warning with a link to it.
 """
+
 from __future__ import annotations
 
 import gc
@@ -68,19 +69,39 @@ MESSAGES = {
     "coordinates_out_of_range": gettext_noop("Latitude must be within ±90° and longitude within ±180°."),
     "wrong_geometry_type": gettext_noop("A %(kind)s project is recorded as %(allowed)s, not as a %(type)s."),
     "invalid_geometry": gettext_noop("The geometry is not valid: %(reason)s."),
-    "line_too_short": gettext_noop("The line is %(length)s m long; a project line must be at least 1 m (are two vertices the same point?)."),
-    "line_too_long": gettext_noop("The line is %(length)s km long; a project line must be at most 100 km (is a vertex misplaced?)."),
+    "line_too_short": gettext_noop(
+        "The line is %(length)s m long; a project line must be at least 1 m (are two vertices the same point?)."
+    ),
+    "line_too_long": gettext_noop(
+        "The line is %(length)s km long; a project line must be at most 100 km (is a vertex misplaced?)."
+    ),
     "outside_thailand": gettext_noop("The location is outside Thailand, %(distance)s from the nearest Thai boundary."),
     "outside_province": gettext_noop("The location is %(distance)s outside %(province)s, the province of this LAO."),
-    "near_province_edge": gettext_noop("The location is %(distance)s outside %(province)s, within the %(tolerance)s tolerance: probably a boundary-edge digitising error. Check it on the map."),
-    "partly_outside_province": gettext_noop("%(share)s of the line lies outside %(province)s, the province of this LAO (up to %(distance)s away)."),
+    "near_province_edge": gettext_noop(
+        "The location is %(distance)s outside %(province)s, within the %(tolerance)s tolerance: probably a boundary-edge digitising error. Check it on the map."
+    ),
+    "partly_outside_province": gettext_noop(
+        "%(share)s of the line lies outside %(province)s, the province of this LAO (up to %(distance)s away)."
+    ),
     "outside_amphoe": gettext_noop("The location is %(distance)s outside amphoe %(amphoe)s, where this LAO works."),
-    "partly_outside_amphoe": gettext_noop("%(share)s of the line lies outside amphoe %(amphoe)s, where this LAO works (up to %(distance)s away)."),
-    "near_amphoe_edge": gettext_noop("The location is %(distance)s outside amphoe %(amphoe)s, within the %(tolerance)s tolerance: probably a boundary-edge digitising error."),
-    "swapped_lat_lon": gettext_noop("Latitude and longitude look swapped: swapped back, the location lies in %(area)s. Use the suggested location."),
-    "utm_zone_mixup": gettext_noop("The UTM zone looks wrong: the same numbers read in zone %(zone)sN land in %(area)s, %(distance)s from where zone %(other)sN puts them. Use the suggested location."),
-    "datum_mixup": gettext_noop("The datum looks wrong: the same UTM numbers read on %(datum)s instead of %(other)s land %(distance)s away, in %(area)s. Use the suggested location if the coordinates were on %(datum)s."),
-    "duplicate": gettext_noop("Possible duplicate of project “%(name)s” (same LAO, kind and fiscal year) %(distance)s away. Open the existing project instead of entering it again."),
+    "partly_outside_amphoe": gettext_noop(
+        "%(share)s of the line lies outside amphoe %(amphoe)s, where this LAO works (up to %(distance)s away)."
+    ),
+    "near_amphoe_edge": gettext_noop(
+        "The location is %(distance)s outside amphoe %(amphoe)s, within the %(tolerance)s tolerance: probably a boundary-edge digitising error."
+    ),
+    "swapped_lat_lon": gettext_noop(
+        "Latitude and longitude look swapped: swapped back, the location lies in %(area)s. Use the suggested location."
+    ),
+    "utm_zone_mixup": gettext_noop(
+        "The UTM zone looks wrong: the same numbers read in zone %(zone)sN land in %(area)s, %(distance)s from where zone %(other)sN puts them. Use the suggested location."
+    ),
+    "datum_mixup": gettext_noop(
+        "The datum looks wrong: the same UTM numbers read on %(datum)s instead of %(other)s land %(distance)s away, in %(area)s. Use the suggested location if the coordinates were on %(datum)s."
+    ),
+    "duplicate": gettext_noop(
+        "Possible duplicate of project “%(name)s” (same LAO, kind and fiscal year) %(distance)s away. Open the existing project instead of entering it again."
+    ),
 }
 
 
@@ -201,8 +222,17 @@ class ValidationResult:
 # --- entry points -------------------------------------------------------------------------------
 
 
-def validate(geometry_or_text, organization, kind, *, fiscal_year=None, exclude_project_id=None,
-             input_crs_hint=None, datum=None, zone=None) -> ValidationResult:
+def validate(
+    geometry_or_text,
+    organization,
+    kind,
+    *,
+    fiscal_year=None,
+    exclude_project_id=None,
+    input_crs_hint=None,
+    datum=None,
+    zone=None,
+) -> ValidationResult:
     """Validate one geometry (GEOS, GeoJSON dict) or typed coordinates for an LAO and kind.
 
     ``input_crs_hint`` — ``{"form": "utm"|"decimal"|"dms", "zone": 47|48, "datum": "wgs84"|
@@ -211,8 +241,12 @@ def validate(geometry_or_text, organization, kind, *, fiscal_year=None, exclude_
     """
     geometry, preview, hint, findings = _parse_input(geometry_or_text, datum=datum, zone=zone)
     item = {
-        "geometry": geometry, "organization": organization, "kind": kind, "fiscal_year": fiscal_year,
-        "exclude_project_id": exclude_project_id, "hint": input_crs_hint or hint,
+        "geometry": geometry,
+        "organization": organization,
+        "kind": kind,
+        "fiscal_year": fiscal_year,
+        "exclude_project_id": exclude_project_id,
+        "hint": input_crs_hint or hint,
     }
     if findings:
         return ValidationResult(None, preview, Units(), findings)
@@ -224,9 +258,21 @@ def validate(geometry_or_text, organization, kind, *, fiscal_year=None, exclude_
 
 def _parse_input(value, *, datum=None, zone=None):
     """→ (GEOS geometry or None, preview or "", hint or None, parse findings)."""
+
     def fail(en, th):
-        return None, "", None, [Finding("unparseable", ERROR, _render("unparseable", {"detail": {"th": th, "en": en}}, "th"),
-                                        _render("unparseable", {"detail": {"th": th, "en": en}}, "en"))]
+        return (
+            None,
+            "",
+            None,
+            [
+                Finding(
+                    "unparseable",
+                    ERROR,
+                    _render("unparseable", {"detail": {"th": th, "en": en}}, "th"),
+                    _render("unparseable", {"detail": {"th": th, "en": en}}, "en"),
+                )
+            ],
+        )
 
     if value is None:
         return None, "", None, []
@@ -334,11 +380,14 @@ def _validate_batch(items):
     type_ok = np.zeros(n, bool)
     kinds_arr = np.fromiter(kinds, dtype=object, count=n)
     for kind in set(kinds):
-        allowed_ids = [tid for tid, name in _TYPE_NAMES.items() if name in ALLOWED_TYPES.get(kind, POINT_TYPES + LINE_TYPES)]
+        allowed_ids = [
+            tid for tid, name in _TYPE_NAMES.items() if name in ALLOWED_TYPES.get(kind, POINT_TYPES + LINE_TYPES)
+        ]
         type_ok |= (kinds_arr == kind) & np.isin(type_ids, allowed_ids)
     is_line = np.isin(type_ids, [1, 5])
-    problem = (empty | ~finite | ~in_range | ~type_ok | ~valid
-               | (is_line & ((lengths < MIN_LINE_M) | (lengths > MAX_LINE_M))))
+    problem = (
+        empty | ~finite | ~in_range | ~type_ok | ~valid | (is_line & ((lengths < MIN_LINE_M) | (lengths > MAX_LINE_M)))
+    )
     lookup_ok = ~problem
     for i in np.flatnonzero(problem):  # the checks in order, for the few with a problem
         f = findings[i]
@@ -354,19 +403,34 @@ def _validate_batch(items):
         tname = _TYPE_NAMES.get(int(type_ids[i]), "")
         allowed = ALLOWED_TYPES.get(kind, POINT_TYPES + LINE_TYPES)
         if tname not in allowed:
-            f.append(Finding.make("wrong_geometry_type", ERROR, {
-                "kind": _KIND_LABEL.get(kind, {"th": str(kind), "en": str(kind)}),
-                "allowed": _ALLOWED_LABEL["line" if allowed == LINE_TYPES else "any"],
-                "type": _TYPE_LABEL.get(tname, {"th": tname, "en": tname}),
-            }, data={"type": tname}))
+            f.append(
+                Finding.make(
+                    "wrong_geometry_type",
+                    ERROR,
+                    {
+                        "kind": _KIND_LABEL.get(kind, {"th": str(kind), "en": str(kind)}),
+                        "allowed": _ALLOWED_LABEL["line" if allowed == LINE_TYPES else "any"],
+                        "type": _TYPE_LABEL.get(tname, {"th": tname, "en": tname}),
+                    },
+                    data={"type": tname},
+                )
+            )
             continue
         if tname in LINE_TYPES:
             length = lengths[i]
             if length < MIN_LINE_M:
-                f.append(Finding.make("line_too_short", ERROR, {"length": f"{length:.2f}"}, data={"length_m": round(length, 3)}))
+                f.append(
+                    Finding.make(
+                        "line_too_short", ERROR, {"length": f"{length:.2f}"}, data={"length_m": round(length, 3)}
+                    )
+                )
                 continue
             if length > MAX_LINE_M:
-                f.append(Finding.make("line_too_long", ERROR, {"length": f"{length / 1000:.1f}"}, data={"length_m": round(length, 1)}))
+                f.append(
+                    Finding.make(
+                        "line_too_long", ERROR, {"length": f"{length / 1000:.1f}"}, data={"length_m": round(length, 1)}
+                    )
+                )
         if in_range[i] and not valid[i]:
             reason = shapely.is_valid_reason(sgeoms[i])
             f.append(Finding.make("invalid_geometry", ERROR, {"reason": reason}, data={"reason": reason}))
@@ -384,7 +448,9 @@ def _validate_batch(items):
     org_by_id = {id(o): o for o in orgs}
     pk_of = {k: o.pk for k, o in org_by_id.items()}
     # An LAO's area: (province, amphoe or None for a PAO), once per LAO.
-    area_of = {k: (o.province_id, None if (o.is_pao or o.amphoe_id is None) else o.amphoe_id) for k, o in org_by_id.items()}
+    area_of = {
+        k: (o.province_id, None if (o.is_pao or o.amphoe_id is None) else o.amphoe_id) for k, o in org_by_id.items()
+    }
     area = [area_of[id(o)] for o in orgs]
     is_point = type_ids == 0
     extra = {
@@ -422,8 +488,10 @@ def _validate_batch(items):
 
     def make_results():  # their units and findings are filled in place
         kept, lazy_preview = (~empty).tolist(), (finite & ~empty).tolist()
-        results.extend(ValidationResult(geoms[i] if kept[i] else None, None if lazy_preview[i] else "",
-                                        units_list[i], findings[i]) for i in range(n))
+        results.extend(
+            ValidationResult(geoms[i] if kept[i] else None, None if lazy_preview[i] else "", units_list[i], findings[i])
+            for i in range(n)
+        )
 
     duplicates, edges = None, {}
 
@@ -468,39 +536,112 @@ def _validate_batch(items):
                 for level in ("province", "amphoe", "tambon"):
                     unit_ids[level].add(getattr(e.nearest, f"{level}_id"))
             else:
-                pending.append((i, "outside_thailand", ERROR, {"distance": e.nearest_dist}, {"distance_m": _r(e.nearest_dist)}, None))
+                pending.append(
+                    (
+                        i,
+                        "outside_thailand",
+                        ERROR,
+                        {"distance": e.nearest_dist},
+                        {"distance_m": _r(e.nearest_dist)},
+                        None,
+                    )
+                )
         closest = GEOSGeometry(memoryview(e.closest_point_ewkb)) if e.closest_point_ewkb else None
         if pshare <= 0:
             if e.province_dist is not None and e.province_dist <= tol:
-                pending.append((i, "near_province_edge", WARNING, {"distance": e.province_dist, "province": ("province", pid), "tolerance": tol},
-                                {"distance_m": _r(e.province_dist), "tolerance_m": tol}, None if is_line[i] else closest))
+                pending.append(
+                    (
+                        i,
+                        "near_province_edge",
+                        WARNING,
+                        {"distance": e.province_dist, "province": ("province", pid), "tolerance": tol},
+                        {"distance_m": _r(e.province_dist), "tolerance_m": tol},
+                        None if is_line[i] else closest,
+                    )
+                )
             else:
                 province_error[i] = place_bad[i] = True
-                pending.append((i, "outside_province", ERROR, {"distance": e.province_dist, "province": ("province", pid)},
-                                {"distance_m": _r(e.province_dist)}, None))
+                pending.append(
+                    (
+                        i,
+                        "outside_province",
+                        ERROR,
+                        {"distance": e.province_dist, "province": ("province", pid)},
+                        {"distance_m": _r(e.province_dist)},
+                        None,
+                    )
+                )
         elif pshare < FULL_SHARE:
             if e.province_reach is not None and e.province_reach <= tol:
-                pending.append((i, "near_province_edge", WARNING, {"distance": e.province_reach, "province": ("province", pid), "tolerance": tol},
-                                {"distance_m": _r(e.province_reach), "tolerance_m": tol}, None))
+                pending.append(
+                    (
+                        i,
+                        "near_province_edge",
+                        WARNING,
+                        {"distance": e.province_reach, "province": ("province", pid), "tolerance": tol},
+                        {"distance_m": _r(e.province_reach), "tolerance_m": tol},
+                        None,
+                    )
+                )
             else:
-                pending.append((i, "partly_outside_province", WARNING, {"share": 1 - pshare, "distance": e.province_reach, "province": ("province", pid)},
-                                {"share_outside": round(1 - pshare, 4), "distance_m": _r(e.province_reach)}, None))
+                pending.append(
+                    (
+                        i,
+                        "partly_outside_province",
+                        WARNING,
+                        {"share": 1 - pshare, "distance": e.province_reach, "province": ("province", pid)},
+                        {"share_outside": round(1 - pshare, 4), "distance_m": _r(e.province_reach)},
+                        None,
+                    )
+                )
         if aid and not province_error[i]:
             if ashare <= 0:
                 if e.amphoe_dist is not None and e.amphoe_dist <= tol:
-                    pending.append((i, "near_amphoe_edge", WARNING, {"distance": e.amphoe_dist, "amphoe": ("amphoe", aid), "tolerance": tol},
-                                    {"distance_m": _r(e.amphoe_dist), "tolerance_m": tol}, None))
+                    pending.append(
+                        (
+                            i,
+                            "near_amphoe_edge",
+                            WARNING,
+                            {"distance": e.amphoe_dist, "amphoe": ("amphoe", aid), "tolerance": tol},
+                            {"distance_m": _r(e.amphoe_dist), "tolerance_m": tol},
+                            None,
+                        )
+                    )
                 else:
                     place_bad[i] = True
-                    pending.append((i, "outside_amphoe", WARNING, {"distance": e.amphoe_dist, "amphoe": ("amphoe", aid)},
-                                    {"distance_m": _r(e.amphoe_dist)}, None))
+                    pending.append(
+                        (
+                            i,
+                            "outside_amphoe",
+                            WARNING,
+                            {"distance": e.amphoe_dist, "amphoe": ("amphoe", aid)},
+                            {"distance_m": _r(e.amphoe_dist)},
+                            None,
+                        )
+                    )
             elif ashare < FULL_SHARE:
                 if e.amphoe_reach is not None and e.amphoe_reach <= tol:
-                    pending.append((i, "near_amphoe_edge", WARNING, {"distance": e.amphoe_reach, "amphoe": ("amphoe", aid), "tolerance": tol},
-                                    {"distance_m": _r(e.amphoe_reach), "tolerance_m": tol}, None))
+                    pending.append(
+                        (
+                            i,
+                            "near_amphoe_edge",
+                            WARNING,
+                            {"distance": e.amphoe_reach, "amphoe": ("amphoe", aid), "tolerance": tol},
+                            {"distance_m": _r(e.amphoe_reach), "tolerance_m": tol},
+                            None,
+                        )
+                    )
                 else:
-                    pending.append((i, "partly_outside_amphoe", WARNING, {"share": 1 - ashare, "distance": e.amphoe_reach, "amphoe": ("amphoe", aid)},
-                                    {"share_outside": round(1 - ashare, 4), "distance_m": _r(e.amphoe_reach)}, None))
+                    pending.append(
+                        (
+                            i,
+                            "partly_outside_amphoe",
+                            WARNING,
+                            {"share": 1 - ashare, "distance": e.amphoe_reach, "amphoe": ("amphoe", aid)},
+                            {"share_outside": round(1 - ashare, 4), "distance_m": _r(e.amphoe_reach)},
+                            None,
+                        )
+                    )
 
     # 4. Input mistakes: does a corrected geometry land in the LAO's area? (one query) --------
     candidates = []  # (i, code, params, geom(shapely), data)
@@ -539,22 +680,41 @@ def _validate_batch(items):
         findings[i][:0] = new  # the explanation first
     for i, dups in duplicates.items():
         for pid_, name, dist in dups:
-            findings[i].append(Finding.make("duplicate", WARNING, {"name": name, "distance": _metres(dist)}, data={
-                "duplicate_id": pid_, "duplicate_url": reverse("projects_geo:project_edit", args=[pid_]),
-                "distance_m": _r(dist)}))
+            findings[i].append(
+                Finding.make(
+                    "duplicate",
+                    WARNING,
+                    {"name": name, "distance": _metres(dist)},
+                    data={
+                        "duplicate_id": pid_,
+                        "duplicate_url": reverse("projects_geo:project_edit", args=[pid_]),
+                        "distance_m": _r(dist),
+                    },
+                )
+            )
 
     return results
 
 
 # --- helpers ------------------------------------------------------------------------------------
 
-_TYPE_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
-               5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
+_TYPE_NAMES = {
+    0: "Point",
+    1: "LineString",
+    2: "LinearRing",
+    3: "Polygon",
+    4: "MultiPoint",
+    5: "MultiLineString",
+    6: "MultiPolygon",
+    7: "GeometryCollection",
+}
 _KIND_LABEL = {"water": {"th": "แหล่งน้ำ", "en": "water"}, "road": {"th": "ถนน", "en": "road"}}
 _ALLOWED_LABEL = {"line": {"th": "เส้น", "en": "a line"}, "any": {"th": "จุดหรือเส้น", "en": "a point or a line"}}
 _TYPE_LABEL = {
-    "Point": {"th": "จุด", "en": "point"}, "MultiPoint": {"th": "หลายจุด", "en": "multipoint"},
-    "Polygon": {"th": "รูปปิด (polygon)", "en": "polygon"}, "MultiPolygon": {"th": "รูปปิดหลายรูป", "en": "multipolygon"},
+    "Point": {"th": "จุด", "en": "point"},
+    "MultiPoint": {"th": "หลายจุด", "en": "multipoint"},
+    "Polygon": {"th": "รูปปิด (polygon)", "en": "polygon"},
+    "MultiPolygon": {"th": "รูปปิดหลายรูป", "en": "multipolygon"},
     "GeometryCollection": {"th": "กลุ่มรูปเรขาคณิต", "en": "geometry collection"},
 }
 
@@ -600,7 +760,7 @@ def _preview(xy, start, end):
     if end - start == 1:
         x, y = xy[start]
         return f"{y:.6f}, {x:.6f}"
-    text = "; ".join(coords.preview_of(x, y) for x, y in xy[start:min(end, start + 50)])
+    text = "; ".join(coords.preview_of(x, y) for x, y in xy[start : min(end, start + 50)])
     return text + (f"; … ({end - start} vertices)" if end - start > 50 else "")
 
 
@@ -633,13 +793,22 @@ def _mistake_candidates(i, geom, hint):
         lon, lat = coords.utm_to_lonlat(e, nn, other_zone, datum)
         if np.isfinite(lon).all() and np.isfinite(lat).all():
             g = shapely.set_coordinates(shapely.from_wkb(shapely.to_wkb(geom)), np.column_stack([lon, lat]))
-            out.append((i, "utm_zone_mixup", {"zone": other_zone, "other": zone}, g, {"zone": other_zone, "typed_zone": zone}))
+            out.append(
+                (i, "utm_zone_mixup", {"zone": other_zone, "other": zone}, g, {"zone": other_zone, "typed_zone": zone})
+            )
         other = coords.INDIAN_1975 if datum == coords.WGS84 else coords.WGS84
         lon, lat = coords.utm_to_lonlat(e, nn, zone, other)
         if np.isfinite(lon).all() and np.isfinite(lat).all():
             g = shapely.set_coordinates(shapely.from_wkb(shapely.to_wkb(geom)), np.column_stack([lon, lat]))
-            out.append((i, "datum_mixup", {"datum": coords.DATUM_LABELS[other], "other": coords.DATUM_LABELS[datum]}, g,
-                        {"datum": other, "typed_datum": datum, "zone": zone}))
+            out.append(
+                (
+                    i,
+                    "datum_mixup",
+                    {"datum": coords.DATUM_LABELS[other], "other": coords.DATUM_LABELS[datum]},
+                    g,
+                    {"datum": other, "typed_datum": datum, "zone": zone},
+                )
+            )
     return out
 
 

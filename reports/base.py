@@ -4,6 +4,7 @@
 plain ``SELECT`` that a report wraps in its aggregate SQL, so the rules stay in one place and the
 database sees a single statement it can flatten.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy as _
+from django.utils.translation import get_language
 
 from analysis.filters import filter_projects as shared_filter_projects
 from common.dbconn import jit_off_here
@@ -20,8 +21,20 @@ from projects_geo import fiscal
 from projects_geo.models import Kind
 
 THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
-THAI_MONTHS = ["มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
-               "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม"]
+THAI_MONTHS = [
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
+]
 
 
 def queryset_sql(queryset, *fields) -> tuple[str, list]:
@@ -99,20 +112,27 @@ def parse_params(data) -> ReportParams:
     years = []
     for part in _split(raw.get("fiscal_year")):
         if not part.isdigit() or not fiscal.is_valid_fiscal_year(int(part)):
-            raise _error("fiscal_year", f"Fiscal year {part!r} is not a B.E. year between "
-                         f"{fiscal.MIN_FISCAL_YEAR} and {fiscal.MAX_FISCAL_YEAR}.",
-                         f"ปีงบประมาณ {part!r} ไม่ใช่ปี พ.ศ. ระหว่าง {fiscal.MIN_FISCAL_YEAR} ถึง {fiscal.MAX_FISCAL_YEAR}")
+            raise _error(
+                "fiscal_year",
+                f"Fiscal year {part!r} is not a B.E. year between "
+                f"{fiscal.MIN_FISCAL_YEAR} and {fiscal.MAX_FISCAL_YEAR}.",
+                f"ปีงบประมาณ {part!r} ไม่ใช่ปี พ.ศ. ระหว่าง {fiscal.MIN_FISCAL_YEAR} ถึง {fiscal.MAX_FISCAL_YEAR}",
+            )
         years.append(int(part))
     provinces = []
     for part in _split(raw.get("province")):
         if not (len(part) == 2 and part.isdigit()):
-            raise _error("province", f"Province code {part!r} must have 2 digits.",
-                         f"รหัสจังหวัด {part!r} ต้องเป็นตัวเลข 2 หลัก")
+            raise _error(
+                "province", f"Province code {part!r} must have 2 digits.", f"รหัสจังหวัด {part!r} ต้องเป็นตัวเลข 2 หลัก"
+            )
         provinces.append(part)
     kind = (raw.get("kind") or "").strip() or None
     if kind is not None and kind not in Kind.values:
-        raise _error("kind", f"Kind {kind!r} is not one of {', '.join(Kind.values)}.",
-                     f"ประเภท {kind!r} ต้องเป็น {', '.join(Kind.values)}")
+        raise _error(
+            "kind",
+            f"Kind {kind!r} is not one of {', '.join(Kind.values)}.",
+            f"ประเภท {kind!r} ต้องเป็น {', '.join(Kind.values)}",
+        )
     return ReportParams(sorted(set(years)), provinces, kind, raw)
 
 

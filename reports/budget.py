@@ -10,10 +10,10 @@ line counts in every tambon it crosses (``ProjectTambon``) and its money is shar
 of the line's length, so the tambon amounts add up to the total; the totals row counts each project
 once. Projects outside every boundary form an "unknown area" row.
 """
+
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-
 
 from projects_geo.models import Kind, Project, Stage
 
@@ -76,8 +76,9 @@ def base_queryset(user, params: ReportParams):
 
 def budget_rows(queryset, level: str = "province", by_kind: bool = False) -> list[dict]:
     """Rows of the report over ``queryset`` (already access-filtered); the last row is the total."""
-    base, params = queryset_sql(queryset, "id", "province_id", "amphoe_id", "organization_id", "kind",
-                                "budget", "current_stage")
+    base, params = queryset_sql(
+        queryset, "id", "province_id", "amphoe_id", "organization_id", "kind", "budget", "current_stage"
+    )
     return fetch_dicts(budget_sql(base, level, by_kind), params)
 
 
@@ -115,4 +116,6 @@ def budget_report(user, params: ReportParams, level: str = "province", by_kind: 
             row["name_th"], row["code"] = _("Unknown area"), ""
         body.append(row)
     years = ", ".join(str(y) for y in params.fiscal_years) or _("all years")
-    return Table(_("Budget stages by area, fiscal year %(years)s") % {"years": years}, columns(level, by_kind), body, total)
+    return Table(
+        _("Budget stages by area, fiscal year %(years)s") % {"years": years}, columns(level, by_kind), body, total
+    )

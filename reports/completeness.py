@@ -10,6 +10,7 @@ province with the highest stage it reached per year, and which stage/year cells 
 The per-LAO maximum stage per year is read from the index ``project_fy_org_stage_idx``
 (fiscal_year, organization, current_stage) without touching the table.
 """
+
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
@@ -43,9 +44,7 @@ def _per_lao_sql(project_sql: str, org_sql: str, years: list[int]) -> str:
 
 def completeness_sql(project_sql: str, org_sql: str, years: list[int]) -> str:
     """Province rows and the national total (``g = 1``) for ``years`` (oldest first)."""
-    cells = ",\n".join(
-        f"count(*) FILTER (WHERE l.m{i} >= {s}) AS y{i}_s{s}" for i in range(len(years)) for s in STAGES
-    )
+    cells = ",\n".join(f"count(*) FILTER (WHERE l.m{i} >= {s}) AS y{i}_s{s}" for i in range(len(years)) for s in STAGES)
     return f"""
 WITH {_per_lao_sql(project_sql, org_sql, years)},
     agg AS (
@@ -124,7 +123,9 @@ def completeness_report(user, params: ReportParams) -> Table:
         else:
             body.append(row)
     title = _("LAOs that recorded projects by budget stage, fiscal years %(first)s–%(last)s") % {
-        "first": years[0], "last": years[-1]}
+        "first": years[0],
+        "last": years[-1],
+    }
     table = Table(title, columns(years), body, total)
     table.years = years
     return table

@@ -4,6 +4,7 @@ CSV is UTF-8 with a byte-order mark so that Excel opens the Thai text correctly;
 written plainly (no thousands separators). The Excel sheet keeps numbers numeric with number
 formats, a bold header and totals row, and the title and "as of" time above the table.
 """
+
 from __future__ import annotations
 
 import csv

@@ -9,6 +9,7 @@ the simplified geometry all come from one SQL statement: the measure's report SQ
 Units shown: the whole country for national users, the user's province for everyone else
 (narrowed further by ``province=``). The tambon level needs a province.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,7 +41,8 @@ class Measure:
 
 
 MEASURES = {
-    m.key: m for m in [
+    m.key: m
+    for m in [
         Measure("projects", "budget", "projects", "projects"),
         Measure("planned_budget", "budget", "planned_budget", "THB"),
         Measure("approved_budget", "budget", "approved_budget", "THB"),
@@ -86,16 +88,23 @@ def _values_sql(user, params: ReportParams, level: str, measure: Measure, stage:
     """SQL selecting ``unit_id, value`` for the level, and its parameters."""
     if measure.source == "budget":
         qs = budget.base_queryset(user, params)
-        base, p = queryset_sql(qs, "id", "province_id", "amphoe_id", "organization_id", "kind", "budget", "current_stage")
+        base, p = queryset_sql(
+            qs, "id", "province_id", "amphoe_id", "organization_id", "kind", "budget", "current_stage"
+        )
         inner = budget.budget_sql(base, level)
-        return f"SELECT unit_id, {measure.column}::numeric AS value FROM ({inner}) b WHERE g_unit = 0 AND unit_id IS NOT NULL", p
+        return (
+            f"SELECT unit_id, {measure.column}::numeric AS value FROM ({inner}) b WHERE g_unit = 0 AND unit_id IS NOT NULL",
+            p,
+        )
     if measure.source == "completeness":
         narrowed = ReportParams([year], params.province_codes, params.kind, params.raw)
         project_sql, pp, org_sql, op = completeness._sources(user, narrowed)
         unit = "l.province_id" if level == "province" else "l.amphoe_id"
-        sql = (f"WITH {completeness._per_lao_sql(project_sql, org_sql, [year])} "
-               f"SELECT {unit} AS unit_id, round(100.0 * count(*) FILTER (WHERE l.m0 >= {int(stage)}) / count(*), 1) AS value "
-               f"FROM l WHERE {unit} IS NOT NULL GROUP BY {unit}")
+        sql = (
+            f"WITH {completeness._per_lao_sql(project_sql, org_sql, [year])} "
+            f"SELECT {unit} AS unit_id, round(100.0 * count(*) FILTER (WHERE l.m0 >= {int(stage)}) / count(*), 1) AS value "
+            f"FROM l WHERE {unit} IS NOT NULL GROUP BY {unit}"
+        )
         return sql, pp + op
     items = score.calendar()
     projects = Project.objects.visible_to(user).filter(fiscal_year=year)
@@ -103,14 +112,19 @@ def _values_sql(user, params: ReportParams, level: str, measure: Measure, stage:
     project_sql, pp = queryset_sql(projects, "id", "organization_id", "current_stage")
     org_sql, op = queryset_sql(orgs, "id", "province_id")
     inner = score.score_sql(project_sql, org_sql, items)
-    return (f"SELECT province_id AS unit_id, score AS value FROM ({inner}) s WHERE g = 0",
-            [score._deadline_param(d, year) for d in items] + pp + op)
+    return (
+        f"SELECT province_id AS unit_id, score AS value FROM ({inner}) s WHERE g = 0",
+        [score._deadline_param(d, year) for d in items] + pp + op,
+    )
 
 
 def choropleth_sql(values_sql: str, level: str, provinces: list[str] | None) -> tuple[str, list]:
     table = _TABLES[level]
-    join = {"province": "", "amphoe": "JOIN layers_province pr ON pr.id = u.province_id",
-            "tambon": "JOIN layers_amphoe am ON am.id = u.amphoe_id JOIN layers_province pr ON pr.id = am.province_id"}[level]
+    join = {
+        "province": "",
+        "amphoe": "JOIN layers_province pr ON pr.id = u.province_id",
+        "tambon": "JOIN layers_amphoe am ON am.id = u.amphoe_id JOIN layers_province pr ON pr.id = am.province_id",
+    }[level]
     prov_col = "u.code" if level == "province" else "pr.code"
     where, params = ("", []) if provinces is None else (f"WHERE {prov_col} = ANY(%s)", [provinces])
     sql = f"""
@@ -136,8 +150,14 @@ ORDER BY j.code
     return sql, params
 
 
-def choropleth(user, params: ReportParams, level: str = "province", measure: str = "projects",
-               stage: int | None = None, year: int | None = None) -> dict:
+def choropleth(
+    user,
+    params: ReportParams,
+    level: str = "province",
+    measure: str = "projects",
+    stage: int | None = None,
+    year: int | None = None,
+) -> dict:
     """The layer as a GeoJSON FeatureCollection dict with a ``legend`` member."""
     if level not in LEVELS:
         raise _bad("level", f"Level must be one of {', '.join(LEVELS)}.", f"ระดับต้องเป็น {', '.join(LEVELS)}")
@@ -145,8 +165,11 @@ def choropleth(user, params: ReportParams, level: str = "province", measure: str
     if m is None:
         raise _bad("measure", f"Measure must be one of {', '.join(MEASURES)}.", f"ค่าที่แสดงต้องเป็น {', '.join(MEASURES)}")
     if level not in m.levels:
-        raise _bad("level", f"The measure {measure} is available at the levels {', '.join(m.levels)}.",
-                   f"ค่า {measure} ใช้ได้ในระดับ {', '.join(m.levels)}")
+        raise _bad(
+            "level",
+            f"The measure {measure} is available at the levels {', '.join(m.levels)}.",
+            f"ค่า {measure} ใช้ได้ในระดับ {', '.join(m.levels)}",
+        )
     provinces = _scope_provinces(user, params)
     if level == "tambon" and not provinces:
         raise _bad("province", "Choose a province to map tambons.", "เลือกจังหวัดก่อนแสดงระดับตำบล")
@@ -162,15 +185,20 @@ def choropleth(user, params: ReportParams, level: str = "province", measure: str
     for r in rows:
         breaks, lo, hi = r["breaks"] or [], r["lo"], r["hi"]
         cls = r["class"]
-        features.append({
-            "type": "Feature",
-            "geometry": json.loads(r["geometry"]) if r["geometry"] else None,
-            "properties": {
-                "code": r["code"], "name_th": r["name_th"], "name_en": r["name_en"],
-                "value": float(r["value"]), "class": cls,
-                "color": NO_DATA_COLOR if cls < 0 else PALETTE[min(cls, len(PALETTE) - 1)],
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": json.loads(r["geometry"]) if r["geometry"] else None,
+                "properties": {
+                    "code": r["code"],
+                    "name_th": r["name_th"],
+                    "name_en": r["name_en"],
+                    "value": float(r["value"]),
+                    "class": cls,
+                    "color": NO_DATA_COLOR if cls < 0 else PALETTE[min(cls, len(PALETTE) - 1)],
+                },
+            }
+        )
     return {
         "type": "FeatureCollection",
         "features": features,
@@ -188,7 +216,9 @@ def legend(measure: str, breaks, lo, hi, stage: int, year: int) -> dict:
     if lo is not None:
         bounds = [float(lo), *edges, float(hi)]
         for i in range(len(bounds) - 1):
-            classes.append({"class": i, "min": bounds[i], "max": bounds[i + 1], "color": PALETTE[min(i, len(PALETTE) - 1)]})
+            classes.append(
+                {"class": i, "min": bounds[i], "max": bounds[i + 1], "color": PALETTE[min(i, len(PALETTE) - 1)]}
+            )
     return {
         "title": measure_label(measure, stage, year),
         "unit": m.unit,

@@ -6,6 +6,7 @@ instead inline Leaflet's JS and CSS so a downloaded HTML file works offline on i
 (tooltips, legend, title) are Thai with the site's Thai-capable font stack; there is no base map
 unless ``BASEMAP_URL`` is set.
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -38,11 +39,17 @@ class InlineAssetsMap(folium.Map):
 
 def legend_html(legend: dict, fmt) -> str:
     """A plain-HTML legend in the map's corner (no d3/branca colormap, so no CDN)."""
-    rows = [f'<li><span class="swatch" style="background:{c["color"]}"></span>{escape(fmt(c["min"]))} – {escape(fmt(c["max"]))}</li>'
-            for c in legend["classes"]]
-    rows.append(f'<li><span class="swatch" style="background:{legend["none"]["color"]}"></span>{escape(str(legend["none"]["label"]))}</li>')
-    return (f'<div class="gisplan-legend"><div class="legend-title">{escape(legend["title"])}</div>'
-            f'<ul>{"".join(rows)}</ul></div>')
+    rows = [
+        f'<li><span class="swatch" style="background:{c["color"]}"></span>{escape(fmt(c["min"]))} – {escape(fmt(c["max"]))}</li>'
+        for c in legend["classes"]
+    ]
+    rows.append(
+        f'<li><span class="swatch" style="background:{legend["none"]["color"]}"></span>{escape(str(legend["none"]["label"]))}</li>'
+    )
+    return (
+        f'<div class="gisplan-legend"><div class="legend-title">{escape(legend["title"])}</div>'
+        f"<ul>{''.join(rows)}</ul></div>"
+    )
 
 
 def number_format(unit: str):
@@ -52,14 +59,20 @@ def number_format(unit: str):
         if unit in ("%", "points"):
             return f"{v:,.1f}" if unit == "%" else f"{v:,.2f}"
         return f"{v:,.0f}"
+
     return fmt
 
 
 def build_map(layer: dict, *, title: str = "", inline: bool = False) -> folium.Map:
     """A folium map of a ``layers.choropleth`` FeatureCollection, fitted to its features."""
     cls = InlineAssetsMap if inline else LocalMap
-    m = cls(location=settings.LEAFLET_CONFIG["DEFAULT_CENTER"], zoom_start=6, tiles=None,
-            control_scale=True, prefer_canvas=True)
+    m = cls(
+        location=settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
+        zoom_start=6,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=True,
+    )
     if settings.BASEMAP_URL:
         folium.TileLayer(settings.BASEMAP_URL, attr=settings.BASEMAP_ATTRIBUTION or " ", name=_("Base map")).add_to(m)
     fmt = number_format(layer["legend"]["unit"])
@@ -71,10 +84,18 @@ def build_map(layer: dict, *, title: str = "", inline: bool = False) -> folium.M
         folium.GeoJson(
             data,
             name=layer["legend"]["title"],
-            style_function=lambda f: {"fillColor": f["properties"]["color"], "color": "#555", "weight": 0.6, "fillOpacity": 0.8},
+            style_function=lambda f: {
+                "fillColor": f["properties"]["color"],
+                "color": "#555",
+                "weight": 0.6,
+                "fillOpacity": 0.8,
+            },
             highlight_function=lambda f: {"weight": 2, "color": "#000"},
-            tooltip=folium.GeoJsonTooltip(fields=["name_th", "code", "value_text"],
-                                          aliases=[_("Name"), _("Code"), layer["legend"]["title"]], localize=False),
+            tooltip=folium.GeoJsonTooltip(
+                fields=["name_th", "code", "value_text"],
+                aliases=[_("Name"), _("Code"), layer["legend"]["title"]],
+                localize=False,
+            ),
         ).add_to(m)
         bounds = _bounds(features)
         if bounds:

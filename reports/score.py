@@ -15,6 +15,7 @@ entered in the system — ``ProjectStage.recorded_at`` — by the end of the dea
 The weights of the whole calendar must add up to 50. Every share and point is computed in SQL,
 per province with a national total row, for what the user may see.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,12 +36,66 @@ from .base import Column, ReportParams, Table, fetch_dicts, queryset_sql, thai_d
 TOTAL_POINTS = 50
 
 DEFAULT_CALENDAR = [
-    {"key": "plan", "stage": 1, "month": 6, "day": 30, "year_offset": 0, "basis": "recorded", "completeness": 5, "timeliness": 5},
-    {"key": "plan_approved", "stage": 2, "month": 8, "day": 31, "year_offset": 0, "basis": "recorded", "completeness": 4, "timeliness": 4},
-    {"key": "budget", "stage": 3, "month": 9, "day": 30, "year_offset": 0, "basis": "recorded", "completeness": 4, "timeliness": 4},
-    {"key": "contract", "stage": 4, "month": 3, "day": 31, "year_offset": 1, "basis": "recorded", "completeness": 4, "timeliness": 4},
-    {"key": "disbursed", "stage": 5, "month": 9, "day": 30, "year_offset": 1, "basis": "recorded", "completeness": 4, "timeliness": 4},
-    {"key": "complete", "stage": 6, "month": 10, "day": 10, "year_offset": 1, "basis": "recorded", "completeness": 4, "timeliness": 4},
+    {
+        "key": "plan",
+        "stage": 1,
+        "month": 6,
+        "day": 30,
+        "year_offset": 0,
+        "basis": "recorded",
+        "completeness": 5,
+        "timeliness": 5,
+    },
+    {
+        "key": "plan_approved",
+        "stage": 2,
+        "month": 8,
+        "day": 31,
+        "year_offset": 0,
+        "basis": "recorded",
+        "completeness": 4,
+        "timeliness": 4,
+    },
+    {
+        "key": "budget",
+        "stage": 3,
+        "month": 9,
+        "day": 30,
+        "year_offset": 0,
+        "basis": "recorded",
+        "completeness": 4,
+        "timeliness": 4,
+    },
+    {
+        "key": "contract",
+        "stage": 4,
+        "month": 3,
+        "day": 31,
+        "year_offset": 1,
+        "basis": "recorded",
+        "completeness": 4,
+        "timeliness": 4,
+    },
+    {
+        "key": "disbursed",
+        "stage": 5,
+        "month": 9,
+        "day": 30,
+        "year_offset": 1,
+        "basis": "recorded",
+        "completeness": 4,
+        "timeliness": 4,
+    },
+    {
+        "key": "complete",
+        "stage": 6,
+        "month": 10,
+        "day": 10,
+        "year_offset": 1,
+        "basis": "recorded",
+        "completeness": 4,
+        "timeliness": 4,
+    },
 ]
 
 
@@ -70,15 +125,25 @@ def calendar() -> list[Deadline]:
     result = []
     for n, item in enumerate(items, 1):
         try:
-            d = Deadline(str(item["key"]), int(item["stage"]), int(item["month"]), int(item["day"]),
-                         int(item.get("year_offset", 0)), item.get("basis", "recorded"),
-                         Decimal(str(item.get("completeness", 0))), Decimal(str(item.get("timeliness", 0))))
+            d = Deadline(
+                str(item["key"]),
+                int(item["stage"]),
+                int(item["month"]),
+                int(item["day"]),
+                int(item.get("year_offset", 0)),
+                item.get("basis", "recorded"),
+                Decimal(str(item.get("completeness", 0))),
+                Decimal(str(item.get("timeliness", 0))),
+            )
             d.due(2568)  # a real day of the year
         except (KeyError, TypeError, ValueError) as exc:
-            raise ImproperlyConfigured(f"GISPLAN_SCORE_CALENDAR item {n}: {exc!r}; each item needs key, stage, month, day.")
+            raise ImproperlyConfigured(
+                f"GISPLAN_SCORE_CALENDAR item {n}: {exc!r}; each item needs key, stage, month, day."
+            )
         if d.stage not in Stage.values or d.basis not in ("recorded", "date") or d.completeness < 0 or d.timeliness < 0:
             raise ImproperlyConfigured(
-                f"GISPLAN_SCORE_CALENDAR item {n} ({d.key}): stage must be 1–6, basis 'recorded' or 'date', points >= 0.")
+                f"GISPLAN_SCORE_CALENDAR item {n} ({d.key}): stage must be 1–6, basis 'recorded' or 'date', points >= 0."
+            )
         result.append(d)
     total = sum(d.completeness + d.timeliness for d in result)
     if total != TOTAL_POINTS:
@@ -91,8 +156,9 @@ def _deadline_param(d: Deadline, fiscal_year: int):
     if d.basis == "date":
         return due
     # End of the deadline day in Bangkok time, as an aware datetime.
-    return timezone.make_aware(dt.datetime.combine(due + dt.timedelta(days=1), dt.time.min),
-                               timezone.get_default_timezone())
+    return timezone.make_aware(
+        dt.datetime.combine(due + dt.timedelta(days=1), dt.time.min), timezone.get_default_timezone()
+    )
 
 
 def score_sql(project_sql: str, org_sql: str, items: list[Deadline]) -> str:
@@ -151,20 +217,39 @@ def breakdown(row: dict, items: list[Deadline], fiscal_year: int) -> list[dict]:
     """The score of one row item by item, for display."""
     out = []
     for i, d in enumerate(items):
-        out.append({
-            "key": d.key, "stage": d.stage, "label": d.label, "due": d.due(fiscal_year), "basis": d.basis,
-            "reached": row[f"c{i}"], "on_time": row[f"t{i}"],
-            "completeness_max": d.completeness, "timeliness_max": d.timeliness,
-            "completeness_points": row[f"c{i}_points"] or Decimal(0), "timeliness_points": row[f"t{i}_points"] or Decimal(0),
-        })
+        out.append(
+            {
+                "key": d.key,
+                "stage": d.stage,
+                "label": d.label,
+                "due": d.due(fiscal_year),
+                "basis": d.basis,
+                "reached": row[f"c{i}"],
+                "on_time": row[f"t{i}"],
+                "completeness_max": d.completeness,
+                "timeliness_max": d.timeliness,
+                "completeness_points": row[f"c{i}_points"] or Decimal(0),
+                "timeliness_points": row[f"t{i}_points"] or Decimal(0),
+            }
+        )
     return out
 
 
 def columns(items: list[Deadline]) -> list[Column]:
     cols = [Column("code", _("Code"), "text"), Column("name_th", _("Province"), "text"), Column("laos", _("LAOs"))]
     for i, d in enumerate(items):
-        cols.append(Column(f"c{i}_points", _("%(stage)s: recorded (of %(max)s)") % {"stage": d.label, "max": d.completeness}, "money"))
-        cols.append(Column(f"t{i}_points", _("%(stage)s: on time (of %(max)s)") % {"stage": d.label, "max": d.timeliness}, "money"))
+        cols.append(
+            Column(
+                f"c{i}_points",
+                _("%(stage)s: recorded (of %(max)s)") % {"stage": d.label, "max": d.completeness},
+                "money",
+            )
+        )
+        cols.append(
+            Column(
+                f"t{i}_points", _("%(stage)s: on time (of %(max)s)") % {"stage": d.label, "max": d.timeliness}, "money"
+            )
+        )
     cols.append(Column("score", _("Score (of 50)"), "money"))
     return cols
 
@@ -181,9 +266,13 @@ def score_report(user, params: ReportParams) -> Table:
             total = row
         else:
             body.append(row)
-    table = Table(_("Province score from system data, fiscal year %(year)s") % {"year": fy}, columns(items), body, total)
+    table = Table(
+        _("Province score from system data, fiscal year %(year)s") % {"year": fy}, columns(items), body, total
+    )
     recorded, stage_date = _("recorded in the system"), _("stage date")
-    table.notes = [f"{d.label}: {thai_date(d.due(fy))} ({recorded if d.basis == 'recorded' else stage_date})" for d in items]
+    table.notes = [
+        f"{d.label}: {thai_date(d.due(fy))} ({recorded if d.basis == 'recorded' else stage_date})" for d in items
+    ]
     table.fiscal_year = fy
     table.items = items
     return table

@@ -1,4 +1,5 @@
 """URLs of the reports, included under ``/reports/`` (namespace ``reports``)."""
+
 from django.urls import path
 
 from . import views

@@ -4,6 +4,7 @@ Every view requires a signed-in user and passes that user to the report function
 from the access rules. ``?format=csv`` / ``?format=xlsx`` download the table shown; bad parameters
 answer 400 with the message in Thai and English.
 """
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -42,8 +43,9 @@ def _download(request, table: Table, name: str):
         resp["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
         return resp
     if fmt == "xlsx":
-        resp = HttpResponse(exports.to_xlsx(table),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        resp = HttpResponse(
+            exports.to_xlsx(table), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         resp["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
         return resp
     if fmt:
@@ -56,8 +58,11 @@ def _int_param(request, name, choices=None):
     if value in (None, ""):
         return None
     if not value.isdigit() or (choices and int(value) not in choices):
-        raise ParamError(name, f"{name} must be one of {', '.join(map(str, choices or []))}.",
-                         f"{name} ต้องเป็นหนึ่งใน {', '.join(map(str, choices or []))}")
+        raise ParamError(
+            name,
+            f"{name} must be one of {', '.join(map(str, choices or []))}.",
+            f"{name} ต้องเป็นหนึ่งใน {', '.join(map(str, choices or []))}",
+        )
     return int(value)
 
 
@@ -87,8 +92,9 @@ def budget_view(request):
     by_kind = request.GET.get("by_kind") in ("1", "true", "on")
     try:
         if level not in budget.LEVELS:
-            raise ParamError("level", f"level must be one of {', '.join(budget.LEVELS)}.",
-                             f"ระดับต้องเป็น {', '.join(budget.LEVELS)}")
+            raise ParamError(
+                "level", f"level must be one of {', '.join(budget.LEVELS)}.", f"ระดับต้องเป็น {', '.join(budget.LEVELS)}"
+            )
         params = parse_params(request.GET)
         table = budget.budget_report(request.user, params, level, by_kind)
         response = _download(request, table, f"budget-{level}")
@@ -100,9 +106,20 @@ def budget_view(request):
     if map_level == "tambon" and not (params.province_codes or not is_national(request.user)):
         map_level = "amphoe"
     map_query = _map_query(request, level=map_level, measure=request.GET.get("measure") or "planned_budget")
-    return render(request, "reports/budget.html", _common(
-        request, table=table, level=level, by_kind=by_kind, params=params, levels=budget.LEVELS,
-        map_query=map_query, measures=[k for k, m in layers.MEASURES.items() if m.source == "budget"]))
+    return render(
+        request,
+        "reports/budget.html",
+        _common(
+            request,
+            table=table,
+            level=level,
+            by_kind=by_kind,
+            params=params,
+            levels=budget.LEVELS,
+            map_query=map_query,
+            measures=[k for k, m in layers.MEASURES.items() if m.source == "budget"],
+        ),
+    )
 
 
 def _map_query(request, **overrides):
@@ -128,9 +145,18 @@ def completeness_view(request):
     if response:
         return response
     own = province_of(request.user)
-    return render(request, "reports/completeness.html", _common(
-        request, table=table, years=table.years, stages=list(Stage), params=params,
-        own_province=None if is_national(request.user) else own))
+    return render(
+        request,
+        "reports/completeness.html",
+        _common(
+            request,
+            table=table,
+            years=table.years,
+            stages=list(Stage),
+            params=params,
+            own_province=None if is_national(request.user) else own,
+        ),
+    )
 
 
 @login_required
@@ -148,29 +174,53 @@ def completeness_province_view(request, code):
             try:
                 year, stage = (int(x) for x in missing.split("-"))
             except ValueError:
-                raise ParamError("missing", "missing must look like 2568-3 (year-stage).", "missing ต้องอยู่ในรูป 2568-3 (ปี-ขั้นตอน)")
+                raise ParamError(
+                    "missing", "missing must look like 2568-3 (year-stage).", "missing ต้องอยู่ในรูป 2568-3 (ปี-ขั้นตอน)"
+                )
             if year not in years or stage not in Stage.values:
-                raise ParamError("missing", "missing names a year or stage outside the report.", "ปีหรือขั้นตอนใน missing อยู่นอกรายงาน")
+                raise ParamError(
+                    "missing", "missing names a year or stage outside the report.", "ปีหรือขั้นตอนใน missing อยู่นอกรายงาน"
+                )
             want = (year, stage)
             rows = [r for r in rows if want in r["missing"]]
-        cols = [Column("dla_code", _("DLA code"), "text"), Column("name_th", _("LAO"), "text"),
-                Column("amphoe_name_th", _("Amphoe"), "text")]
+        cols = [
+            Column("dla_code", _("DLA code"), "text"),
+            Column("name_th", _("LAO"), "text"),
+            Column("amphoe_name_th", _("Amphoe"), "text"),
+        ]
         for i, y in enumerate(years):
             cols.append(Column(f"m{i}", _("Highest stage %(year)s") % {"year": y}))
         title = _("LAOs of %(province)s by highest stage recorded") % {"province": province.name_th}
         if want:
             title = _("LAOs of %(province)s that have not recorded “%(stage)s” in %(year)s") % {
-                "province": province.name_th, "stage": Stage(want[1]).label, "year": want[0]}
+                "province": province.name_th,
+                "stage": Stage(want[1]).label,
+                "year": want[0],
+            }
         table = Table(title, cols, rows)
         response = _download(request, table, f"completeness-{code}")
     except ValidationError as exc:
         return _bad_request(request, exc)
     if response:
         return response
-    grid = [{"row": r, "cells": [[(y, s.value, (y, s.value) not in r["missing"]) for s in Stage] for y in years]} for r in rows]
-    return render(request, "reports/completeness_province.html", _common(
-        request, table=table, grid=grid, years=years, stages=list(Stage), province=province, want=want,
-        params=params))
+    grid = [
+        {"row": r, "cells": [[(y, s.value, (y, s.value) not in r["missing"]) for s in Stage] for y in years]}
+        for r in rows
+    ]
+    return render(
+        request,
+        "reports/completeness_province.html",
+        _common(
+            request,
+            table=table,
+            grid=grid,
+            years=years,
+            stages=list(Stage),
+            province=province,
+            want=want,
+            params=params,
+        ),
+    )
 
 
 @login_required
@@ -184,8 +234,11 @@ def score_view(request):
         return _bad_request(request, exc)
     if response:
         return response
-    return render(request, "reports/score.html", _common(
-        request, table=table, params=params, map_query=_map_query(request, level="province", measure="score")))
+    return render(
+        request,
+        "reports/score.html",
+        _common(request, table=table, params=params, map_query=_map_query(request, level="province", measure="score")),
+    )
 
 
 def _layer(request):
@@ -238,11 +291,30 @@ def choropleth_view(request):
         return _bad_request(request, exc)
     level = request.GET.get("level") or "province"
     measure = request.GET.get("measure") or "projects"
-    return render(request, "reports/choropleth.html", _common(
-        request, params=params, level=level, measure=measure, levels=layers.LEVELS,
-        measures=[(k, layers.measure_label(k, Stage.IN_PLAN, params.latest_year)) for k in layers.MEASURES],
-        stages=list(Stage), stage=request.GET.get("stage") or "1", map_query=_map_query(request, level=level, measure=measure)))
+    return render(
+        request,
+        "reports/choropleth.html",
+        _common(
+            request,
+            params=params,
+            level=level,
+            measure=measure,
+            levels=layers.LEVELS,
+            measures=[(k, layers.measure_label(k, Stage.IN_PLAN, params.latest_year)) for k in layers.MEASURES],
+            stages=list(Stage),
+            stage=request.GET.get("stage") or "1",
+            map_query=_map_query(request, level=level, measure=measure),
+        ),
+    )
 
 
-__all__ = ["index", "budget_view", "completeness_view", "completeness_province_view", "score_view",
-           "layer_json", "map_view", "choropleth_view"]
+__all__ = [
+    "index",
+    "budget_view",
+    "completeness_view",
+    "completeness_province_view",
+    "score_view",
+    "layer_json",
+    "map_view",
+    "choropleth_view",
+]

@@ -10,6 +10,7 @@ same lines of ``django.po``. Run after adding or changing messages:
 
 Needs polib (test extra) and gettext (installed by scripts/bootstrap.sh).
 """
+
 import json
 import subprocess
 import sys
@@ -19,7 +20,14 @@ import polib
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "th" / "LC_MESSAGES"
-IGNORE = ["--ignore=.venv", "--ignore=tests", "--ignore=scripts", "--ignore=benchmarks", "--ignore=staticfiles", "--ignore=test-output"]
+IGNORE = [
+    "--ignore=.venv",
+    "--ignore=tests",
+    "--ignore=scripts",
+    "--ignore=benchmarks",
+    "--ignore=staticfiles",
+    "--ignore=test-output",
+]
 
 
 def translations():
@@ -32,7 +40,9 @@ def translations():
             table.setdefault(msgid, thai)
             source.setdefault(msgid, path.name)
     if clashes:
-        sys.exit("Conflicting Thai translations (give one msgid one meaning, or use pgettext):\n  " + "\n  ".join(clashes))
+        sys.exit(
+            "Conflicting Thai translations (give one msgid one meaning, or use pgettext):\n  " + "\n  ".join(clashes)
+        )
     return table
 
 
@@ -40,7 +50,9 @@ def main(check=False):
     manage = [sys.executable, str(ROOT / "manage.py")]
     if not check:
         subprocess.run([*manage, "makemessages", "-l", "th", "-l", "en", *IGNORE], check=True, cwd=ROOT)
-        subprocess.run([*manage, "makemessages", "-d", "djangojs", "-l", "th", "-l", "en", *IGNORE], check=True, cwd=ROOT)
+        subprocess.run(
+            [*manage, "makemessages", "-d", "djangojs", "-l", "th", "-l", "en", *IGNORE], check=True, cwd=ROOT
+        )
     table = translations()
     missing = []
     for domain in ("django", "djangojs"):
@@ -48,7 +60,9 @@ def main(check=False):
         if not path.exists():
             continue
         po = polib.pofile(str(path))
-        po.metadata.update({"Language": "th", "Content-Type": "text/plain; charset=UTF-8", "Plural-Forms": "nplurals=1; plural=0;"})
+        po.metadata.update(
+            {"Language": "th", "Content-Type": "text/plain; charset=UTF-8", "Plural-Forms": "nplurals=1; plural=0;"}
+        )
         for entry in po:
             if entry.obsolete:
                 continue

@@ -2,6 +2,7 @@
 session with what `make run` loads — the full-resolution Phuket/Phang Nga sample, the rest of the
 country (simplified), the LAO registry and the sample projects. Tests run in transactions that
 roll back, so each sees exactly this data."""
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """Deterministic test objects built on the sample data (users with roles, projects at real places)."""
+
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -19,7 +20,8 @@ def make_user(username, role=None, *, lao=None, province=None, superuser=False):
     user = User.objects.create_user(username=username, password=PASSWORD)
     if role:
         Profile.objects.create(
-            user=user, role=role,
+            user=user,
+            role=role,
             organization=Organization.objects.get(dla_code=lao) if lao else None,
             province=Province.objects.get(code=province) if province else None,
         )
@@ -28,8 +30,15 @@ def make_user(username, role=None, *, lao=None, province=None, superuser=False):
 
 def make_water_point(lao_code, lon, lat, *, name="บ่อบาดาลทดสอบ", fiscal_year=2568, user=None):
     return save_project(
-        Project(organization=Organization.objects.get(dla_code=lao_code), kind=Kind.WATER, subtype=Subtype.WELL,
-                name=name, fiscal_year=fiscal_year, budget=Decimal("100000"), geom=Point(lon, lat, srid=4326)),
+        Project(
+            organization=Organization.objects.get(dla_code=lao_code),
+            kind=Kind.WATER,
+            subtype=Subtype.WELL,
+            name=name,
+            fiscal_year=fiscal_year,
+            budget=Decimal("100000"),
+            geom=Point(lon, lat, srid=4326),
+        ),
         user=user,
     )
 

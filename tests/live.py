@@ -4,16 +4,17 @@ rolls back at the end of the test — no ``transactional_db`` flush of the sessi
 
 Requests are served one at a time on the test's connection (psycopg serialises use of a
 connection; the clients used in tests issue requests sequentially)."""
+
 from __future__ import annotations
 
 import threading
 
 import pytest
+from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIServer
 from django.db import close_old_connections, connection, connections
-from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.test.testcases import QuietWSGIRequestHandler
 
 

@@ -5,6 +5,7 @@
 userinfo, JWKS, discovery). The provider's claims for a signed-in provider account come from
 ``IDENTITIES`` (set by the test), like a directory would supply them.
 """
+
 from django.urls import include, path
 from oauth2_provider.oauth2_validators import OAuth2Validator
 

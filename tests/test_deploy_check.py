@@ -1,4 +1,5 @@
 """`manage.py check --deploy` with the production settings of the README reports no issues."""
+
 import os
 import secrets
 import subprocess
@@ -26,7 +27,11 @@ def run_check(extra):
     env.update({"DJANGO_SETTINGS_MODULE": "gisplan.settings", "SECRET_KEY": secrets.token_urlsafe(64), **extra})
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

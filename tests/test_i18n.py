@@ -1,5 +1,6 @@
 """The Thai catalogue is complete and consistent: every message the code marks for translation
 has one Thai text, and the compiled catalogue is what Django serves."""
+
 import subprocess
 import sys
 from pathlib import Path

@@ -6,28 +6,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('layers', '0001_initial'),
+        ("layers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Profile',
+            name="Profile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('lao_engineer', 'LAO engineering staff'), ('lao_planner', 'LAO planning staff'), ('lao_finance', 'LAO finance staff'), ('lao_admin', 'LAO administrator'), ('provincial_analyst', 'Provincial analyst'), ('dla_admin', 'DLA administrator')], max_length=32, verbose_name='role')),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='layers.organization', verbose_name='LAO')),
-                ('province', models.ForeignKey(blank=True, help_text='For provincial analysts.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='analysts', to='layers.province', verbose_name='province')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("lao_engineer", "LAO engineering staff"),
+                            ("lao_planner", "LAO planning staff"),
+                            ("lao_finance", "LAO finance staff"),
+                            ("lao_admin", "LAO administrator"),
+                            ("provincial_analyst", "Provincial analyst"),
+                            ("dla_admin", "DLA administrator"),
+                        ],
+                        max_length=32,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="layers.organization",
+                        verbose_name="LAO",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For provincial analysts.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="analysts",
+                        to="layers.province",
+                        verbose_name="province",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="profile", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'profile',
-                'verbose_name_plural': 'profiles',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['lao_engineer', 'lao_planner', 'lao_finance', 'lao_admin']), _negated=True), ('organization__isnull', False), _connector='OR'), name='profile_lao_role_has_organization'), models.CheckConstraint(condition=models.Q(models.Q(('role', 'provincial_analyst'), _negated=True), ('province__isnull', False), _connector='OR'), name='profile_analyst_has_province')],
+                "verbose_name": "profile",
+                "verbose_name_plural": "profiles",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("role__in", ["lao_engineer", "lao_planner", "lao_finance", "lao_admin"]), _negated=True
+                            ),
+                            ("organization__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="profile_lao_role_has_organization",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("role", "provincial_analyst"), _negated=True),
+                            ("province__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="profile_analyst_has_province",
+                    ),
+                ],
             },
         ),
     ]

@@ -6,45 +6,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('layers', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("layers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='profile',
-            name='profile_analyst_has_province',
+            model_name="profile",
+            name="profile_analyst_has_province",
         ),
         migrations.AddField(
-            model_name='profile',
-            name='decided_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='decided at'),
+            model_name="profile",
+            name="decided_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
+            model_name="profile",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="decided by",
+            ),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='requested_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='requested at'),
+            model_name="profile",
+            name="requested_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="requested at"),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Pending approval'), ('active', 'Active'), ('rejected', 'Rejected')], db_index=True, default='active', max_length=10, verbose_name='status'),
+            model_name="profile",
+            name="status",
+            field=models.CharField(
+                choices=[("pending", "Pending approval"), ("active", "Active"), ("rejected", "Rejected")],
+                db_index=True,
+                default="active",
+                max_length=10,
+                verbose_name="status",
+            ),
         ),
         migrations.AlterField(
-            model_name='profile',
-            name='role',
-            field=models.CharField(choices=[('lao_engineer', 'LAO engineering staff'), ('lao_planner', 'LAO planning staff'), ('lao_finance', 'LAO finance staff'), ('lao_admin', 'LAO administrator'), ('provincial_analyst', 'Provincial analyst'), ('provincial_admin', 'Provincial office administrator'), ('dla_admin', 'DLA administrator')], max_length=32, verbose_name='role'),
+            model_name="profile",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("lao_engineer", "LAO engineering staff"),
+                    ("lao_planner", "LAO planning staff"),
+                    ("lao_finance", "LAO finance staff"),
+                    ("lao_admin", "LAO administrator"),
+                    ("provincial_analyst", "Provincial analyst"),
+                    ("provincial_admin", "Provincial office administrator"),
+                    ("dla_admin", "DLA administrator"),
+                ],
+                max_length=32,
+                verbose_name="role",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='profile',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['provincial_analyst', 'provincial_admin']), _negated=True), ('province__isnull', False), _connector='OR'), name='profile_analyst_has_province'),
+            model_name="profile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role__in", ["provincial_analyst", "provincial_admin"]), _negated=True),
+                    ("province__isnull", False),
+                    _connector="OR",
+                ),
+                name="profile_analyst_has_province",
+            ),
         ),
     ]

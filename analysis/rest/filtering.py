@@ -1,5 +1,6 @@
 """DRF glue for the shared filters: ``ProjectFilterBackend`` (and its OpenAPI parameters) and the
 ``ordering`` parameter of project lists."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -50,10 +51,16 @@ class ProjectFilterBackend(BaseFilterBackend):
             schema, is_list = SCHEMA_TYPES[name]
             if is_list:
                 schema = {"type": "array", "items": schema}
-            params.append({
-                "name": name, "in": "query", "required": False, "description": str(flt.label),
-                "schema": schema, **({"style": "form", "explode": False} if is_list else {}),
-            })
+            params.append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": False,
+                    "description": str(flt.label),
+                    "schema": schema,
+                    **({"style": "form", "explode": False} if is_list else {}),
+                }
+            )
         return params
 
 

@@ -5,6 +5,7 @@ feature JSON texts (``common.features.with_feature_json``) read as UTF-8 bytes.
 row more than the page, so a page costs no ``COUNT(*)`` over a million rows; ``count=true`` adds
 the number of matching features (``count``) when a client wants it.
 """
+
 from __future__ import annotations
 
 from rest_framework.exceptions import ValidationError
@@ -26,10 +27,17 @@ def _positive_int(request, name, default, maximum=None):
     except ValueError:
         value = 0
     if value < 1:
-        raise ValidationError({"errors": [{
-            "field": name, "message_en": f"{name} must be a whole number of at least 1.",
-            "message_th": f"{name} ต้องเป็นจำนวนเต็มตั้งแต่ 1 ขึ้นไป",
-        }]})
+        raise ValidationError(
+            {
+                "errors": [
+                    {
+                        "field": name,
+                        "message_en": f"{name} must be a whole number of at least 1.",
+                        "message_th": f"{name} ต้องเป็นจำนวนเต็มตั้งแต่ 1 ขึ้นไป",
+                    }
+                ]
+            }
+        )
     return min(value, maximum) if maximum else value
 
 
@@ -42,7 +50,7 @@ class FeatureCollectionPagination(BasePagination):
         self.page = _positive_int(request, "page", 1)
         self.size = _positive_int(request, "page_size", self.page_size, self.max_page_size)
         offset = (self.page - 1) * self.size
-        rows = fetch_feature_bytes(queryset[offset: offset + self.size + 1])
+        rows = fetch_feature_bytes(queryset[offset : offset + self.size + 1])
         self.has_next = len(rows) > self.size
         self.count = queryset.count() if request.query_params.get("count") in ("true", "1", "yes") else None
         return rows[: self.size]
@@ -79,15 +87,26 @@ class FeatureCollectionPagination(BasePagination):
                 "count": {"type": "integer", "description": "Only with count=true."},
                 "next": {"type": "string", "format": "uri", "nullable": True},
                 "previous": {"type": "string", "format": "uri", "nullable": True},
-                "features": schema.get("properties", {}).get("features", schema) if isinstance(schema, dict) else schema,
+                "features": schema.get("properties", {}).get("features", schema)
+                if isinstance(schema, dict)
+                else schema,
             },
         }
 
     def get_schema_operation_parameters(self, view):
         return [
             {"name": "page", "required": False, "in": "query", "schema": {"type": "integer", "minimum": 1}},
-            {"name": "page_size", "required": False, "in": "query",
-             "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size, "default": self.page_size}},
-            {"name": "count", "required": False, "in": "query", "schema": {"type": "boolean"},
-             "description": "Add the number of matching features (costs a COUNT over the selection)."},
+            {
+                "name": "page_size",
+                "required": False,
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size, "default": self.page_size},
+            },
+            {
+                "name": "count",
+                "required": False,
+                "in": "query",
+                "schema": {"type": "boolean"},
+                "description": "Add the number of matching features (costs a COUNT over the selection).",
+            },
         ]

@@ -1,4 +1,5 @@
 """JSON renderers that splice feature JSON texts made by PostgreSQL into the response as is."""
+
 from __future__ import annotations
 
 import json

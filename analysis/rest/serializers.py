@@ -1,5 +1,6 @@
 """Serializers of the project API: the detail Feature (with stages and tambons), the list Feature
 (documents the SQL-built features of the list), summaries."""
+
 from __future__ import annotations
 
 from rest_framework import serializers
@@ -38,8 +39,21 @@ class ProjectFeatureSerializer(GeoFeatureModelSerializer):
     class Meta:
         model = Project
         geo_field = "geom"
-        fields = ["id", "name", "kind", "subtype", "fiscal_year", "budget", "current_stage", "lao_code", "lao_name",
-                  "province", "amphoe", "tambon", "length_m"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "subtype",
+            "fiscal_year",
+            "budget",
+            "current_stage",
+            "lao_code",
+            "lao_name",
+            "province",
+            "amphoe",
+            "tambon",
+            "length_m",
+        ]
 
 
 class ProjectDetailSerializer(ProjectFeatureSerializer):
@@ -51,8 +65,15 @@ class ProjectDetailSerializer(ProjectFeatureSerializer):
 
     class Meta(ProjectFeatureSerializer.Meta):
         fields = ProjectFeatureSerializer.Meta.fields + [
-            "kind_label", "subtype_label", "current_stage_label", "plan_reference", "source_ref",
-            "stages", "tambons", "created_at", "updated_at",
+            "kind_label",
+            "subtype_label",
+            "current_stage_label",
+            "plan_reference",
+            "source_ref",
+            "stages",
+            "tambons",
+            "created_at",
+            "updated_at",
         ]
 
 

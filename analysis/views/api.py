@@ -1,4 +1,5 @@
 """Views of the analysts' REST API; thin: access rules, filters and SQL live elsewhere."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -12,21 +13,26 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import visible_projects
-from layers import maplayers
-from common.features import with_feature_json
 from analysis.filters import ProjectFilterSet, errors_as_list
-from projects_geo.models import Project, ProjectStage, ProjectTambon
-from analysis.summary import summarise
-
 from analysis.rest.filtering import ProjectFilterBackend, bad_request, parse_ordering
 from analysis.rest.pagination import FeatureCollectionPagination
 from analysis.rest.renderers import FeatureCollectionJSONRenderer, GeoJSONRenderer
-from analysis.rest.serializers import BoundaryFeatureSerializer, ProjectDetailSerializer, ProjectFeatureSerializer, SummarySerializer
+from analysis.rest.serializers import (
+    BoundaryFeatureSerializer,
+    ProjectDetailSerializer,
+    ProjectFeatureSerializer,
+    SummarySerializer,
+)
+from analysis.summary import summarise
+from common.features import with_feature_json
+from layers import maplayers
+from projects_geo.models import Project, ProjectStage, ProjectTambon
 
 ORDERING_PARAM = OpenApiParameter(
-    "ordering", OpenApiTypes.STR,
+    "ordering",
+    OpenApiTypes.STR,
     description="Comma-separated: id, name, fiscal_year, budget, current_stage, created_at, updated_at; "
-                "prefix - for descending. Default id.",
+    "prefix - for descending. Default id.",
 )
 
 
@@ -61,11 +67,13 @@ class ProjectDetailView(generics.RetrieveAPIView):
     serializer_class = ProjectDetailSerializer
 
     def get_queryset(self):
-        return visible_projects(self.request.user, Project.objects.all()).select_related(
-            "organization", "province", "amphoe", "tambon"
-        ).prefetch_related(
-            Prefetch("stages", queryset=ProjectStage.objects.order_by("stage")),
-            Prefetch("tambon_shares", queryset=ProjectTambon.objects.select_related("tambon").order_by("-share")),
+        return (
+            visible_projects(self.request.user, Project.objects.all())
+            .select_related("organization", "province", "amphoe", "tambon")
+            .prefetch_related(
+                Prefetch("stages", queryset=ProjectStage.objects.order_by("stage")),
+                Prefetch("tambon_shares", queryset=ProjectTambon.objects.select_related("tambon").order_by("-share")),
+            )
         )
 
 
@@ -105,7 +113,9 @@ class BoundaryListView(generics.GenericAPIView):
             OpenApiParameter("level", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(maplayers.LEVELS)),
             OpenApiParameter("zoom", OpenApiTypes.INT, description="Web-map zoom 0-22; simplified to one pixel."),
             OpenApiParameter("bbox", OpenApiTypes.STR, description="minx,miny,maxx,maxy (WGS84)"),
-            OpenApiParameter("parent", OpenApiTypes.STR, description="Parent codes (province for amphoe, amphoe for tambon)"),
+            OpenApiParameter(
+                "parent", OpenApiTypes.STR, description="Parent codes (province for amphoe, amphoe for tambon)"
+            ),
             OpenApiParameter("code", OpenApiTypes.STR, description="Codes of the units themselves"),
         ],
     )

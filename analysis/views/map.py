@@ -4,6 +4,7 @@ matching projects on vector tiles with their count and budget totals, and a down
 The page is a shell: data comes from the API (summary, list), the tiles and (for downloads) the
 export endpoint, all of which apply ``accounts.access`` themselves.
 """
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -12,11 +13,8 @@ from django.urls import reverse
 
 from accounts.access import is_national, organization_of, province_of
 from layers.models import Province
-
 from projects_geo import fiscal
-
 from projects_geo.models import Kind, Stage, Subtype
-
 
 
 def _initial_extent(user):
@@ -41,9 +39,15 @@ def analysis_map(request):
         "extent": _initial_extent(request.user),
         "cluster_below_zoom": 10,
     }
-    return render(request, "analysis/map.html", {
-        "config": config,
-        "provinces": Province.objects.without_geom().order_by("code").values("code", "name_th", "name_en"),
-        "fiscal_years": list(range(current + 1, current - 8, -1)),
-        "kinds": Kind.choices, "subtypes": Subtype.choices, "stages": Stage.choices,
-    })
+    return render(
+        request,
+        "analysis/map.html",
+        {
+            "config": config,
+            "provinces": Province.objects.without_geom().order_by("code").values("code", "name_th", "name_en"),
+            "fiscal_years": list(range(current + 1, current - 8, -1)),
+            "kinds": Kind.choices,
+            "subtypes": Subtype.choices,
+            "stages": Stage.choices,
+        },
+    )

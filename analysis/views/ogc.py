@@ -7,6 +7,7 @@ Collections: ``projects`` (the user's visible projects; the query parameters of
 and ``offset``; pages link to the next/previous page. CRS is CRS84 (lon, lat) only.
 Authentication: a session or HTTP Basic credentials (``common.httpauth``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,11 +22,10 @@ from django.views.decorators.http import require_GET
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from accounts.access import visible_projects
-from layers import maplayers
-
-from common.features import feature_collection_bytes, fetch_feature_bytes, with_feature_json
 from analysis.filters import errors_as_list, filter_projects
+from common.features import feature_collection_bytes, fetch_feature_bytes, with_feature_json
 from common.httpauth import request_user, unauthorized
+from layers import maplayers
 from projects_geo.models import Project
 
 GEOJSON = "application/geo+json"
@@ -77,9 +77,13 @@ def _collection(request, cid):
     minx, miny, maxx, maxy = settings.LEAFLET_CONFIG.get("SPATIAL_EXTENT", (96.0, 5.0, 106.5, 21.0))
     items = _url(request, "ogc-items", cid=cid)
     return {
-        "id": cid, "title": title, "description": description, "itemType": "feature",
+        "id": cid,
+        "title": title,
+        "description": description,
+        "itemType": "feature",
         "extent": {"spatial": {"bbox": [[minx, miny, maxx, maxy]], "crs": CRS84}},
-        "crs": [CRS84], "storageCrs": CRS84,
+        "crs": [CRS84],
+        "storageCrs": CRS84,
         "links": [
             {"href": _url(request, "ogc-collection", cid=cid), "rel": "self", "type": JSON, "title": title},
             {"href": items, "rel": "items", "type": GEOJSON, "title": title},
@@ -89,15 +93,17 @@ def _collection(request, cid):
 
 @authenticated
 def landing(request):
-    return _json({
-        "title": "gisplan OGC API – Features",
-        "description": "Water and road projects of Thai local administrative organisations, and boundaries.",
-        "links": [
-            {"href": _url(request, "ogc-landing"), "rel": "self", "type": JSON, "title": "This document"},
-            {"href": _url(request, "ogc-conformance"), "rel": "conformance", "type": JSON, "title": "Conformance"},
-            {"href": _url(request, "ogc-collections"), "rel": "data", "type": JSON, "title": "Collections"},
-        ],
-    })
+    return _json(
+        {
+            "title": "gisplan OGC API – Features",
+            "description": "Water and road projects of Thai local administrative organisations, and boundaries.",
+            "links": [
+                {"href": _url(request, "ogc-landing"), "rel": "self", "type": JSON, "title": "This document"},
+                {"href": _url(request, "ogc-conformance"), "rel": "conformance", "type": JSON, "title": "Conformance"},
+                {"href": _url(request, "ogc-collections"), "rel": "data", "type": JSON, "title": "Collections"},
+            ],
+        }
+    )
 
 
 @authenticated
@@ -107,10 +113,12 @@ def conformance(request):
 
 @authenticated
 def collections(request):
-    return _json({
-        "links": [{"href": _url(request, "ogc-collections"), "rel": "self", "type": JSON}],
-        "collections": [_collection(request, cid) for cid in COLLECTIONS],
-    })
+    return _json(
+        {
+            "links": [{"href": _url(request, "ogc-collections"), "rel": "self", "type": JSON}],
+            "collections": [_collection(request, cid) for cid in COLLECTIONS],
+        }
+    )
 
 
 @authenticated
@@ -130,8 +138,16 @@ def _paging(request):
         except ValueError:
             value = minimum - 1
         if value < minimum:  # errors_as_list renders the message in Thai and English
-            raise ValidationError({name: [ValidationError(
-                _("%(name)s must be a whole number of at least %(minimum)s."), params={"name": name, "minimum": minimum})]})
+            raise ValidationError(
+                {
+                    name: [
+                        ValidationError(
+                            _("%(name)s must be a whole number of at least %(minimum)s."),
+                            params={"name": name, "minimum": minimum},
+                        )
+                    ]
+                }
+            )
         return value
 
     return min(number("limit", DEFAULT_LIMIT, 1), MAX_LIMIT), number("offset", 0, 0)
@@ -154,7 +170,7 @@ def items(request, cid):
         return _error("Only GeoJSON (f=json) is offered.")
     try:
         limit, offset = _paging(request)
-        rows = fetch_feature_bytes(_items_queryset(request, cid)[offset: offset + limit + 1])
+        rows = fetch_feature_bytes(_items_queryset(request, cid)[offset : offset + limit + 1])
     except ValidationError as exc:
         errors = errors_as_list(exc)
         return _error("; ".join(e["message_en"] for e in errors), errors=errors)
@@ -166,15 +182,23 @@ def items(request, cid):
         {"href": _url(request, "ogc-collection", cid=cid), "rel": "collection", "type": JSON},
     ]
     if has_next:
-        links.append({"href": replace_query_param(url, "offset", offset + limit), "rel": "next", "type": GEOJSON,
-                      "title": "Next page"})
+        links.append(
+            {
+                "href": replace_query_param(url, "offset", offset + limit),
+                "rel": "next",
+                "type": GEOJSON,
+                "title": "Next page",
+            }
+        )
     if offset:
         prev = max(0, offset - limit)
         href = replace_query_param(url, "offset", prev) if prev else remove_query_param(url, "offset")
         links.append({"href": href, "rel": "prev", "type": GEOJSON, "title": "Previous page"})
     body = feature_collection_bytes(
-        rows, links=links, numberReturned=len(rows),
-        timeStamp=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        rows,
+        links=links,
+        numberReturned=len(rows),
+        timeStamp=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
     )
     return HttpResponse(body, content_type=GEOJSON)
 
@@ -198,5 +222,3 @@ def item(request, cid, fid):
         {"href": _url(request, "ogc-collection", cid=cid), "rel": "collection", "type": JSON},
     ]
     return _json(feature, content_type=GEOJSON)
-
-

@@ -1,5 +1,6 @@
 """Vector tile endpoints: ``/tiles/projects/{z}/{x}/{y}.pbf`` (same filters as the API) and
 ``/tiles/boundaries/{level}/{z}/{x}/{y}.pbf``. Session or HTTP Basic (see ``httpauth``)."""
+
 from __future__ import annotations
 
 import json
@@ -9,13 +10,12 @@ from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
 from accounts.access import scope_of, visible_projects
-from layers.maplayers import LEVELS
-
-from projects_geo import clustercells
 from analysis.filters import errors_as_list, filter_projects, normalised_names
-from common.httpauth import request_user, unauthorized
-from projects_geo.models import Project
 from analysis.tiles import TileError, boundary_tile, cluster_tile_from_cells, project_tile
+from common.httpauth import request_user, unauthorized
+from layers.maplayers import LEVELS
+from projects_geo import clustercells
+from projects_geo.models import Project
 
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
 
@@ -39,8 +39,9 @@ def projects_tile(request, z, x, y):
         qs = filter_projects(request.GET, visible_projects(user, Project.objects.all()))
         return _tile_response(project_tile(qs, z, x, y))
     except ValidationError as exc:
-        return HttpResponse(json.dumps({"errors": errors_as_list(exc)}, ensure_ascii=False), status=400,
-                            content_type="application/json")
+        return HttpResponse(
+            json.dumps({"errors": errors_as_list(exc)}, ensure_ascii=False), status=400, content_type="application/json"
+        )
     except TileError:
         raise Http404
 

@@ -10,6 +10,7 @@ shapefile against ogr2ogr) run ``--rounds`` times alternately, floor then ours, 
 on a shared machine one pair can fall on a busy moment. Prints a table; writes files under
 ``benchmarks/out/`` (git-ignored).
 """
+
 import argparse
 import os
 import statistics
@@ -99,10 +100,14 @@ def main():
     add("ogr2ogr -f GeoJSON (same attributes)", ogr_t, ogr_m)
     ours_t, ours_m = statistics.median([r.secs for r in ours_runs]), max(r.mb for r in ours_runs)
     add(f"ours: GeoJSON stream, median of {args.rounds} (ratio to COPY floor of table)", ours_t, ours_m, copy_t)
-    print(f"{'':<58} ratio to COPY of same statement {ours_t / same_t:.2f}×, to ogr2ogr {ours_t / ogr_t:.2f}×; "
-          "pairs: " + ", ".join(f"{o.secs / c.secs:.2f}×" for c, o in zip(copies, ours_runs)))
-    print(f"{'':<58} without starting Python + Django (both sides): ours {median_work(ours_runs):.2f} s, "
-          f"COPY {median_work(copies):.2f} s, {median_work(ours_runs) / median_work(copies):.2f}×")
+    print(
+        f"{'':<58} ratio to COPY of same statement {ours_t / same_t:.2f}×, to ogr2ogr {ours_t / ogr_t:.2f}×; "
+        "pairs: " + ", ".join(f"{o.secs / c.secs:.2f}×" for c, o in zip(copies, ours_runs))
+    )
+    print(
+        f"{'':<58} without starting Python + Django (both sides): ours {median_work(ours_runs):.2f} s, "
+        f"COPY {median_work(copies):.2f} s, {median_work(ours_runs) / median_work(copies):.2f}×"
+    )
 
     # Shapefile
     shp_dir = OUT / "ogr_shp"
@@ -110,19 +115,47 @@ def main():
     for _ in range(args.rounds):
         subprocess.run(["rm", "-rf", str(shp_dir)], check=True)
         shp_dir.mkdir()
-        t_pts, m_pts, _ = measured(["ogr2ogr", "-f", "ESRI Shapefile", str(shp_dir / "points.shp"), pg, "-sql",
-                                 f"SELECT * FROM ({attr_sql}) q WHERE GeometryType(geom) = 'POINT'", "-lco", "ENCODING=UTF-8"])
-        t_lin, m_lin, _ = measured(["ogr2ogr", "-f", "ESRI Shapefile", str(shp_dir / "lines.shp"), pg, "-sql",
-                                 f"SELECT * FROM ({attr_sql}) q WHERE GeometryType(geom) <> 'POINT'", "-lco", "ENCODING=UTF-8"])
+        t_pts, m_pts, _ = measured(
+            [
+                "ogr2ogr",
+                "-f",
+                "ESRI Shapefile",
+                str(shp_dir / "points.shp"),
+                pg,
+                "-sql",
+                f"SELECT * FROM ({attr_sql}) q WHERE GeometryType(geom) = 'POINT'",
+                "-lco",
+                "ENCODING=UTF-8",
+            ]
+        )
+        t_lin, m_lin, _ = measured(
+            [
+                "ogr2ogr",
+                "-f",
+                "ESRI Shapefile",
+                str(shp_dir / "lines.shp"),
+                pg,
+                "-sql",
+                f"SELECT * FROM ({attr_sql}) q WHERE GeometryType(geom) <> 'POINT'",
+                "-lco",
+                "ENCODING=UTF-8",
+            ]
+        )
         ogrs.append((t_pts + t_lin, max(m_pts, m_lin)))
         ours_runs.append(measured([*TASK, "ours_shp", str(OUT / "ours_shp.zip")]))
     ogr_shp = statistics.median([t for t, _ in ogrs])
-    add(f'ogr2ogr -f "ESRI Shapefile" (points + lines, no ZIP), median of {args.rounds}', ogr_shp, max(m for _, m in ogrs))
+    add(
+        f'ogr2ogr -f "ESRI Shapefile" (points + lines, no ZIP), median of {args.rounds}',
+        ogr_shp,
+        max(m for _, m in ogrs),
+    )
     ours_t, ours_m = statistics.median([r.secs for r in ours_runs]), max(r.mb for r in ours_runs)
     add(f"ours: Shapefile ZIP (dictionary + ZIP), median of {args.rounds}", ours_t, ours_m, ogr_shp)
     print(f"{'':<58} pairs: " + ", ".join(f"{o.secs / g[0]:.2f}×" for g, o in zip(ogrs, ours_runs)))
-    print(f"{'':<58} without starting Python + Django (as a running server exports): "
-          f"{median_work(ours_runs):.2f} s, {median_work(ours_runs) / ogr_shp:.2f}× ogr2ogr")
+    print(
+        f"{'':<58} without starting Python + Django (as a running server exports): "
+        f"{median_work(ours_runs):.2f} s, {median_work(ours_runs) / ogr_shp:.2f}× ogr2ogr"
+    )
     for fmt in ("gpkg", "csv", "kml"):
         t, m, _ = measured([*TASK, f"ours_{fmt}", str(OUT / f"ours.{fmt}")])
         add(f"ours: {fmt}", t, m)
@@ -131,18 +164,36 @@ def main():
         f = OUT / f"import_{args.import_rows}.zip"
         if not f.exists():
             subprocess.run([*TASK, "make_import_file", str(f), str(args.import_rows), args.import_lao], check=True)
-        ogr_t, ogr_m, _ = measured(["ogr2ogr", "-f", "PostgreSQL", pg, f"/vsizip/{f}", "-nln", "bench_import_raw", "-overwrite",
-                                 "-lco", "SPATIAL_INDEX=NONE"])
+        ogr_t, ogr_m, _ = measured(
+            [
+                "ogr2ogr",
+                "-f",
+                "PostgreSQL",
+                pg,
+                f"/vsizip/{f}",
+                "-nln",
+                "bench_import_raw",
+                "-overwrite",
+                "-lco",
+                "SPATIAL_INDEX=NONE",
+            ]
+        )
         add(f"ogr2ogr -f PostgreSQL ({args.import_rows:,} points, no checks)", ogr_t, ogr_m)
         ours_t, ours_m, ours_work = measured([*TASK, "import", "-", str(f), args.import_lao])
-        add(f"ours: import_projects (read, map, check, commit)", ours_t, ours_m, ogr_t)
+        add("ours: import_projects (read, map, check, commit)", ours_t, ours_m, ogr_t)
         print(f"{'':<58} without starting Python + Django: {ours_work:.2f} s, {ours_work / ogr_t:.2f}× ogr2ogr")
         from django.db import connection
 
         with connection.cursor() as cur:
             cur.execute("DROP TABLE IF EXISTS bench_import_raw")
-            cur.execute("DELETE FROM projects_geo_projecttambon WHERE project_id IN (SELECT id FROM projects_geo_project WHERE source_ref LIKE 'B%%' AND organization_id = (SELECT id FROM layers_organization WHERE dla_code = %s))", [args.import_lao])
-            cur.execute("DELETE FROM projects_geo_project WHERE source_ref LIKE 'B%%' AND organization_id = (SELECT id FROM layers_organization WHERE dla_code = %s)", [args.import_lao])
+            cur.execute(
+                "DELETE FROM projects_geo_projecttambon WHERE project_id IN (SELECT id FROM projects_geo_project WHERE source_ref LIKE 'B%%' AND organization_id = (SELECT id FROM layers_organization WHERE dla_code = %s))",
+                [args.import_lao],
+            )
+            cur.execute(
+                "DELETE FROM projects_geo_project WHERE source_ref LIKE 'B%%' AND organization_id = (SELECT id FROM layers_organization WHERE dla_code = %s)",
+                [args.import_lao],
+            )
             # The deleted rows stay in the table and its indexes until vacuumed: the next run's
             # duplicate check would probe them (measured: 0.4 → 2.1 s per 50,000-row chunk).
             cur.execute("VACUUM ANALYZE projects_geo_project, projects_geo_projecttambon")

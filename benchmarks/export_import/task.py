@@ -5,6 +5,7 @@ memory (``/usr/bin/time`` %M) is its own. Usage: task.py TASK OUT [ARGS]; see ru
 A measured task also prints ``work_seconds=`` (the time of its work alone): a running server has
 started Python and Django and imported the GDAL/Arrow modules before a download, so those are
 imported first here and not counted in it (``/usr/bin/time`` counts everything)."""
+
 import os
 import sys
 import time
@@ -55,8 +56,11 @@ def work(task, out, Project, *args):
 
         if task == "copy_floor_table":
             # every column of the table but the tiles' stored Web Mercator copy of the geometry
-            sql = ("SELECT ST_AsGeoJSON(t.*) FROM (SELECT " + ", ".join(
-                f.column for f in Project._meta.concrete_fields) + " FROM projects_geo_project) t")
+            sql = (
+                "SELECT ST_AsGeoJSON(t.*) FROM (SELECT "
+                + ", ".join(f.column for f in Project._meta.concrete_fields)
+                + " FROM projects_geo_project) t"
+            )
         else:  # the very statement our export runs, with its joins and stage pivot
             sql, params = geojson_sql(Project.objects.all())
             with connection.cursor() as cur:
@@ -87,12 +91,13 @@ def make_import_file(out, n, lao):
 
     import numpy as np
     import pyogrio.raw
-    import shapely
 
     with connection.cursor() as cur:
         cur.execute(
             "SELECT ST_AsBinary((ST_Dump(ST_GeneratePoints(p.geom, %s, 42))).geom) FROM layers_province p "
-            "JOIN layers_organization o ON o.province_id = p.id WHERE o.dla_code = %s", [n, lao])
+            "JOIN layers_organization o ON o.province_id = p.id WHERE o.dla_code = %s",
+            [n, lao],
+        )
         wkb = np.array([bytes(r[0]) for r in cur.fetchall()], dtype=object)
     i = np.arange(len(wkb))
     fields = {
@@ -105,8 +110,16 @@ def make_import_file(out, n, lao):
     }
     with tempfile.TemporaryDirectory() as tmp:
         shp = Path(tmp) / "wells.shp"
-        pyogrio.raw.write(str(shp), wkb, list(fields.values()), list(fields), driver="ESRI Shapefile",
-                          geometry_type="Point", crs="EPSG:4326", encoding="UTF-8")
+        pyogrio.raw.write(
+            str(shp),
+            wkb,
+            list(fields.values()),
+            list(fields),
+            driver="ESRI Shapefile",
+            geometry_type="Point",
+            crs="EPSG:4326",
+            encoding="UTF-8",
+        )
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
             for p in Path(tmp).iterdir():
                 zf.write(p, p.name)

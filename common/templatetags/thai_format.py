@@ -1,4 +1,5 @@
 """Template filters for Thai readers: ``baht``, ``number``, ``be_date`` (see common.thai_format)."""
+
 from django import template
 
 from common import thai_format

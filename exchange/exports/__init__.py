@@ -11,6 +11,7 @@ names and meanings of the attributes live in ``fields.py``.
   need random access while they are written, so they are built in a temporary file (in chunks,
   flat memory) and then streamed from it.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -72,7 +73,9 @@ def _check_encoding(spec: ExportFormat, encoding: str) -> None:
             raise ExportError(str(exc)) from None
 
 
-def export_to_file(queryset, fmt: str, path, *, encoding: str = "utf-8", progress: Callable[[int], None] | None = None) -> None:
+def export_to_file(
+    queryset, fmt: str, path, *, encoding: str = "utf-8", progress: Callable[[int], None] | None = None
+) -> None:
     """Write the selection to ``path`` in format ``fmt``."""
     spec = get_format(fmt)
     path = Path(path)

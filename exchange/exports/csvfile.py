@@ -3,6 +3,7 @@
 The BOM makes Excel open the file as UTF-8 so the Thai shows. Streamed chunk by chunk from a
 server-side cursor like GeoJSON.
 """
+
 from __future__ import annotations
 
 import csv

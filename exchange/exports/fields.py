@@ -10,6 +10,7 @@ Each field also carries the SQL expression that produces it from the export quer
 (``p`` project, ``o`` LAO, ``pv``/``am``/``tb`` province/amphoe/tambon, ``st`` the stage pivot);
 see ``query.py``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,9 +20,8 @@ from dataclasses import dataclass
 
 from django.utils import translation
 
-from layers.models import Amphoe, Organization, Province, Tambon
-
 from common.features import json_safe_text, json_text_sql, sql_literal
+from layers.models import Amphoe, Organization, Province, Tambon
 from projects_geo.models import Kind, Project, Stage, Subtype
 
 # The export query's table aliases (query.py), for fields that are one column of one table.
@@ -48,8 +48,12 @@ class ExportField:
             kind = "integer"
         elif self.type == "real":
             kind = "number"
-        elif self.type == "string" and (m := _COLUMN.fullmatch(self.sql)) and m[1] in ALIAS_MODELS \
-                and json_safe_text(ALIAS_MODELS[m[1]], m[2]):
+        elif (
+            self.type == "string"
+            and (m := _COLUMN.fullmatch(self.sql))
+            and m[1] in ALIAS_MODELS
+            and json_safe_text(ALIAS_MODELS[m[1]], m[2])
+        ):
             kind = "code"
         else:
             kind = "any"
@@ -59,7 +63,7 @@ class ExportField:
 def _case(column: str, choices) -> str:
     """A SQL CASE that turns a choice code into its Thai label (labels are fixed at export time)."""
     whens = " ".join(
-        "WHEN {} THEN {}".format(_lit(value), _lit(label)) for (value, _), label in zip(choices, _labels(choices))
+        f"WHEN {_lit(value)} THEN {_lit(label)}" for (value, _), label in zip(choices, _labels(choices))
     )
     return f"(CASE {column} {whens} END)"
 
@@ -89,34 +93,125 @@ def _fields() -> list[ExportField]:
     stage_th, stage_en = _stage_labels("th"), _stage_labels("en")
     out = [
         f("project_id", "proj_id", "integer", "p.id", "รหัสโครงการในระบบ gisplan", "Project id in gisplan"),
-        f("source_ref", "src_ref", "string", "p.source_ref", "รหัสอ้างอิงแหล่งที่มา (แฟ้มที่นำเข้า)", "Source reference (imported file row key)"),
+        f(
+            "source_ref",
+            "src_ref",
+            "string",
+            "p.source_ref",
+            "รหัสอ้างอิงแหล่งที่มา (แฟ้มที่นำเข้า)",
+            "Source reference (imported file row key)",
+        ),
         f("lao_code", "lao_code", "string", "o.dla_code", "รหัส อปท. (สถ.)", "LAO code (DLA registry)", 7),
         f("lao_name", "lao_name", "string", "o.name_th", "ชื่อ อปท.", "LAO name (Thai)"),
-        f("kind", "kind", "string", "p.kind", "ประเภทโครงการ (water = แหล่งน้ำ, road = ถนน)", "Project kind code (water, road)", _width(Kind.values)),
-        f("kind_th", "kind_th", "string", _case("p.kind", Kind.choices), "ประเภทโครงการ (ภาษาไทย)", "Project kind, Thai label", _width(_labels(Kind.choices))),
-        f("subtype", "subtype", "string", "p.subtype", "ลักษณะโครงการ (รหัส)", "Project subtype code", _width(Subtype.values)),
-        f("subtype_th", "subtype_th", "string", _case("p.subtype", Subtype.choices), "ลักษณะโครงการ (ภาษาไทย)", "Project subtype, Thai label", _width(_labels(Subtype.choices))),
+        f(
+            "kind",
+            "kind",
+            "string",
+            "p.kind",
+            "ประเภทโครงการ (water = แหล่งน้ำ, road = ถนน)",
+            "Project kind code (water, road)",
+            _width(Kind.values),
+        ),
+        f(
+            "kind_th",
+            "kind_th",
+            "string",
+            _case("p.kind", Kind.choices),
+            "ประเภทโครงการ (ภาษาไทย)",
+            "Project kind, Thai label",
+            _width(_labels(Kind.choices)),
+        ),
+        f(
+            "subtype",
+            "subtype",
+            "string",
+            "p.subtype",
+            "ลักษณะโครงการ (รหัส)",
+            "Project subtype code",
+            _width(Subtype.values),
+        ),
+        f(
+            "subtype_th",
+            "subtype_th",
+            "string",
+            _case("p.subtype", Subtype.choices),
+            "ลักษณะโครงการ (ภาษาไทย)",
+            "Project subtype, Thai label",
+            _width(_labels(Subtype.choices)),
+        ),
         f("name", "name", "string", "p.name", "ชื่อโครงการ", "Project name"),
         f("fiscal_year", "fy", "integer", "p.fiscal_year", "ปีงบประมาณ (พ.ศ.)", "Fiscal year (Buddhist Era)"),
-        f("plan_reference", "plan_ref", "string", "p.plan_reference", "อ้างอิงแผนพัฒนาท้องถิ่น", "Development plan reference"),
+        f(
+            "plan_reference",
+            "plan_ref",
+            "string",
+            "p.plan_reference",
+            "อ้างอิงแผนพัฒนาท้องถิ่น",
+            "Development plan reference",
+        ),
         f("budget", "budget", "real", "p.budget::float8", "งบประมาณ (บาท)", "Budget (THB)"),
-        f("current_stage", "stage", "integer", "p.current_stage::int", "ขั้นตอนงบประมาณปัจจุบัน (1–6)", "Current budget stage (1–6)"),
-        f("current_stage_th", "stage_th", "string", _case("p.current_stage", Stage.choices),
-          "ขั้นตอนงบประมาณปัจจุบัน (ภาษาไทย)", "Current budget stage, Thai label", _width(stage_th.values())),
+        f(
+            "current_stage",
+            "stage",
+            "integer",
+            "p.current_stage::int",
+            "ขั้นตอนงบประมาณปัจจุบัน (1–6)",
+            "Current budget stage (1–6)",
+        ),
+        f(
+            "current_stage_th",
+            "stage_th",
+            "string",
+            _case("p.current_stage", Stage.choices),
+            "ขั้นตอนงบประมาณปัจจุบัน (ภาษาไทย)",
+            "Current budget stage, Thai label",
+            _width(stage_th.values()),
+        ),
     ]
     for n in range(1, 7):
-        out.append(f(f"stage{n}_date", f"s{n}_date", "date", f"st.s{n}_date",
-                     f"วันที่ขั้นตอน {n}: {stage_th[n]}", f"Date of stage {n}: {stage_en[n]}"))
-        out.append(f(f"stage{n}_amount", f"s{n}_amt", "real", f"st.s{n}_amt::float8",
-                     f"จำนวนเงินขั้นตอน {n}: {stage_th[n]} (บาท)", f"Amount of stage {n}: {stage_en[n]} (THB)"))
+        out.append(
+            f(
+                f"stage{n}_date",
+                f"s{n}_date",
+                "date",
+                f"st.s{n}_date",
+                f"วันที่ขั้นตอน {n}: {stage_th[n]}",
+                f"Date of stage {n}: {stage_en[n]}",
+            )
+        )
+        out.append(
+            f(
+                f"stage{n}_amount",
+                f"s{n}_amt",
+                "real",
+                f"st.s{n}_amt::float8",
+                f"จำนวนเงินขั้นตอน {n}: {stage_th[n]} (บาท)",
+                f"Amount of stage {n}: {stage_en[n]} (THB)",
+            )
+        )
     out += [
         f("province_code", "prov_code", "string", "pv.code", "รหัสจังหวัด", "Province code", 2),
         f("province_name", "prov_name", "string", "pv.name_th", "ชื่อจังหวัด", "Province name (Thai)", 120),
         f("amphoe_code", "amp_code", "string", "am.code", "รหัสอำเภอ", "Amphoe (district) code", 4),
         f("amphoe_name", "amp_name", "string", "am.name_th", "ชื่ออำเภอ", "Amphoe (district) name (Thai)", 120),
-        f("tambon_code", "tam_code", "string", "tb.code", "รหัสตำบล (ตำบลหลักของเส้นทาง)", "Tambon code (for a line: the tambon with the largest share)", 6),
+        f(
+            "tambon_code",
+            "tam_code",
+            "string",
+            "tb.code",
+            "รหัสตำบล (ตำบลหลักของเส้นทาง)",
+            "Tambon code (for a line: the tambon with the largest share)",
+            6,
+        ),
         f("tambon_name", "tam_name", "string", "tb.name_th", "ชื่อตำบล", "Tambon (subdistrict) name (Thai)", 120),
-        f("length_m", "length_m", "real", "round(p.length_m::numeric, 2)::float8", "ความยาว (เมตร) เฉพาะเส้น", "Length in metres (lines only)"),
+        f(
+            "length_m",
+            "length_m",
+            "real",
+            "round(p.length_m::numeric, 2)::float8",
+            "ความยาว (เมตร) เฉพาะเส้น",
+            "Length in metres (lines only)",
+        ),
     ]
     return out
 

@@ -10,11 +10,13 @@ rather than by ``ST_AsGeoJSON(t.*)``, which converts every attribute through the
 the same JSON without its spaces, and 100,000 projects exported in-process in 1.70 s instead of
 1.87 s (medians of five interleaved runs).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
 from common.features import feature_text_sql
+
 from . import query
 from .fields import FIELDS
 from .query import attributes_sql, iter_export_chunks
@@ -34,7 +36,9 @@ def geojson_sql(queryset, ranged: bool = False) -> tuple[str, tuple]:
     return f"SELECT {FEATURE_SQL} FROM ({sql}) t", params
 
 
-def stream_geojson(queryset, *, progress: Callable[[int], None] | None = None, chunk: int | None = None) -> Iterator[bytes]:
+def stream_geojson(
+    queryset, *, progress: Callable[[int], None] | None = None, chunk: int | None = None
+) -> Iterator[bytes]:
     yield HEAD
     first = True
     # The Features come as the UTF-8 bytes PostgreSQL sent: no decoding and encoding back.

@@ -3,6 +3,7 @@
 
 Written in chunks by ``ogr.write_layers`` (memory bounded by the chunk size).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -16,6 +17,10 @@ def write_geopackage(queryset, path: Path, *, progress: Callable[[int], None] | 
     if path.exists():
         path.unlink()
     return write_layers(
-        queryset, path.parent, driver="GPKG", names=lambda fam: path.name,
-        layer_names=lambda fam: f"projects_{fam}", progress=progress,
+        queryset,
+        path.parent,
+        driver="GPKG",
+        names=lambda fam: path.name,
+        layer_names=lambda fam: f"projects_{fam}",
+        progress=progress,
     )

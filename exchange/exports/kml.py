@@ -6,6 +6,7 @@ Folders are not used; every placemark carries its kind, so Google Earth / QGIS c
 The project name is the placemark's ``<name>`` (read back as ``Name``); it is not repeated in
 ExtendedData, where GDAL would see two fields called "name".
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator

@@ -7,6 +7,7 @@ by the chunk size, not the selection. Geometry travels as WKB from PostGIS to GD
 Python geometry object. The Arrow path wrote the same files (schema and every value, UTF-8 and
 CP874) as the per-feature ``pyogrio.raw.write`` it replaced, in about two thirds of the time.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -40,8 +41,11 @@ def _schema(field_names: list[str], widths: bool):
 
     types = {"integer": pa.int64(), "real": pa.float64(), "date": pa.date32(), "string": pa.string()}
     fields = [
-        pa.field(name, types[fld.type],
-                 metadata={"GDAL:OGR:width": str(fld.width)} if widths and fld.type == "string" and fld.width else None)
+        pa.field(
+            name,
+            types[fld.type],
+            metadata={"GDAL:OGR:width": str(fld.width)} if widths and fld.type == "string" and fld.width else None,
+        )
         for name, fld in zip(field_names, FIELDS)
     ]
     return pa.schema([*fields, pa.field(_WKB, pa.binary())])
@@ -91,7 +95,9 @@ def write_layers(
             sel = np.isin(gtypes, [t for t, f in FAMILIES.items() if f == family])
             gtype = FAMILY_TYPES[family]
             if family == "lines" and driver != "ESRI Shapefile":
-                gtype = "Unknown" if mixed_lines else ("MultiLineString" if "MULTILINESTRING" in types else "LineString")
+                gtype = (
+                    "Unknown" if mixed_lines else ("MultiLineString" if "MULTILINESTRING" in types else "LineString")
+                )
             path = directory / names(family)
             options = {}
             if driver == "GPKG" and not path.exists():
@@ -103,8 +109,15 @@ def write_layers(
                 # GDAL truncates dBASE strings at 254 bytes (on a character boundary) and says so.
                 warnings.filterwarnings("ignore", message=".*has been truncated to 254.*")
                 pyogrio.raw.write_arrow(
-                    table.filter(pa.array(sel)), str(path), driver=driver, geometry_name=_WKB,
-                    geometry_type=gtype, crs="EPSG:4326", encoding=encoding, append=family in written, **options,
+                    table.filter(pa.array(sel)),
+                    str(path),
+                    driver=driver,
+                    geometry_name=_WKB,
+                    geometry_type=gtype,
+                    crs="EPSG:4326",
+                    encoding=encoding,
+                    append=family in written,
+                    **options,
                 )
             written[family] = written.get(family, 0) + int(sel.sum())
         if progress:

@@ -6,6 +6,7 @@ stages (date and amount of each of the six stages) are joined to it, so the numb
 not depend on the number of projects. Rows are read through a server-side cursor in chunks, so
 memory stays flat whatever the size of the selection.
 """
+
 from __future__ import annotations
 
 import logging
@@ -101,8 +102,9 @@ def summary(queryset) -> dict[str, int]:
         return {gtype: n for gtype, n in cur.fetchall()}
 
 
-def iter_chunks(sql: str, params, *, using: str = "default", chunk: int = CHUNK,
-                prefetch: bool = False, text_as_bytes: bool = False) -> Iterator[list[tuple]]:
+def iter_chunks(
+    sql: str, params, *, using: str = "default", chunk: int = CHUNK, prefetch: bool = False, text_as_bytes: bool = False
+) -> Iterator[list[tuple]]:
     """Rows of ``sql`` in lists of at most ``chunk``, through a server-side cursor in a transaction.
 
     ``prefetch``: the next chunk is fetched in a thread while the caller works on this one, so the
@@ -172,7 +174,9 @@ def _take(q: queue.Queue) -> None:
 # --- reading an export on several connections -----------------------------------------------------
 
 
-def iter_export_chunks(build_sql, queryset, *, chunk: int = CHUNK, text_as_bytes: bool = False) -> Iterator[list[tuple]]:
+def iter_export_chunks(
+    build_sql, queryset, *, chunk: int = CHUNK, text_as_bytes: bool = False
+) -> Iterator[list[tuple]]:
     """The rows of an export statement, in project-id order, in chunks of about ``chunk`` rows
     (text columns as UTF-8 bytes with ``text_as_bytes``).
 
@@ -207,15 +211,20 @@ def _parallel_plan(queryset, build_sql, chunk, workers):
     """(snapshot, statement template, id ranges), or None when a plain cursor should read."""
     connection = connections[queryset.db]
     with connection.cursor() as cur:
-        cur.execute("SELECT pg_current_xact_id_if_assigned() IS NULL "
-                    "AND current_setting('transaction_isolation') = 'read committed'")
+        cur.execute(
+            "SELECT pg_current_xact_id_if_assigned() IS NULL "
+            "AND current_setting('transaction_isolation') = 'read committed'"
+        )
         if not cur.fetchone()[0]:
             return None
         sel, params = selection_sql(queryset)
         # Every chunk-th id of the selection: the ranges' lower bounds (any snapshot will do: the
         # ranges cover every id; the rows come from the exported snapshot).
-        cur.execute(f"SELECT id FROM (SELECT s.id, row_number() OVER (ORDER BY s.id) AS n FROM ({sel}) s(id)) x "
-                    f"WHERE (n - 1) %% {int(chunk)} = 0 ORDER BY id", params)
+        cur.execute(
+            f"SELECT id FROM (SELECT s.id, row_number() OVER (ORDER BY s.id) AS n FROM ({sel}) s(id)) x "
+            f"WHERE (n - 1) %% {int(chunk)} = 0 ORDER BY id",
+            params,
+        )
         starts = [r[0] for r in cur.fetchall()]
         if len(starts) < 2:
             return None
@@ -223,7 +232,7 @@ def _parallel_plan(queryset, build_sql, chunk, workers):
         snapshot = cur.fetchone()[0]
         sql, params = build_sql(queryset, True)
         template = cur.mogrify(sql, params) if params else sql.replace("%%", "%")
-    bounds = [-(2 ** 63), *starts[1:], 2 ** 63 - 1]
+    bounds = [-(2**63), *starts[1:], 2**63 - 1]
     return snapshot, template, list(zip(bounds[:-1], bounds[1:]))
 
 
@@ -243,8 +252,10 @@ class _ParallelRead:
         self.queues = [queue.Queue(maxsize=1) for _ in range(self.workers)]
         self.conns = [None] * self.workers
         self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self._work, args=(w,), daemon=True, name="gisplan-export-read")
-                        for w in range(self.workers)]
+        self.threads = [
+            threading.Thread(target=self._work, args=(w,), daemon=True, name="gisplan-export-read")
+            for w in range(self.workers)
+        ]
 
     def connect(self) -> bool:
         """Open the workers' connections (here, before any thread starts); False, with none left
@@ -253,8 +264,9 @@ class _ParallelRead:
             for w in range(self.workers):
                 self.conns[w] = dbconn.connect(self.args)
         except Exception as e:  # noqa: BLE001
-            log.warning("Export: %d extra database connections could not be opened (%s); reading on one.",
-                        self.workers, e)
+            log.warning(
+                "Export: %d extra database connections could not be opened (%s); reading on one.", self.workers, e
+            )
             for conn in self.conns:
                 if conn is not None:
                     conn.close()
@@ -272,7 +284,9 @@ class _ParallelRead:
                 with conn.transaction(), conn.cursor() as cur:
                     if self.text_as_bytes:
                         dbconn.text_as_bytes(cur)
-                    cur.execute(psycopg.sql.SQL("SET TRANSACTION SNAPSHOT {}").format(psycopg.sql.Literal(self.snapshot)))
+                    cur.execute(
+                        psycopg.sql.SQL("SET TRANSACTION SNAPSHOT {}").format(psycopg.sql.Literal(self.snapshot))
+                    )
                     for k in range(w, len(self.ranges), self.workers):
                         if self.stop.is_set():
                             return

@@ -7,6 +7,7 @@ The ``.cpg`` says the dBASE encoding: UTF-8 by default, ``CP874`` (Windows-874 /
 request for older Thai GIS software. dBASE strings hold at most 254 bytes; GDAL cuts longer ones
 on a character boundary (a Thai character is 3 bytes in UTF-8, 1 in CP874).
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -17,7 +18,14 @@ from pathlib import Path
 from .fields import data_dictionary_csv
 from .ogr import write_layers
 
-ENCODINGS = {"utf-8": "UTF-8", "utf8": "UTF-8", "cp874": "CP874", "tis-620": "CP874", "tis620": "CP874", "windows-874": "CP874"}
+ENCODINGS = {
+    "utf-8": "UTF-8",
+    "utf8": "UTF-8",
+    "cp874": "CP874",
+    "tis-620": "CP874",
+    "tis620": "CP874",
+    "windows-874": "CP874",
+}
 DICTIONARY_NAME = "data_dictionary.csv"
 
 
@@ -28,14 +36,21 @@ def gdal_encoding(encoding: str | None) -> str:
     return ENCODINGS[key]
 
 
-def write_shapefile_zip(queryset, out, *, encoding: str = "utf-8", progress: Callable[[int], None] | None = None) -> dict[str, int]:
+def write_shapefile_zip(
+    queryset, out, *, encoding: str = "utf-8", progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
     """Write the ZIP to ``out`` (a path or a binary file object); returns rows per family."""
     enc = gdal_encoding(encoding)
     with tempfile.TemporaryDirectory(prefix="gisplan-shp-") as tmp:
         tmpdir = Path(tmp)
         written = write_layers(
-            queryset, tmpdir, driver="ESRI Shapefile", names=lambda fam: f"projects_{fam}.shp",
-            encoding=enc, shapefile_names=True, progress=progress,
+            queryset,
+            tmpdir,
+            driver="ESRI Shapefile",
+            names=lambda fam: f"projects_{fam}.shp",
+            encoding=enc,
+            shapefile_names=True,
+            progress=progress,
         )
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
             for path in sorted(tmpdir.iterdir()):

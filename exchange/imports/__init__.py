@@ -8,6 +8,7 @@
 - ``commit.commit_rows(rows, organization, user)`` writes all rows or none.
 The functions take paths, tables and model instances, never a request.
 """
+
 from __future__ import annotations
 
 from .checks import match_existing, validate_rows
@@ -27,6 +28,20 @@ def prepare(table: SourceTable, mapping: dict, organization, defaults: dict | No
     return rows
 
 
-__all__ = ["CommitRefused", "ImportFileError", "ImportRow", "SourceTable", "TARGETS", "build_rows", "clean_mapping",
-           "commit_rows", "guess_mapping", "match_existing", "prepare", "read_source", "report_csv", "summary",
-           "validate_rows"]
+__all__ = [
+    "CommitRefused",
+    "ImportFileError",
+    "ImportRow",
+    "SourceTable",
+    "TARGETS",
+    "build_rows",
+    "clean_mapping",
+    "commit_rows",
+    "guess_mapping",
+    "match_existing",
+    "prepare",
+    "read_source",
+    "report_csv",
+    "summary",
+    "validate_rows",
+]

@@ -2,6 +2,7 @@
 (``validation.validate_batch``, set-based, in chunks of ``VALIDATION_CHUNK`` rows) and matching with projects
 already imported (one query), which decides create / update / unchanged.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -11,6 +12,7 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from projects_geo.validation import validate_batch
+
 from .rows import ImportRow
 
 VALIDATION_CHUNK = 50_000
@@ -20,17 +22,29 @@ def validate_rows(rows: list[ImportRow], organization) -> None:
     """Add the boundary-validation findings to the rows that parsed (one batch per chunk)."""
     todo = [r for r in rows if r.geometry is not None and r.values.get("kind")]
     for start in range(0, len(todo), VALIDATION_CHUNK):
-        part = todo[start:start + VALIDATION_CHUNK]
+        part = todo[start : start + VALIDATION_CHUNK]
         items = [
-            {"geometry": r.geometry, "organization": organization,
-             "kind": r.values["kind"], "fiscal_year": r.values.get("fiscal_year"), "exclude_project_id": r.project_id}
+            {
+                "geometry": r.geometry,
+                "organization": organization,
+                "kind": r.values["kind"],
+                "fiscal_year": r.values.get("fiscal_year"),
+                "exclude_project_id": r.project_id,
+            }
             for r in part
         ]
         for row, result in zip(part, validate_batch(items)):
             row.units = result.units  # the commit stores these tambon shares, as save_project does
             for f in result.findings:
-                row.findings.append({"code": f.code, "severity": f.severity, "message_th": f.message_th,
-                                     "message_en": f.message_en, "validation": True})
+                row.findings.append(
+                    {
+                        "code": f.code,
+                        "severity": f.severity,
+                        "message_th": f.message_th,
+                        "message_en": f.message_en,
+                        "validation": True,
+                    }
+                )
 
 
 def match_existing(rows: list[ImportRow], organization) -> None:
@@ -51,15 +65,23 @@ def match_existing(rows: list[ImportRow], organization) -> None:
             continue
         pk, name, kind, subtype, fy, plan, budget, wkb, deleted_at = hit
         if deleted_at is not None:
-            row.add("deleted_project", "error",
-                    _("Project %(id)s with this reference was deleted; restore it first, or give the row another reference."),
-                    id=pk)
+            row.add(
+                "deleted_project",
+                "error",
+                _(
+                    "Project %(id)s with this reference was deleted; restore it first, or give the row another reference."
+                ),
+                id=pk,
+            )
             continue
         row.project_id = pk
         v = row.values
         same = (
-            (name, kind, subtype, fy, plan or "") == (v.get("name"), v.get("kind"), v.get("subtype"), v.get("fiscal_year"), v.get("plan_reference") or "")
-            and v.get("budget") is not None and Decimal(budget) == v["budget"]
-            and row.geometry is not None and shapely.from_wkb(bytes(wkb)).equals_exact(row.geometry, 1e-9)
+            (name, kind, subtype, fy, plan or "")
+            == (v.get("name"), v.get("kind"), v.get("subtype"), v.get("fiscal_year"), v.get("plan_reference") or "")
+            and v.get("budget") is not None
+            and Decimal(budget) == v["budget"]
+            and row.geometry is not None
+            and shapely.from_wkb(bytes(wkb)).equals_exact(row.geometry, 1e-9)
         )
         row.action = "unchanged" if same else "update"

@@ -5,6 +5,7 @@ are copied (COPY) into temporary tables; PostGIS then computes the geodesic leng
 updates the matched ones and rewrites their tambon shares — a handful of statements whatever the
 number of rows, in one transaction. Any row with an error refuses the whole commit.
 """
+
 from __future__ import annotations
 
 import json
@@ -103,8 +104,11 @@ def commit_rows(rows: list[ImportRow], organization, user=None) -> dict[str, int
     if errors:
         raise CommitRefused(errors)
     todo = [r for r in rows if r.action in ("create", "update")]
-    counts = {"created": sum(r.action == "create" for r in rows), "updated": sum(r.action == "update" for r in rows),
-              "unchanged": sum(r.action == "unchanged" for r in rows)}
+    counts = {
+        "created": sum(r.action == "create" for r in rows),
+        "updated": sum(r.action == "update" for r in rows),
+        "unchanged": sum(r.action == "unchanged" for r in rows),
+    }
     if not todo:
         return counts
     user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
@@ -113,18 +117,38 @@ def commit_rows(rows: list[ImportRow], organization, user=None) -> dict[str, int
         cur.execute("DROP TABLE IF EXISTS import_units, import_stage")
         cur.execute(STAGE_TABLE)  # source_ref is unique within the file (build_rows refuses duplicates)
         raw = cur.cursor  # psycopg cursor: COPY
-        with raw.copy("COPY import_stage (ord, project_id, source_ref, kind, subtype, name, fiscal_year, plan_reference, budget, findings, geom) FROM STDIN") as copy:
-            wkbs = shapely.to_wkb(shapely.set_srid(np.array([r.geometry for r in todo], dtype=object), 4326), hex=True, include_srid=True)
+        with raw.copy(
+            "COPY import_stage (ord, project_id, source_ref, kind, subtype, name, fiscal_year, plan_reference, budget, findings, geom) FROM STDIN"
+        ) as copy:
+            wkbs = shapely.to_wkb(
+                shapely.set_srid(np.array([r.geometry for r in todo], dtype=object), 4326), hex=True, include_srid=True
+            )
             for i, r in enumerate(todo):
                 v = r.values
-                warnings = [{k: f[k] for k in ("code", "severity", "message_th", "message_en")} for f in r.findings if f["severity"] == "warning"]
-                copy.write_row((i, r.project_id, r.source_ref, v["kind"], v["subtype"], v["name"], v["fiscal_year"],
-                                v.get("plan_reference") or "", v["budget"], json.dumps(warnings, ensure_ascii=False),
-                                wkbs[i]))
+                warnings = [
+                    {k: f[k] for k in ("code", "severity", "message_th", "message_en")}
+                    for f in r.findings
+                    if f["severity"] == "warning"
+                ]
+                copy.write_row(
+                    (
+                        i,
+                        r.project_id,
+                        r.source_ref,
+                        v["kind"],
+                        v["subtype"],
+                        v["name"],
+                        v["fiscal_year"],
+                        v.get("plan_reference") or "",
+                        v["budget"],
+                        json.dumps(warnings, ensure_ascii=False),
+                        wkbs[i],
+                    )
+                )
         cur.execute(UNITS_TABLE)
         with raw.copy("COPY import_units (ord, tambon_id, amphoe_id, province_id, share) FROM STDIN") as copy:
             for i, r in enumerate(todo):
-                for t in (r.units.tambons if r.units is not None else ()):
+                for t in r.units.tambons if r.units is not None else ():
                     copy.write_row((i, t.tambon_id, t.amphoe_id, t.province_id, t.share))
         cur.execute(
             "DELETE FROM projects_geo_projecttambon WHERE project_id IN (SELECT project_id FROM import_stage WHERE project_id IS NOT NULL)"

@@ -1,4 +1,5 @@
 """The error a whole import file is refused with: a code and a message in Thai and English."""
+
 from __future__ import annotations
 
 from common.bilingual import both

@@ -5,6 +5,7 @@ own export field names, so an export can be re-imported); the user confirms or c
 ``TARGETS`` lists the attributes a column can map to; geometry comes from the file itself, or
 from lat/lon, UTM (easting/northing + zone + datum) or WKT columns of a table.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,21 @@ TARGETS = {
 
 # Normalised header names (lower case, no spaces/punctuation) for each target, most specific first.
 SYNONYMS = {
-    "ref": ["sourceref", "srcref", "ref", "id", "projectid", "projid", "code", "no", "รหัส", "รหัสโครงการ", "ลำดับ", "ลำดับที่", "เลขที่"],
+    "ref": [
+        "sourceref",
+        "srcref",
+        "ref",
+        "id",
+        "projectid",
+        "projid",
+        "code",
+        "no",
+        "รหัส",
+        "รหัสโครงการ",
+        "ลำดับ",
+        "ลำดับที่",
+        "เลขที่",
+    ],
     "name": ["name", "projectname", "project", "title", "ชื่อ", "ชื่อโครงการ", "โครงการ", "รายการ", "ชื่องาน"],
     "kind": ["kind", "type", "category", "projecttype", "ประเภท", "ประเภทโครงการ"],
     "subtype": ["subtype", "subcategory", "ลักษณะ", "ลักษณะโครงการ", "ประเภทย่อย", "ลักษณะงาน"],

@@ -6,6 +6,7 @@ Excel ``.xlsx`` (geometry built later from mapped lat/lon, UTM or WKT columns). 
 read with pyogrio (GDAL) and reprojected to EPSG:4326 with pyproj. Everything that makes the
 whole file unreadable raises ``ImportFileError`` with a Thai and English message.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,8 +24,17 @@ from django.utils.translation import gettext_lazy as _
 from . import limits, safezip
 from .errors import ImportFileError
 
-GIS_EXTENSIONS = {".gpx": "gpx", ".kml": "kml", ".geojson": "geojson", ".json": "geojson", ".zip": "shapefile",
-                  ".shp": "shapefile", ".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
+GIS_EXTENSIONS = {
+    ".gpx": "gpx",
+    ".kml": "kml",
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".zip": "shapefile",
+    ".shp": "shapefile",
+    ".csv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+}
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
 
@@ -61,13 +71,19 @@ def detect_format(path: Path, filename: str | None = None) -> str:
     return "csv"
 
 
-def read_source(path, *, filename: str | None = None, crs: str | None = None, encoding: str | None = None) -> SourceTable:
+def read_source(
+    path, *, filename: str | None = None, crs: str | None = None, encoding: str | None = None
+) -> SourceTable:
     """Read ``path`` (its format from ``filename``'s extension or its first bytes)."""
     path = Path(path)
     size = path.stat().st_size
     if size > limits.max_upload_bytes():
-        raise ImportFileError("too_large", _("The file is %(size)s MB; at most %(max)s MB can be imported at once."),
-                              size=round(size / 1048576, 1), max=limits.max_upload_bytes() // 1048576)
+        raise ImportFileError(
+            "too_large",
+            _("The file is %(size)s MB; at most %(max)s MB can be imported at once."),
+            size=round(size / 1048576, 1),
+            max=limits.max_upload_bytes() // 1048576,
+        )
     if size == 0:
         raise ImportFileError("empty_file", _("The file is empty."))
     fmt = detect_format(path, filename)
@@ -82,12 +98,17 @@ def read_source(path, *, filename: str | None = None, crs: str | None = None, en
     if not table.records:
         raise ImportFileError("no_rows", _("The file holds no rows to import."))
     if len(table.records) > limits.max_features():
-        raise ImportFileError("too_many_rows", _("The file holds %(n)s rows; at most %(max)s can be imported at once."),
-                              n=len(table.records), max=limits.max_features())
+        raise ImportFileError(
+            "too_many_rows",
+            _("The file holds %(n)s rows; at most %(max)s can be imported at once."),
+            n=len(table.records),
+            max=limits.max_features(),
+        )
     return table
 
 
 # --- GIS formats -----------------------------------------------------------------------------
+
 
 def _to_wgs84(geoms: np.ndarray, crs: str | None) -> np.ndarray:
     from pyproj import CRS, Transformer
@@ -96,8 +117,13 @@ def _to_wgs84(geoms: np.ndarray, crs: str | None) -> np.ndarray:
     try:
         src = CRS.from_user_input(crs)
     except CRSError:
-        raise ImportFileError("unknown_crs", _("The coordinate reference system “%(crs)s” is not known; choose one (e.g. EPSG:4326, EPSG:32647, EPSG:24047)."),
-                              crs=str(crs)[:80]) from None
+        raise ImportFileError(
+            "unknown_crs",
+            _(
+                "The coordinate reference system “%(crs)s” is not known; choose one (e.g. EPSG:4326, EPSG:32647, EPSG:24047)."
+            ),
+            crs=str(crs)[:80],
+        ) from None
     if src.equals(CRS.from_epsg(4326), ignore_axis_order=True):
         return geoms
     transformer = Transformer.from_crs(src, 4326, always_xy=True)
@@ -134,22 +160,37 @@ def _column(col: np.ndarray) -> list:
 
 def _read_layer(path: Path, layer, *, driver=None, encoding=None, crs=None, fallback_crs=None):
     import pyogrio.raw
-    from pyogrio.errors import DataSourceError, DataLayerError
+    from pyogrio.errors import DataLayerError, DataSourceError
 
     try:
         meta, _fids, wkb, field_data = pyogrio.raw.read(str(path), layer=layer, encoding=encoding)
     except UnicodeDecodeError:
-        raise ImportFileError("undecodable", _("The text in the file is not in the expected encoding (%(encoding)s); choose the file's encoding (e.g. cp874 for older Thai files)."),
-                              encoding=encoding or "UTF-8") from None
+        raise ImportFileError(
+            "undecodable",
+            _(
+                "The text in the file is not in the expected encoding (%(encoding)s); choose the file's encoding (e.g. cp874 for older Thai files)."
+            ),
+            encoding=encoding or "UTF-8",
+        ) from None
     except (DataSourceError, DataLayerError, RuntimeError) as exc:
-        raise ImportFileError("unreadable", _("The file cannot be read as %(format)s: %(detail)s"), format=driver or path.suffix, detail=str(exc)[:200]) from None
+        raise ImportFileError(
+            "unreadable",
+            _("The file cannot be read as %(format)s: %(detail)s"),
+            format=driver or path.suffix,
+            detail=str(exc)[:200],
+        ) from None
     fields = [str(f) for f in meta["fields"]]
     columns = [_column(np.asarray(col)) for col in field_data]
     records = [dict(zip(fields, values)) for values in zip(*columns)] if columns else [{} for _ in range(len(wkb))]
     geoms = shapely.force_2d(shapely.from_wkb(np.asarray(wkb, dtype=object)))
     layer_crs = crs or meta.get("crs") or fallback_crs
     if layer_crs is None and len(geoms):
-        raise ImportFileError("no_crs", _("The file does not say which coordinate reference system it uses (no .prj); choose it (e.g. EPSG:4326, EPSG:32647 or EPSG:24047) and upload again."))
+        raise ImportFileError(
+            "no_crs",
+            _(
+                "The file does not say which coordinate reference system it uses (no .prj); choose it (e.g. EPSG:4326, EPSG:32647 or EPSG:24047) and upload again."
+            ),
+        )
     if len(geoms):
         geoms = _to_wgs84(geoms, layer_crs)
     return fields, records, list(geoms), layer_crs, meta.get("encoding")
@@ -163,17 +204,30 @@ def _read_ogr(path: Path, fmt: str, *, crs=None, encoding=None) -> SourceTable:
     try:
         layers = [str(name) for name in pyogrio.list_layers(str(path))[:, 0]]
     except (DataSourceError, RuntimeError, ValueError):
-        raise ImportFileError("unreadable", _("The file cannot be read as %(format)s: %(detail)s"), format=fmt.upper(),
-                              detail=_("damaged or not this format")) from None
+        raise ImportFileError(
+            "unreadable",
+            _("The file cannot be read as %(format)s: %(detail)s"),
+            format=fmt.upper(),
+            detail=_("damaged or not this format"),
+        ) from None
     if fmt == "gpx":
         layers = [name for name in ("waypoints", "routes", "tracks") if name in layers]
     table = SourceTable(format=fmt, columns=[], records=[], crs=crs)
     for layer in layers:
-        fields, records, geoms, used_crs, enc = _read_layer(path, layer, driver=driver, encoding=encoding, crs=crs,
-                                                             fallback_crs="EPSG:4326" if fmt != "geojson" else None)
+        fields, records, geoms, used_crs, enc = _read_layer(
+            path,
+            layer,
+            driver=driver,
+            encoding=encoding,
+            crs=crs,
+            fallback_crs="EPSG:4326" if fmt != "geojson" else None,
+        )
         if fmt == "gpx":
             # a one-segment track is a line, not a multi-line
-            geoms = [g.geoms[0] if g is not None and g.geom_type == "MultiLineString" and len(g.geoms) == 1 else g for g in geoms]
+            geoms = [
+                g.geoms[0] if g is not None and g.geom_type == "MultiLineString" and len(g.geoms) == 1 else g
+                for g in geoms
+            ]
         for f in fields:
             if f not in table.columns:
                 table.columns.append(f)
@@ -189,7 +243,9 @@ def _read_ogr(path: Path, fmt: str, *, crs=None, encoding=None) -> SourceTable:
 def _read_shapefile(path: Path, *, crs=None, encoding=None) -> SourceTable:
     with tempfile.TemporaryDirectory(prefix="gisplan-import-") as tmp:
         tmpdir = Path(tmp)
-        if not zipfile.is_zipfile(path) and path.suffix.lower() == ".shp":  # a shapefile on disk (command line): its sibling parts
+        if (
+            not zipfile.is_zipfile(path) and path.suffix.lower() == ".shp"
+        ):  # a shapefile on disk (command line): its sibling parts
             parts = {p.suffix.lower(): p for p in path.parent.glob(path.stem + ".*")}
             shps = [path]
         else:
@@ -202,11 +258,19 @@ def _read_shapefile(path: Path, *, crs=None, encoding=None) -> SourceTable:
             siblings = {p.suffix.lower() for p in shp.parent.glob(shp.stem + ".*")}
             missing = [ext for ext in (".shx", ".dbf") if ext not in siblings]
             if missing:
-                raise ImportFileError("shapefile_incomplete", _("The shapefile %(name)s is incomplete: %(missing)s missing. A shapefile needs its .shp, .shx and .dbf (and a .prj)."),
-                                      name=shp.name, missing=", ".join(missing))
+                raise ImportFileError(
+                    "shapefile_incomplete",
+                    _(
+                        "The shapefile %(name)s is incomplete: %(missing)s missing. A shapefile needs its .shp, .shx and .dbf (and a .prj)."
+                    ),
+                    name=shp.name,
+                    missing=", ".join(missing),
+                )
             has_cpg = ".cpg" in siblings
             enc = encoding or (None if has_cpg else "UTF-8")
-            fields, records, geoms, used_crs, used_enc = _read_layer(shp, None, driver="ESRI Shapefile", encoding=enc, crs=crs)
+            fields, records, geoms, used_crs, used_enc = _read_layer(
+                shp, None, driver="ESRI Shapefile", encoding=enc, crs=crs
+            )
             for f in fields:
                 if f not in table.columns:
                     table.columns.append(f)
@@ -221,22 +285,35 @@ def _read_shapefile(path: Path, *, crs=None, encoding=None) -> SourceTable:
 
 # --- tabular formats -------------------------------------------------------------------------
 
+
 def _decode(raw: bytes, encoding: str | None) -> str:
     enc = encoding or "utf-8-sig"
     try:
         text = raw.decode(enc)
     except UnicodeDecodeError:
-        raise ImportFileError("undecodable", _("The text in the file is not in the expected encoding (%(encoding)s); choose the file's encoding (e.g. cp874 for older Thai files)."),
-                              encoding=encoding or "UTF-8") from None
+        raise ImportFileError(
+            "undecodable",
+            _(
+                "The text in the file is not in the expected encoding (%(encoding)s); choose the file's encoding (e.g. cp874 for older Thai files)."
+            ),
+            encoding=encoding or "UTF-8",
+        ) from None
     except LookupError:
-        raise ImportFileError("unknown_encoding", _("Unknown text encoding “%(encoding)s”."), encoding=encoding) from None
+        raise ImportFileError(
+            "unknown_encoding", _("Unknown text encoding “%(encoding)s”."), encoding=encoding
+        ) from None
     return text.lstrip("\ufeff")
 
 
 def _read_csv(path: Path, *, encoding=None) -> SourceTable:
     text = _decode(path.read_bytes(), encoding)
     if "\x00" in text:
-        raise ImportFileError("unreadable", _("The file cannot be read as %(format)s: %(detail)s"), format="CSV", detail=_("it contains binary data"))
+        raise ImportFileError(
+            "unreadable",
+            _("The file cannot be read as %(format)s: %(detail)s"),
+            format="CSV",
+            detail=_("it contains binary data"),
+        )
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
     except csv.Error:
@@ -246,9 +323,18 @@ def _read_csv(path: Path, *, encoding=None) -> SourceTable:
     if not rows:
         raise ImportFileError("no_rows", _("The file holds no rows to import."))
     header = _header(rows[0])
-    records = [{h: (r[i].strip() if i < len(r) and r[i].strip() != "" else None) for i, h in enumerate(header)} for r in rows[1:]]
-    return SourceTable(format="csv", columns=header, records=records, geometries=[None] * len(records), has_geometry=False,
-                       encoding=encoding or "UTF-8")
+    records = [
+        {h: (r[i].strip() if i < len(r) and r[i].strip() != "" else None) for i, h in enumerate(header)}
+        for r in rows[1:]
+    ]
+    return SourceTable(
+        format="csv",
+        columns=header,
+        records=records,
+        geometries=[None] * len(records),
+        has_geometry=False,
+        encoding=encoding or "UTF-8",
+    )
 
 
 def _header(cells) -> list[str]:
@@ -268,8 +354,12 @@ def _read_xlsx(path: Path) -> SourceTable:
 
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds of errors on a damaged workbook
-        raise ImportFileError("unreadable", _("The file cannot be read as %(format)s: %(detail)s"), format="Excel (.xlsx)",
-                              detail=_("damaged or not this format")) from None
+        raise ImportFileError(
+            "unreadable",
+            _("The file cannot be read as %(format)s: %(detail)s"),
+            format="Excel (.xlsx)",
+            detail=_("damaged or not this format"),
+        ) from None
     try:
         ws = wb.worksheets[0]
         rows = [r for r in ws.iter_rows(values_only=True) if any(c is not None and str(c).strip() for c in r)]
@@ -289,4 +379,6 @@ def _read_xlsx(path: Path) -> SourceTable:
                 v = v.strip() or None
             rec[h] = v
         records.append(rec)
-    return SourceTable(format="xlsx", columns=header, records=records, geometries=[None] * len(records), has_geometry=False)
+    return SourceTable(
+        format="xlsx", columns=header, records=records, geometries=[None] * len(records), has_geometry=False
+    )

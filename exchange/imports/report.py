@@ -1,4 +1,5 @@
 """The dry-run report: one line per finding (or one "ok" line per clean row), as CSV with a BOM."""
+
 from __future__ import annotations
 
 import csv

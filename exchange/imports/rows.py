@@ -7,6 +7,7 @@ LAO's ``รหัสโครงการ``) when the row has one; otherwise ``s
 attributes (name, kind, subtype, fiscal year, plan reference, budget) and geometry (WKT rounded
 to 7 decimals, ~1 cm). Keys are unique per LAO (database constraint).
 """
+
 from __future__ import annotations
 
 import functools
@@ -23,9 +24,10 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from common import thai_format
-from projects_geo import coords, fiscal
 from common.bilingual import both
+from projects_geo import coords, fiscal
 from projects_geo.models import SUBTYPES_BY_KIND, Kind, Subtype
+
 from . import limits
 
 ALLOWED = {"Point", "LineString", "MultiPoint", "MultiLineString"}
@@ -143,7 +145,9 @@ def _table_geometry(row: ImportRow, rec: dict, mapping: dict, defaults: dict):
             zone = parse_zone(get("zone")) or defaults.get("zone")
             datum = parse_datum(get("datum")) or defaults.get("datum") or "wgs84"
             if zone in (None, "bad") or datum == "bad":
-                row.add("utm_zone", "error", _("UTM coordinates need a zone (47 or 48) and a datum (WGS84 or Indian 1975)."))
+                row.add(
+                    "utm_zone", "error", _("UTM coordinates need a zone (47 or 48) and a datum (WGS84 or Indian 1975).")
+                )
                 return None
             # the same explicit transformations as typed coordinates (Indian 1975: EPSG:1812)
             x, y = coords.utm_to_lonlat(e, n, int(zone), datum)
@@ -154,8 +158,16 @@ def _table_geometry(row: ImportRow, rec: dict, mapping: dict, defaults: dict):
     return None
 
 
-TYPE_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString",
-              6: "MultiPolygon", 7: "GeometryCollection"}
+TYPE_NAMES = {
+    0: "Point",
+    1: "LineString",
+    2: "LinearRing",
+    3: "Polygon",
+    4: "MultiPoint",
+    5: "MultiLineString",
+    6: "MultiPolygon",
+    7: "GeometryCollection",
+}
 
 
 def check_geometries(rows: list[ImportRow], geoms: list) -> None:
@@ -182,16 +194,36 @@ def check_geometries(rows: list[ImportRow], geoms: list) -> None:
         if empty[i]:
             row.add("no_geometry", "error", _("The row has no location (empty geometry)."))
         elif TYPE_NAMES.get(int(types[i])) not in ALLOWED:
-            row.add("geometry_type", "error", _("A project is a point or a line; this row holds a %(type)s."), type=TYPE_NAMES.get(int(types[i]), "?"))
+            row.add(
+                "geometry_type",
+                "error",
+                _("A project is a point or a line; this row holds a %(type)s."),
+                type=TYPE_NAMES.get(int(types[i]), "?"),
+            )
         elif ncoords[i] > max_vertices:
-            row.add("too_many_vertices", "error", _("The line has %(n)s vertices; at most %(max)s are accepted (simplify it first)."),
-                    n=f"{int(ncoords[i]):,}", max=f"{max_vertices:,}")
+            row.add(
+                "too_many_vertices",
+                "error",
+                _("The line has %(n)s vertices; at most %(max)s are accepted (simplify it first)."),
+                n=f"{int(ncoords[i]):,}",
+                max=f"{max_vertices:,}",
+            )
         elif not finite[i] or not np.isfinite(shapely.get_coordinates(arr[i])).all():
             row.add("nan_coordinates", "error", _("The geometry has missing (NaN) or infinite coordinates."))
         elif not lonlat[i] and latlon[i]:
-            row.add("swapped_lat_lon", "error", _("Latitude and longitude look swapped: a latitude is beyond ±90°. Swap the two columns (or the x/y of the geometry) and import again."))
+            row.add(
+                "swapped_lat_lon",
+                "error",
+                _(
+                    "Latitude and longitude look swapped: a latitude is beyond ±90°. Swap the two columns (or the x/y of the geometry) and import again."
+                ),
+            )
         elif not lonlat[i]:
-            row.add("not_lonlat", "error", _("The coordinates are not longitude/latitude; check the coordinate reference system of the file."))
+            row.add(
+                "not_lonlat",
+                "error",
+                _("The coordinates are not longitude/latitude; check the coordinate reference system of the file."),
+            )
         elif types[i] in (1, 5) and lengths[i] == 0:
             row.add("zero_length", "error", _("The line has no length (all its points are the same)."))
         else:
@@ -200,9 +232,15 @@ def check_geometries(rows: list[ImportRow], geoms: list) -> None:
 
 def row_key(values: dict, geom) -> str:
     payload = json.dumps(
-        [values.get("name"), values.get("kind"), values.get("subtype"), values.get("fiscal_year"),
-         values.get("plan_reference") or "", str(values.get("budget")),
-         shapely.to_wkt(geom, rounding_precision=7, trim=True) if geom is not None else None],
+        [
+            values.get("name"),
+            values.get("kind"),
+            values.get("subtype"),
+            values.get("fiscal_year"),
+            values.get("plan_reference") or "",
+            str(values.get("budget")),
+            shapely.to_wkt(geom, rounding_precision=7, trim=True) if geom is not None else None,
+        ],
         ensure_ascii=False,
     )
     return "sha1:" + hashlib.sha1(payload.encode("utf-8")).hexdigest()[:32]
@@ -229,14 +267,25 @@ def build_rows(table, mapping: dict, organization, defaults: dict | None = None)
         raw_kind = get("kind")
         v["kind"] = parse_kind(raw_kind) if raw_kind not in (None, "") else defaults.get("kind")
         if not v["kind"]:
-            row.add("kind_missing" if raw_kind in (None, "") else "kind_unknown", "error",
-                    _("The kind is missing or unknown (water / แหล่งน้ำ or road / ถนน)."))
+            row.add(
+                "kind_missing" if raw_kind in (None, "") else "kind_unknown",
+                "error",
+                _("The kind is missing or unknown (water / แหล่งน้ำ or road / ถนน)."),
+            )
         raw_sub = get("subtype")
         v["subtype"] = parse_subtype(raw_sub) if raw_sub not in (None, "") else defaults.get("subtype")
         if not v["subtype"]:
-            row.add("subtype_missing", "error", _("The subtype is missing or unknown (“%(value)s”)."), value=raw_sub or "")
+            row.add(
+                "subtype_missing", "error", _("The subtype is missing or unknown (“%(value)s”)."), value=raw_sub or ""
+            )
         elif v["kind"] and v["subtype"] not in SUBTYPES_BY_KIND.get(v["kind"], []):
-            row.add("subtype_kind", "error", _("The subtype “%(subtype)s” is not a subtype of “%(kind)s”."), subtype=v["subtype"], kind=v["kind"])
+            row.add(
+                "subtype_kind",
+                "error",
+                _("The subtype “%(subtype)s” is not a subtype of “%(kind)s”."),
+                subtype=v["subtype"],
+                kind=v["kind"],
+            )
         raw_fy = get("fiscal_year")
         try:
             fy = int(float(str(raw_fy).strip())) if raw_fy not in (None, "") else defaults.get("fiscal_year")
@@ -244,14 +293,26 @@ def build_rows(table, mapping: dict, organization, defaults: dict | None = None)
             fy = None
             row.add("fiscal_year_unreadable", "error", _("The fiscal year “%(value)s” is not a year."), value=raw_fy)
         if fy is not None and 1900 <= fy <= 2100:
-            row.add("fiscal_year_ce", "warning", _("Fiscal year %(ce)s looks like a Christian-Era year; read as B.E. %(be)s."), ce=fy, be=fy + fiscal.BE_OFFSET)
+            row.add(
+                "fiscal_year_ce",
+                "warning",
+                _("Fiscal year %(ce)s looks like a Christian-Era year; read as B.E. %(be)s."),
+                ce=fy,
+                be=fy + fiscal.BE_OFFSET,
+            )
             fy += fiscal.BE_OFFSET
         if fy is None:
             if raw_fy in (None, ""):
                 row.add("fiscal_year_missing", "error", _("The fiscal year is missing."))
         elif not fiscal.is_valid_fiscal_year(fy):
-            row.add("fiscal_year_range", "error", _("The fiscal year %(fy)s is outside %(min)s–%(max)s."), fy=fy,
-                    min=fiscal.MIN_FISCAL_YEAR, max=fiscal.MAX_FISCAL_YEAR)
+            row.add(
+                "fiscal_year_range",
+                "error",
+                _("The fiscal year %(fy)s is outside %(min)s–%(max)s."),
+                fy=fy,
+                min=fiscal.MIN_FISCAL_YEAR,
+                max=fiscal.MAX_FISCAL_YEAR,
+            )
         v["fiscal_year"] = fy
         plan = get("plan_reference")
         v["plan_reference"] = str(plan).strip()[:100] if plan not in (None, "") else ""
@@ -272,7 +333,13 @@ def build_rows(table, mapping: dict, organization, defaults: dict | None = None)
         v["budget"] = budget
         lao_code = get("lao_code")
         if lao_code not in (None, "") and str(lao_code).strip() != organization.dla_code:
-            row.add("other_lao", "error", _("The row belongs to another LAO (%(code)s), not %(lao)s."), code=lao_code, lao=organization.dla_code)
+            row.add(
+                "other_lao",
+                "error",
+                _("The row belongs to another LAO (%(code)s), not %(lao)s."),
+                code=lao_code,
+                lao=organization.dla_code,
+            )
         if table.has_geometry:
             geoms.append(table.geometries[i])
             checked.append(row)
@@ -282,7 +349,9 @@ def build_rows(table, mapping: dict, organization, defaults: dict | None = None)
                 geoms.append(geom)
                 checked.append(row)
             elif not any(f["code"].startswith(("coordinates", "utm")) for f in row.findings):
-                row.add("no_geometry", "error", _("The row has no location (map latitude/longitude, UTM or WKT columns)."))
+                row.add(
+                    "no_geometry", "error", _("The row has no location (map latitude/longitude, UTM or WKT columns).")
+                )
         ref = get("ref")
         row.source_ref = str(ref).strip()[:200] if ref not in (None, "") else ""
         rows.append(row)
@@ -291,7 +360,12 @@ def build_rows(table, mapping: dict, organization, defaults: dict | None = None)
         if not row.source_ref:
             row.source_ref = row_key(row.values, row.geometry)
         if row.source_ref in seen:
-            row.add("duplicate_row", "error", _("Same row key as row %(other)s of the file (a duplicate)."), other=seen[row.source_ref])
+            row.add(
+                "duplicate_row",
+                "error",
+                _("Same row key as row %(other)s of the file (a duplicate)."),
+                other=seen[row.source_ref],
+            )
         else:
             seen[row.source_ref] = row.number
     return rows

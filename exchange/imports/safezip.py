@@ -3,6 +3,7 @@
 Declared sizes are checked first (cheap), then the bytes actually written are counted while
 extracting, because a hostile ZIP can declare small sizes and inflate to much more.
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -12,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from . import limits
 from .errors import ImportFileError
-
 
 BAD_ZIP = _("The file is not a valid ZIP archive (it may be damaged or incomplete).")
 TOO_LARGE = _("The ZIP unpacks to more than %(max)s MB; split the file or ask an administrator to raise the limit.")
@@ -33,8 +33,12 @@ def _too_large() -> ImportFileError:
 def _check_declared(infos, max_members: int) -> None:
     """Member count, declared unpacked size and compression ratio of ``infos``, before unpacking."""
     if len(infos) > max_members:
-        raise ImportFileError("zip_too_many_files", _("The ZIP holds %(n)s files; at most %(max)s are accepted."),
-                              n=len(infos), max=max_members)
+        raise ImportFileError(
+            "zip_too_many_files",
+            _("The ZIP holds %(n)s files; at most %(max)s are accepted."),
+            n=len(infos),
+            max=max_members,
+        )
     if sum(i.file_size for i in infos) > limits.max_unzipped_bytes():
         raise _too_large()
     ratio = limits.max_zip_ratio()
@@ -48,13 +52,19 @@ def extract(path: Path, dest: Path, *, suffixes: tuple[str, ...] | None = None) 
     with _open(path) as zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
         if len(infos) > limits.max_zip_members():
-            raise ImportFileError("zip_too_many_files", _("The ZIP holds %(n)s files; at most %(max)s are accepted."),
-                                  n=len(infos), max=limits.max_zip_members())
+            raise ImportFileError(
+                "zip_too_many_files",
+                _("The ZIP holds %(n)s files; at most %(max)s are accepted."),
+                n=len(infos),
+                max=limits.max_zip_members(),
+            )
         wanted = []
         for info in infos:
             name = PurePosixPath(info.filename.replace("\\", "/"))
             if name.is_absolute() or ".." in name.parts:
-                raise ImportFileError("zip_bad_path", _("The ZIP contains an unsafe file path: %(name)s."), name=info.filename)
+                raise ImportFileError(
+                    "zip_bad_path", _("The ZIP contains an unsafe file path: %(name)s."), name=info.filename
+                )
             if name.parts and name.parts[0] == "__MACOSX":
                 continue
             if suffixes and name.suffix.lower() not in suffixes:

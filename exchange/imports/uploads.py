@@ -3,6 +3,7 @@
 LAO, options, the file's columns and first rows, mapping) and, after a dry run, its report
 (``report.csv``). Nothing is written to the database before the commit.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,6 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-
 
 DATA_DIR = "file"
 
@@ -36,8 +36,16 @@ def create(uploaded, *, user_id: int, lao: str, crs: str | None, encoding: str |
     with open(folder / name, "wb") as fh:
         for chunk in uploaded.chunks():
             fh.write(chunk)
-    state = {"user_id": user_id, "lao": lao, "filename": name, "crs": crs or None, "encoding": encoding or None,
-             "mapping": None, "defaults": {}, "created": time.time()}
+    state = {
+        "user_id": user_id,
+        "lao": lao,
+        "filename": name,
+        "crs": crs or None,
+        "encoding": encoding or None,
+        "mapping": None,
+        "defaults": {},
+        "created": time.time(),
+    }
     save(token, state)
     return token, state
 

@@ -1,5 +1,6 @@
 """Template tags of exchange for pages of other apps: ``{% export_formats as formats %}`` lists the
 download formats (code, label) for a format picker, so those pages need not import this app."""
+
 from django import template
 
 from exchange.exports import FORMAT_CHOICES

@@ -4,6 +4,7 @@ Signed in by session (the download buttons) or HTTP Basic (scripts, ``curl -u``,
 rest of the API. Starts from ``accounts.Project.objects.visible_to(user)``, applies the shared
 filters and streams the file (see ``exchange.exports`` for how each format streams).
 """
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
@@ -11,12 +12,11 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from projects_geo.models import Project
-
-from common.bilingual import both
-from exchange.exports import FORMATS, ExportError, export_filename, stream_export
 from analysis.filters import errors_as_list, filter_projects
+from common.bilingual import both
 from common.httpauth import request_user, unauthorized
+from exchange.exports import FORMATS, ExportError, export_filename, stream_export
+from projects_geo.models import Project
 
 
 def _error(status, field, message, **params):
@@ -30,8 +30,13 @@ def export_projects(request):
         return unauthorized()
     fmt = (request.GET.get("format") or "").lower()
     if fmt not in FORMATS:
-        return _error(400, "format", _("Unknown export format “%(format)s”; use one of: %(choices)s."),
-                      format=fmt, choices=", ".join(FORMATS))
+        return _error(
+            400,
+            "format",
+            _("Unknown export format “%(format)s”; use one of: %(choices)s."),
+            format=fmt,
+            choices=", ".join(FORMATS),
+        )
     encoding = request.GET.get("encoding") or "utf-8"
     try:  # the filters read only their own parameters (not format / encoding)
         qs = filter_projects(request.GET, Project.objects.visible_to(user))
@@ -40,7 +45,9 @@ def export_projects(request):
     try:
         body = stream_export(qs, fmt, encoding=encoding)
     except ExportError:
-        return _error(400, "encoding", _("Unknown shapefile encoding “%(encoding)s”; use utf-8 or cp874."), encoding=encoding)
+        return _error(
+            400, "encoding", _("Unknown shapefile encoding “%(encoding)s”; use utf-8 or cp874."), encoding=encoding
+        )
     response = StreamingHttpResponse(body, content_type=FORMATS[fmt].content_type)
     response["Content-Disposition"] = f'attachment; filename="{export_filename(fmt)}"'
     response["X-Accel-Buffering"] = "no"  # let a fronting nginx pass the stream through

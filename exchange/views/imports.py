@@ -7,6 +7,7 @@ page), at the dry run (whose report is kept for download until the mapping chang
 the commit, which validates against the database as it is then. Nothing is written before the
 commit, and the commit writes all rows or none.
 """
+
 from __future__ import annotations
 
 from decimal import InvalidOperation
@@ -21,17 +22,21 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import can_create_project, organization_of, visible_organizations
-from layers.models import Organization
-
+from common.thai_format import parse_amount
 from exchange import imports
 from exchange.imports import limits, uploads
+from layers.models import Organization
 from projects_geo.models import Kind, Subtype
-from common.thai_format import parse_amount
 
 PREVIEW_ROWS = 500
-CRS_CHOICES = [("", _("as the file says")), ("EPSG:4326", "WGS84 lon/lat (EPSG:4326)"),
-               ("EPSG:32647", "WGS84 / UTM 47N (EPSG:32647)"), ("EPSG:32648", "WGS84 / UTM 48N (EPSG:32648)"),
-               ("EPSG:24047", "Indian 1975 / UTM 47N (EPSG:24047)"), ("EPSG:24048", "Indian 1975 / UTM 48N (EPSG:24048)")]
+CRS_CHOICES = [
+    ("", _("as the file says")),
+    ("EPSG:4326", "WGS84 lon/lat (EPSG:4326)"),
+    ("EPSG:32647", "WGS84 / UTM 47N (EPSG:32647)"),
+    ("EPSG:32648", "WGS84 / UTM 48N (EPSG:32648)"),
+    ("EPSG:24047", "Indian 1975 / UTM 47N (EPSG:24047)"),
+    ("EPSG:24048", "Indian 1975 / UTM 48N (EPSG:24048)"),
+]
 ENCODING_CHOICES = [("", _("as the file says (UTF-8)")), ("cp874", "Windows-874 / TIS-620 (cp874)"), ("utf-8", "UTF-8")]
 
 
@@ -46,7 +51,9 @@ def _state(request, token):
 
 
 def _table(token, state):
-    return imports.read_source(uploads.file_path(token, state), filename=state["filename"], crs=state["crs"], encoding=state["encoding"])
+    return imports.read_source(
+        uploads.file_path(token, state), filename=state["filename"], crs=state["crs"], encoding=state["encoding"]
+    )
 
 
 SAMPLE_ROWS = 5
@@ -59,8 +66,13 @@ def _describe(table) -> dict:
     def cell(v):
         return None if v is None else v if isinstance(v, (str, int, float, bool)) else str(v)
 
-    return {"format": table.format, "rows": len(table.records), "has_geometry": table.has_geometry, "columns": columns,
-            "sample": [[cell(rec.get(c)) for c in columns] for rec in table.records[:SAMPLE_ROWS]]}
+    return {
+        "format": table.format,
+        "rows": len(table.records),
+        "has_geometry": table.has_geometry,
+        "columns": columns,
+        "sample": [[cell(rec.get(c)) for c in columns] for rec in table.records[:SAMPLE_ROWS]],
+    }
 
 
 def _rows(token, state, org):
@@ -92,12 +104,21 @@ def upload(request):
         elif f is None:
             error = imports.ImportFileError("no_file", _("Choose a file to upload."))
         elif f.size > limits.max_upload_bytes():
-            error = imports.ImportFileError("too_large", _("The file is %(size)s MB; at most %(max)s MB can be imported at once."),
-                                            size=round(f.size / 1048576, 1), max=limits.max_upload_bytes() // 1048576)
+            error = imports.ImportFileError(
+                "too_large",
+                _("The file is %(size)s MB; at most %(max)s MB can be imported at once."),
+                size=round(f.size / 1048576, 1),
+                max=limits.max_upload_bytes() // 1048576,
+            )
         else:
             uploads.purge_older_than()  # uploads left at the mapping or preview step for over a day
-            token, state = uploads.create(f, user_id=request.user.pk, lao=org.dla_code,
-                                          crs=request.POST.get("crs"), encoding=request.POST.get("encoding"))
+            token, state = uploads.create(
+                f,
+                user_id=request.user.pk,
+                lao=org.dla_code,
+                crs=request.POST.get("crs"),
+                encoding=request.POST.get("encoding"),
+            )
             try:
                 table = _table(token, state)
             except imports.ImportFileError as exc:
@@ -110,10 +131,18 @@ def upload(request):
                 return redirect("projects_geo:import_mapping", token=token)
     elif own is not None and not can_create_project(request.user, own):
         raise PermissionDenied
-    return render(request, "exchange/import_upload.html", {
-        "own": own, "error": error, "crs_choices": CRS_CHOICES, "encoding_choices": ENCODING_CHOICES,
-        "max_mb": limits.max_upload_bytes() // 1048576,
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "exchange/import_upload.html",
+        {
+            "own": own,
+            "error": error,
+            "crs_choices": CRS_CHOICES,
+            "encoding_choices": ENCODING_CHOICES,
+            "max_mb": limits.max_upload_bytes() // 1048576,
+        },
+        status=400 if error else 200,
+    )
 
 
 @login_required
@@ -128,7 +157,10 @@ def mapping(request, token):
         uploads.save(token, state)
     if request.method == "POST":
         state["mapping"] = {t: request.POST.get(f"map_{t}") for t in imports.TARGETS if request.POST.get(f"map_{t}")}
-        state["defaults"] = {k: request.POST.get(f"default_{k}", "") for k in ("kind", "subtype", "fiscal_year", "budget", "zone", "datum")}
+        state["defaults"] = {
+            k: request.POST.get(f"default_{k}", "")
+            for k in ("kind", "subtype", "fiscal_year", "budget", "zone", "datum")
+        }
         try:
             _defaults(state["defaults"])
         except (ValueError, InvalidOperation):
@@ -137,13 +169,27 @@ def mapping(request, token):
             uploads.save(token, state)
             uploads.drop_report(token)  # the dry run of the old mapping no longer holds
             return redirect("projects_geo:import_preview", token=token)
-    targets = [(t, label, (state["mapping"] or {}).get(t, "")) for t, label in imports.TARGETS.items()
-               if table["has_geometry"] is False or t not in ("lat", "lon", "easting", "northing", "zone", "datum", "wkt")]
-    return render(request, "exchange/import_mapping.html", {
-        "token": token, "org": org, "state": state, "table": table, "targets": targets,
-        "columns": table["columns"], "sample": table["sample"],
-        "kinds": Kind.choices, "subtypes": Subtype.choices, "defaults": state["defaults"],
-    })
+    targets = [
+        (t, label, (state["mapping"] or {}).get(t, ""))
+        for t, label in imports.TARGETS.items()
+        if table["has_geometry"] is False or t not in ("lat", "lon", "easting", "northing", "zone", "datum", "wkt")
+    ]
+    return render(
+        request,
+        "exchange/import_mapping.html",
+        {
+            "token": token,
+            "org": org,
+            "state": state,
+            "table": table,
+            "targets": targets,
+            "columns": table["columns"],
+            "sample": table["sample"],
+            "kinds": Kind.choices,
+            "subtypes": Subtype.choices,
+            "defaults": state["defaults"],
+        },
+    )
 
 
 @login_required
@@ -154,10 +200,18 @@ def preview(request, token):
     except imports.ImportFileError as exc:
         return render(request, "exchange/import_upload.html", {"error": exc}, status=400)
     uploads.save_report(token, imports.report_csv(rows))
-    return render(request, "exchange/import_preview.html", {
-        "token": token, "org": org, "state": state, "rows": rows[:PREVIEW_ROWS], "more": max(0, len(rows) - PREVIEW_ROWS),
-        "summary": imports.summary(rows),
-    })
+    return render(
+        request,
+        "exchange/import_preview.html",
+        {
+            "token": token,
+            "org": org,
+            "state": state,
+            "rows": rows[:PREVIEW_ROWS],
+            "more": max(0, len(rows) - PREVIEW_ROWS),
+            "summary": imports.summary(rows),
+        },
+    )
 
 
 @login_required
@@ -186,8 +240,13 @@ def commit(request, token):
         messages.error(request, f"{exc.message_th} / {exc.message_en}")
         return redirect("projects_geo:import_preview", token=token)
     except imports.CommitRefused as exc:
-        messages.error(request, _g("%(n)s rows have errors; nothing was written. Correct the file or the mapping.") % {"n": exc.n_errors})
+        messages.error(
+            request,
+            _g("%(n)s rows have errors; nothing was written. Correct the file or the mapping.") % {"n": exc.n_errors},
+        )
         return redirect("projects_geo:import_preview", token=token)
     uploads.discard(token)
-    messages.success(request, _g("Import done: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % counts)
+    messages.success(
+        request, _g("Import done: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % counts
+    )
     return redirect("projects_geo:import_upload")

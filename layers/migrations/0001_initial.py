@@ -8,108 +8,228 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Province',
+            name="Province",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_th', models.CharField(max_length=120, verbose_name='Thai name')),
-                ('name_en', models.CharField(blank=True, max_length=120, verbose_name='English name')),
-                ('geom', django.contrib.gis.db.models.fields.MultiPolygonField(spatial_index=False, srid=4326, verbose_name='boundary')),
-                ('code', models.CharField(max_length=2, unique=True, validators=[django.core.validators.RegexValidator('^\\d{2}$')], verbose_name='code')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_th", models.CharField(max_length=120, verbose_name="Thai name")),
+                ("name_en", models.CharField(blank=True, max_length=120, verbose_name="English name")),
+                (
+                    "geom",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        spatial_index=False, srid=4326, verbose_name="boundary"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=2,
+                        unique=True,
+                        validators=[django.core.validators.RegexValidator("^\\d{2}$")],
+                        verbose_name="code",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'province',
-                'verbose_name_plural': 'provinces',
-                'ordering': ['code'],
-                'abstract': False,
-                'indexes': [django.contrib.postgres.indexes.GistIndex(fields=['geom'], name='province_geom_gist')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('geom__isvalid', True)), name='province_geom_valid'), models.CheckConstraint(condition=models.Q(('code__regex', '^\\d{2}$')), name='province_code_2_digits')],
+                "verbose_name": "province",
+                "verbose_name_plural": "provinces",
+                "ordering": ["code"],
+                "abstract": False,
+                "indexes": [django.contrib.postgres.indexes.GistIndex(fields=["geom"], name="province_geom_gist")],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("geom__isvalid", True)), name="province_geom_valid"),
+                    models.CheckConstraint(
+                        condition=models.Q(("code__regex", "^\\d{2}$")), name="province_code_2_digits"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Amphoe',
+            name="Amphoe",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_th', models.CharField(max_length=120, verbose_name='Thai name')),
-                ('name_en', models.CharField(blank=True, max_length=120, verbose_name='English name')),
-                ('geom', django.contrib.gis.db.models.fields.MultiPolygonField(spatial_index=False, srid=4326, verbose_name='boundary')),
-                ('code', models.CharField(max_length=4, unique=True, validators=[django.core.validators.RegexValidator('^\\d{4}$')], verbose_name='code')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='amphoes', to='layers.province', verbose_name='province')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_th", models.CharField(max_length=120, verbose_name="Thai name")),
+                ("name_en", models.CharField(blank=True, max_length=120, verbose_name="English name")),
+                (
+                    "geom",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        spatial_index=False, srid=4326, verbose_name="boundary"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=4,
+                        unique=True,
+                        validators=[django.core.validators.RegexValidator("^\\d{4}$")],
+                        verbose_name="code",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="amphoes",
+                        to="layers.province",
+                        verbose_name="province",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'amphoe (district)',
-                'verbose_name_plural': 'amphoe (districts)',
-                'ordering': ['code'],
-                'abstract': False,
+                "verbose_name": "amphoe (district)",
+                "verbose_name_plural": "amphoe (districts)",
+                "ordering": ["code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Tambon',
+            name="Tambon",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_th', models.CharField(max_length=120, verbose_name='Thai name')),
-                ('name_en', models.CharField(blank=True, max_length=120, verbose_name='English name')),
-                ('geom', django.contrib.gis.db.models.fields.MultiPolygonField(spatial_index=False, srid=4326, verbose_name='boundary')),
-                ('code', models.CharField(max_length=6, unique=True, validators=[django.core.validators.RegexValidator('^\\d{6}$')], verbose_name='code')),
-                ('amphoe', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tambons', to='layers.amphoe', verbose_name='amphoe')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_th", models.CharField(max_length=120, verbose_name="Thai name")),
+                ("name_en", models.CharField(blank=True, max_length=120, verbose_name="English name")),
+                (
+                    "geom",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        spatial_index=False, srid=4326, verbose_name="boundary"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=6,
+                        unique=True,
+                        validators=[django.core.validators.RegexValidator("^\\d{6}$")],
+                        verbose_name="code",
+                    ),
+                ),
+                (
+                    "amphoe",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tambons",
+                        to="layers.amphoe",
+                        verbose_name="amphoe",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tambon (subdistrict)',
-                'verbose_name_plural': 'tambons (subdistricts)',
-                'ordering': ['code'],
-                'abstract': False,
+                "verbose_name": "tambon (subdistrict)",
+                "verbose_name_plural": "tambons (subdistricts)",
+                "ordering": ["code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dla_code', models.CharField(max_length=7, unique=True, validators=[django.core.validators.RegexValidator('^\\d{7}$')], verbose_name='DLA code')),
-                ('name_th', models.CharField(max_length=200, verbose_name='Thai name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('type', models.CharField(choices=[('provincial_admin_org', 'Provincial Administrative Organisation (PAO)'), ('city_municipality', 'City municipality'), ('town_municipality', 'Town municipality'), ('subdistrict_municipality', 'Subdistrict municipality'), ('subdistrict_admin_org', 'Subdistrict Administrative Organisation (SAO)'), ('special_admin_area', 'Special administrative area')], max_length=32, verbose_name='type')),
-                ('district_name_th', models.CharField(blank=True, max_length=120, verbose_name='district name in the registry')),
-                ('office_location', django.contrib.gis.db.models.fields.PointField(blank=True, null=True, srid=4326, verbose_name='office location')),
-                ('area_km2', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='area (km²)')),
-                ('amphoe', models.ForeignKey(blank=True, help_text="Resolved from the registry's district name within the province.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='organizations', to='layers.amphoe', verbose_name='amphoe')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organizations', to='layers.province', verbose_name='province')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "dla_code",
+                    models.CharField(
+                        max_length=7,
+                        unique=True,
+                        validators=[django.core.validators.RegexValidator("^\\d{7}$")],
+                        verbose_name="DLA code",
+                    ),
+                ),
+                ("name_th", models.CharField(max_length=200, verbose_name="Thai name")),
+                ("name_en", models.CharField(blank=True, max_length=200, verbose_name="English name")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("provincial_admin_org", "Provincial Administrative Organisation (PAO)"),
+                            ("city_municipality", "City municipality"),
+                            ("town_municipality", "Town municipality"),
+                            ("subdistrict_municipality", "Subdistrict municipality"),
+                            ("subdistrict_admin_org", "Subdistrict Administrative Organisation (SAO)"),
+                            ("special_admin_area", "Special administrative area"),
+                        ],
+                        max_length=32,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "district_name_th",
+                    models.CharField(blank=True, max_length=120, verbose_name="district name in the registry"),
+                ),
+                (
+                    "office_location",
+                    django.contrib.gis.db.models.fields.PointField(
+                        blank=True, null=True, srid=4326, verbose_name="office location"
+                    ),
+                ),
+                (
+                    "area_km2",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=10, null=True, verbose_name="area (km²)"
+                    ),
+                ),
+                (
+                    "amphoe",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Resolved from the registry's district name within the province.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organizations",
+                        to="layers.amphoe",
+                        verbose_name="amphoe",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organizations",
+                        to="layers.province",
+                        verbose_name="province",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'local administrative organisation',
-                'verbose_name_plural': 'local administrative organisations',
-                'ordering': ['dla_code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('dla_code__regex', '^\\d{7}$')), name='organization_dla_code_7_digits')],
+                "verbose_name": "local administrative organisation",
+                "verbose_name_plural": "local administrative organisations",
+                "ordering": ["dla_code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("dla_code__regex", "^\\d{7}$")), name="organization_dla_code_7_digits"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='amphoe',
-            index=django.contrib.postgres.indexes.GistIndex(fields=['geom'], name='amphoe_geom_gist'),
+            model_name="amphoe",
+            index=django.contrib.postgres.indexes.GistIndex(fields=["geom"], name="amphoe_geom_gist"),
         ),
         migrations.AddConstraint(
-            model_name='amphoe',
-            constraint=models.CheckConstraint(condition=models.Q(('geom__isvalid', True)), name='amphoe_geom_valid'),
+            model_name="amphoe",
+            constraint=models.CheckConstraint(condition=models.Q(("geom__isvalid", True)), name="amphoe_geom_valid"),
         ),
         migrations.AddConstraint(
-            model_name='amphoe',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^\\d{4}$')), name='amphoe_code_4_digits'),
+            model_name="amphoe",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code__regex", "^\\d{4}$")), name="amphoe_code_4_digits"
+            ),
         ),
         migrations.AddIndex(
-            model_name='tambon',
-            index=django.contrib.postgres.indexes.GistIndex(fields=['geom'], name='tambon_geom_gist'),
+            model_name="tambon",
+            index=django.contrib.postgres.indexes.GistIndex(fields=["geom"], name="tambon_geom_gist"),
         ),
         migrations.AddConstraint(
-            model_name='tambon',
-            constraint=models.CheckConstraint(condition=models.Q(('geom__isvalid', True)), name='tambon_geom_valid'),
+            model_name="tambon",
+            constraint=models.CheckConstraint(condition=models.Q(("geom__isvalid", True)), name="tambon_geom_valid"),
         ),
         migrations.AddConstraint(
-            model_name='tambon',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^\\d{6}$')), name='tambon_code_6_digits'),
+            model_name="tambon",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code__regex", "^\\d{6}$")), name="tambon_code_6_digits"
+            ),
         ),
     ]

@@ -7,25 +7,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('layers', '0001_initial'),
+        ("layers", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TambonPart',
+            name="TambonPart",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('geom', django.contrib.gis.db.models.fields.PolygonField(spatial_index=False, srid=4326)),
-                ('amphoe', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='layers.amphoe')),
-                ('province', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='layers.province')),
-                ('tambon', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parts', to='layers.tambon')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("geom", django.contrib.gis.db.models.fields.PolygonField(spatial_index=False, srid=4326)),
+                (
+                    "amphoe",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="layers.amphoe",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="layers.province",
+                    ),
+                ),
+                (
+                    "tambon",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="parts", to="layers.tambon"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tambon part (subdivided)',
-                'verbose_name_plural': 'tambon parts (subdivided)',
-                'indexes': [django.contrib.postgres.indexes.GistIndex(fields=['geom'], name='tambonpart_geom_gist')],
+                "verbose_name": "tambon part (subdivided)",
+                "verbose_name_plural": "tambon parts (subdivided)",
+                "indexes": [django.contrib.postgres.indexes.GistIndex(fields=["geom"], name="tambonpart_geom_gist")],
             },
         ),
         # Fill the parts of boundaries loaded before this migration (later loads refresh them).

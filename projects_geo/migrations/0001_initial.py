@@ -9,121 +9,363 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('layers', '0001_initial'),
+        ("layers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('water', 'Water source'), ('road', 'Road')], max_length=10, verbose_name='kind')),
-                ('subtype', models.CharField(choices=[('concrete_road', 'Reinforced concrete road'), ('asphalt_road', 'Asphalt road'), ('laterite_road', 'Laterite road'), ('gravel_road', 'Crushed-rock / gravel road'), ('bridge', 'Bridge'), ('drainage', 'Drainage / culvert'), ('road_repair', 'Road repair / resurfacing'), ('footpath', 'Footpath'), ('pond', 'Pond'), ('weir', 'Weir'), ('check_dam', 'Check dam'), ('well', 'Well / groundwater well'), ('reservoir', 'Reservoir'), ('canal_dredging', 'Canal / dredging'), ('water_pipeline', 'Water pipeline'), ('water_supply', 'Village water-supply system')], max_length=32, verbose_name='subtype')),
-                ('name', models.CharField(max_length=300, verbose_name='project name')),
-                ('fiscal_year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2550), django.core.validators.MaxValueValidator(2600)], verbose_name='fiscal year (B.E.)')),
-                ('plan_reference', models.CharField(blank=True, help_text="e.g. the plan's strategy/page/item number", max_length=100, verbose_name='development plan reference')),
-                ('source_ref', models.CharField(blank=True, help_text='Key of the row this project was imported from (file import, sample data); unique within the LAO.', max_length=200, verbose_name='source reference')),
-                ('budget', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='budget (THB)')),
-                ('geom', django.contrib.gis.db.models.fields.GeometryField(spatial_index=False, srid=4326, verbose_name='location')),
-                ('length_m', models.FloatField(blank=True, editable=False, null=True, verbose_name='length (m)')),
-                ('validation_findings', models.JSONField(blank=True, default=list, editable=False, verbose_name='validation warnings')),
-                ('current_stage', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'In the development plan'), (2, 'Plan approved'), (3, 'Budget approved'), (4, 'Contract signed'), (5, 'Disbursed'), (6, 'Completed 100%')], editable=False, null=True, verbose_name='current stage')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('amphoe', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='layers.amphoe', verbose_name='amphoe')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='layers.organization', verbose_name='LAO')),
-                ('province', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='layers.province', verbose_name='province')),
-                ('tambon', models.ForeignKey(blank=True, editable=False, help_text='The covering tambon of a point; for a line, the tambon with the largest share.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='layers.tambon', verbose_name='tambon')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("water", "Water source"), ("road", "Road")], max_length=10, verbose_name="kind"
+                    ),
+                ),
+                (
+                    "subtype",
+                    models.CharField(
+                        choices=[
+                            ("concrete_road", "Reinforced concrete road"),
+                            ("asphalt_road", "Asphalt road"),
+                            ("laterite_road", "Laterite road"),
+                            ("gravel_road", "Crushed-rock / gravel road"),
+                            ("bridge", "Bridge"),
+                            ("drainage", "Drainage / culvert"),
+                            ("road_repair", "Road repair / resurfacing"),
+                            ("footpath", "Footpath"),
+                            ("pond", "Pond"),
+                            ("weir", "Weir"),
+                            ("check_dam", "Check dam"),
+                            ("well", "Well / groundwater well"),
+                            ("reservoir", "Reservoir"),
+                            ("canal_dredging", "Canal / dredging"),
+                            ("water_pipeline", "Water pipeline"),
+                            ("water_supply", "Village water-supply system"),
+                        ],
+                        max_length=32,
+                        verbose_name="subtype",
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, verbose_name="project name")),
+                (
+                    "fiscal_year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2550),
+                            django.core.validators.MaxValueValidator(2600),
+                        ],
+                        verbose_name="fiscal year (B.E.)",
+                    ),
+                ),
+                (
+                    "plan_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. the plan's strategy/page/item number",
+                        max_length=100,
+                        verbose_name="development plan reference",
+                    ),
+                ),
+                (
+                    "source_ref",
+                    models.CharField(
+                        blank=True,
+                        help_text="Key of the row this project was imported from (file import, sample data); unique within the LAO.",
+                        max_length=200,
+                        verbose_name="source reference",
+                    ),
+                ),
+                (
+                    "budget",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="budget (THB)",
+                    ),
+                ),
+                (
+                    "geom",
+                    django.contrib.gis.db.models.fields.GeometryField(
+                        spatial_index=False, srid=4326, verbose_name="location"
+                    ),
+                ),
+                ("length_m", models.FloatField(blank=True, editable=False, null=True, verbose_name="length (m)")),
+                (
+                    "validation_findings",
+                    models.JSONField(blank=True, default=list, editable=False, verbose_name="validation warnings"),
+                ),
+                (
+                    "current_stage",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "In the development plan"),
+                            (2, "Plan approved"),
+                            (3, "Budget approved"),
+                            (4, "Contract signed"),
+                            (5, "Disbursed"),
+                            (6, "Completed 100%"),
+                        ],
+                        editable=False,
+                        null=True,
+                        verbose_name="current stage",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "amphoe",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="layers.amphoe",
+                        verbose_name="amphoe",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="layers.organization",
+                        verbose_name="LAO",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="layers.province",
+                        verbose_name="province",
+                    ),
+                ),
+                (
+                    "tambon",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        help_text="The covering tambon of a point; for a line, the tambon with the largest share.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="layers.tambon",
+                        verbose_name="tambon",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'project',
-                'verbose_name_plural': 'projects',
-                'ordering': ['-fiscal_year', 'name'],
+                "verbose_name": "project",
+                "verbose_name_plural": "projects",
+                "ordering": ["-fiscal_year", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ProjectTambon',
+            name="ProjectTambon",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('share', models.FloatField(validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)], verbose_name='share of length')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tambon_shares', to='projects_geo.project')),
-                ('tambon', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='layers.tambon')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "share",
+                    models.FloatField(
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(1),
+                        ],
+                        verbose_name="share of length",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tambon_shares",
+                        to="projects_geo.project",
+                    ),
+                ),
+                (
+                    "tambon",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="layers.tambon"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tambon of a project',
-                'verbose_name_plural': 'tambons of projects',
+                "verbose_name": "tambon of a project",
+                "verbose_name_plural": "tambons of projects",
             },
         ),
         migrations.AddField(
-            model_name='project',
-            name='tambons',
-            field=models.ManyToManyField(blank=True, related_name='crossing_projects', through='projects_geo.ProjectTambon', to='layers.tambon', verbose_name='tambons'),
+            model_name="project",
+            name="tambons",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="crossing_projects",
+                through="projects_geo.ProjectTambon",
+                to="layers.tambon",
+                verbose_name="tambons",
+            ),
         ),
         migrations.CreateModel(
-            name='ProjectStage',
+            name="ProjectStage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.PositiveSmallIntegerField(choices=[(1, 'In the development plan'), (2, 'Plan approved'), (3, 'Budget approved'), (4, 'Contract signed'), (5, 'Disbursed'), (6, 'Completed 100%')], verbose_name='stage')),
-                ('date', models.DateField(verbose_name='date')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='amount (THB)')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stages', to='projects_geo.project', verbose_name='project')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "stage",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "In the development plan"),
+                            (2, "Plan approved"),
+                            (3, "Budget approved"),
+                            (4, "Contract signed"),
+                            (5, "Disbursed"),
+                            (6, "Completed 100%"),
+                        ],
+                        verbose_name="stage",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="amount (THB)",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded at")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stages",
+                        to="projects_geo.project",
+                        verbose_name="project",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'budget stage',
-                'verbose_name_plural': 'budget stages',
-                'ordering': ['project', 'stage'],
-                'indexes': [models.Index(fields=['stage', 'date'], name='projectstage_stage_date_idx')],
-                'constraints': [models.UniqueConstraint(fields=('project', 'stage'), name='project_stage_unique'), models.CheckConstraint(condition=models.Q(('stage__gte', 1), ('stage__lte', 6)), name='project_stage_range'), models.CheckConstraint(condition=models.Q(('amount__isnull', True), ('amount__gte', 0), _connector='OR'), name='project_stage_amount_not_negative')],
+                "verbose_name": "budget stage",
+                "verbose_name_plural": "budget stages",
+                "ordering": ["project", "stage"],
+                "indexes": [models.Index(fields=["stage", "date"], name="projectstage_stage_date_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("project", "stage"), name="project_stage_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("stage__gte", 1), ("stage__lte", 6)), name="project_stage_range"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__isnull", True), ("amount__gte", 0), _connector="OR"),
+                        name="project_stage_amount_not_negative",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='projecttambon',
-            constraint=models.UniqueConstraint(fields=('project', 'tambon'), name='project_tambon_unique'),
+            model_name="projecttambon",
+            constraint=models.UniqueConstraint(fields=("project", "tambon"), name="project_tambon_unique"),
         ),
         migrations.AddConstraint(
-            model_name='projecttambon',
-            constraint=models.CheckConstraint(condition=models.Q(('share__gte', 0), ('share__lte', 1)), name='project_tambon_share_0_1'),
+            model_name="projecttambon",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("share__gte", 0), ("share__lte", 1)), name="project_tambon_share_0_1"
+            ),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=django.contrib.postgres.indexes.GistIndex(fields=['geom'], name='project_geom_gist'),
+            model_name="project",
+            index=django.contrib.postgres.indexes.GistIndex(fields=["geom"], name="project_geom_gist"),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['organization', 'fiscal_year'], name='project_org_fy_idx'),
+            model_name="project",
+            index=models.Index(fields=["organization", "fiscal_year"], name="project_org_fy_idx"),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['fiscal_year', 'kind', 'current_stage'], name='project_fy_kind_stage_idx'),
+            model_name="project",
+            index=models.Index(fields=["fiscal_year", "kind", "current_stage"], name="project_fy_kind_stage_idx"),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('fiscal_year__gte', 2550), ('fiscal_year__lte', 2600)), name='project_fiscal_year_range'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("fiscal_year__gte", 2550), ("fiscal_year__lte", 2600)),
+                name="project_fiscal_year_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('budget__gte', 0)), name='project_budget_not_negative'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("budget__gte", 0)), name="project_budget_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['water', 'road'])), name='project_kind_valid'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["water", "road"])), name="project_kind_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('geom__geometry_type_in', ('POINT', 'MULTIPOINT', 'LINESTRING', 'MULTILINESTRING'))), name='project_geom_point_or_line'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("geom__geometry_type_in", ("POINT", "MULTIPOINT", "LINESTRING", "MULTILINESTRING"))
+                ),
+                name="project_geom_point_or_line",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_ref', ''), _negated=True), fields=('organization', 'source_ref'), name='project_source_ref_unique_per_lao'),
+            model_name="project",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_ref", ""), _negated=True),
+                fields=("organization", "source_ref"),
+                name="project_source_ref_unique_per_lao",
+            ),
         ),
     ]

@@ -2,17 +2,16 @@
 unit semi-joins through ProjectTambon)."""
 
 import django.contrib.postgres.indexes
-from django.contrib.postgres.operations import TrigramExtension
 import django.db.models.functions.text
 from django.conf import settings
+from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('layers', '0001_initial'),
-        ('projects_geo', '0001_initial'),
+        ("layers", "0001_initial"),
+        ("projects_geo", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -30,21 +29,26 @@ class Migration(migrations.Migration):
             ],
             state_operations=[
                 migrations.AddIndex(
-                    model_name='project',
-                    index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('name'), name='gin_trgm_ops'), name='project_name_upper_trgm'),
+                    model_name="project",
+                    index=django.contrib.postgres.indexes.GinIndex(
+                        django.contrib.postgres.indexes.OpClass(
+                            django.db.models.functions.text.Upper("name"), name="gin_trgm_ops"
+                        ),
+                        name="project_name_upper_trgm",
+                    ),
                 ),
             ],
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['current_stage'], name='project_current_stage_idx'),
+            model_name="project",
+            index=models.Index(fields=["current_stage"], name="project_current_stage_idx"),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['budget'], name='project_budget_idx'),
+            model_name="project",
+            index=models.Index(fields=["budget"], name="project_budget_idx"),
         ),
         migrations.AddIndex(
-            model_name='projecttambon',
-            index=models.Index(fields=['tambon', 'project'], name='projecttambon_tambon_proj_idx'),
+            model_name="projecttambon",
+            index=models.Index(fields=["tambon", "project"], name="projecttambon_tambon_proj_idx"),
         ),
     ]

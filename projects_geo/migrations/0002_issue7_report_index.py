@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('layers', '0001_initial'),
-        ('projects_geo', '0001_initial'),
+        ("layers", "0001_initial"),
+        ("projects_geo", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['fiscal_year', 'organization', 'current_stage'], include=('kind',), name='project_fy_org_stage_idx'),
+            model_name="project",
+            index=models.Index(
+                fields=["fiscal_year", "organization", "current_stage"],
+                include=("kind",),
+                name="project_fy_org_stage_idx",
+            ),
         ),
     ]

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects_geo', '0002_issue5_filter_indexes'),
-        ('projects_geo', '0002_issue7_report_index'),
+        ("projects_geo", "0002_issue5_filter_indexes"),
+        ("projects_geo", "0002_issue7_report_index"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects_geo', '0002_issue8_history_softdelete_version'),
-        ('projects_geo', '0003_merge_issue5_issue7'),
+        ("projects_geo", "0002_issue8_history_softdelete_version"),
+        ("projects_geo", "0003_merge_issue5_issue7"),
     ]
 
-    operations = [
-    ]
+    operations = []

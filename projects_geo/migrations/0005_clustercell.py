@@ -12,6 +12,7 @@ shifted right by 9 - z bits, which is exactly what ``tiles.MercatorCell`` comput
 
 One grouping statement (``APPEND``) serves the four triggers and ``gisplan_clustercell_rebuild``.
 """
+
 from django.db import migrations, models
 
 ZOOMS = 10  # tiles.CLUSTER_BELOW_ZOOM
@@ -134,7 +135,6 @@ DROP FUNCTION IF EXISTS gisplan_clustercell_insert(), gisplan_clustercell_delete
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("layers", "0002_issue3_tambonpart"),
         ("projects_geo", "0004_merge_issue8"),

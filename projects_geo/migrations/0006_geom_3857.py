@@ -6,6 +6,7 @@ has to fill it; it is NULL for a geometry outside the Web Mercator square (a sto
 latitude 98), which is on no tile anyway. Not a model field: only the tile SQL reads it
 (``tiles.MVTGeom``), and django-simple-history's copy of the table has no use for it.
 """
+
 from django.db import migrations
 
 SQL = """
@@ -19,7 +20,6 @@ ALTER TABLE projects_geo_project ADD COLUMN geom_3857 geometry(Geometry, 3857)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [("projects_geo", "0005_clustercell")]
 
     operations = [migrations.RunSQL(SQL, "ALTER TABLE projects_geo_project DROP COLUMN geom_3857")]

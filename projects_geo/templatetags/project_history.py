@@ -1,4 +1,5 @@
 """``{% project_history project %}``: the project's change history, for any project page."""
+
 from django import template
 
 from ..history import project_history as build_history

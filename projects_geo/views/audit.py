@@ -1,4 +1,5 @@
 """Pages for a project's history, soft delete and restore (access rules from accounts.access)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access
-
 from projects_geo.deletion import restore_project, soft_delete_project
 from projects_geo.history import project_history as build_history
 from projects_geo.models import Project
@@ -27,11 +27,15 @@ def _project_for(user, pk) -> Project:
 @require_GET
 def project_history(request, pk):
     project = _project_for(request.user, pk)
-    return render(request, "projects_geo/history.html", {
-        "project": project,
-        "entries": build_history(project),
-        "can_restore": access.can_restore_project(request.user, project),
-    })
+    return render(
+        request,
+        "projects_geo/history.html",
+        {
+            "project": project,
+            "entries": build_history(project),
+            "can_restore": access.can_restore_project(request.user, project),
+        },
+    )
 
 
 @login_required
@@ -45,7 +49,9 @@ def project_delete(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(reverse("projects_geo:project_history", args=[project.pk]))
-    messages.success(request, _("Project “%(name)s” deleted. The LAO administrator can restore it.") % {"name": project.name})
+    messages.success(
+        request, _("Project “%(name)s” deleted. The LAO administrator can restore it.") % {"name": project.name}
+    )
     return redirect("projects_geo:deleted_projects" if access.can_restore_project(request.user, project) else "/")
 
 

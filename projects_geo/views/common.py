@@ -1,4 +1,5 @@
 """What the map pages share: the map configuration handed to static/projects_geo/maplayers.js."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -19,7 +20,9 @@ def area_of(organization) -> dict | None:
     return {"level": level, "code": unit.code, "name": unit.name_th if thai or not unit.name_en else unit.name_en}
 
 
-def map_config(*, organization=None, lao_codes=None, project_filters=None, current_project_id=None, fit="projects") -> dict:
+def map_config(
+    *, organization=None, lao_codes=None, project_filters=None, current_project_id=None, fit="projects"
+) -> dict:
     """JSON configuration of a page's map (read by maplayers.js on django-leaflet's ``map:init``)."""
     params = dict(project_filters or {})
     if organization is not None:

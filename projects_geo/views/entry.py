@@ -5,6 +5,7 @@
 a 403. Saving goes through ``services.save_project`` (which refuses a geometry with an error finding
 of boundary validation); stages through ``stages.record_stage``.
 """
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -14,14 +15,15 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from accounts import access
 from layers.models import Organization
 
+from ..concurrency import ConflictError
 from ..forms import LINE_SUBTYPES, ProjectForm, StageForm
 from ..models import SUBTYPES_BY_KIND, Kind, Project, Stage
-from ..concurrency import ConflictError
 from ..services import save_project
 from ..stages import StageError, next_stage, record_stage
 from .common import map_config
@@ -55,7 +57,9 @@ def project_create(request):
 @login_required
 def project_edit(request, pk):
     project = get_object_or_404(
-        Project.objects.visible_to(request.user).select_related("organization__province", "organization__amphoe", "tambon__amphoe__province"),
+        Project.objects.visible_to(request.user).select_related(
+            "organization__province", "organization__amphoe", "tambon__amphoe__province"
+        ),
         pk=pk,
     )
     return _entry_page(request, project, editable=access.can_edit_project(request.user, project))
@@ -79,7 +83,12 @@ def _entry_page(request, project, *, editable):
             messages.success(request, _("The project is saved."))
             return redirect("projects_geo:project_edit", pk=project.pk)
         status = 400
-    return render(request, "projects_geo/project_form.html", _context(request, project, form, stage_form, editable, server_findings), status=status)
+    return render(
+        request,
+        "projects_geo/project_form.html",
+        _context(request, project, form, stage_form, editable, server_findings),
+        status=status,
+    )
 
 
 def _save(request, form, project):
@@ -99,7 +108,7 @@ def _save(request, form, project):
         if result is not None:
             form.add_error("geom", _("The location has an error; correct it before saving."))
             return False, [_finding_for_page(f.as_dict()) for f in result.findings]
-        for field, msgs in (exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]):
+        for field, msgs in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
             form.add_error(field if field in form.fields else None, msgs)
         return False, []
     return True, []
@@ -123,7 +132,9 @@ def _record_stage(request, project):
         return _with_choices(form, stages), 400
     data = form.cleaned_data
     if not access.can_record_stage(request.user, project, data["stage"]):
-        form.add_error("stage", _("Your role may not record the stage “%(stage)s”.") % {"stage": Stage(data["stage"]).label})
+        form.add_error(
+            "stage", _("Your role may not record the stage “%(stage)s”.") % {"stage": Stage(data["stage"]).label}
+        )
         return _with_choices(form, stages), 403
     try:
         with transaction.atomic():
@@ -171,7 +182,9 @@ def _context(request, project, form, stage_form, editable, server_findings):
         "server_findings": server_findings,
         "saved_findings": [_finding_for_page(f) for f in (project.validation_findings or [])] if project.pk else [],
         "map_config": map_config(
-            organization=organization, current_project_id=project.pk, fit="current" if project.pk else "area",
+            organization=organization,
+            current_project_id=project.pk,
+            fit="current" if project.pk else "area",
         ),
         "entry_config": {
             "validateUrl": reverse("projects_geo:validate"),

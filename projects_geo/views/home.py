@@ -3,6 +3,7 @@
 LAO staff land on their own LAO. Provincial analysts and DLA administrators land on a chooser of
 the LAOs they may see (``accounts.access.visible_organizations``) and open one at ``/lao/<code>/``.
 """
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -10,7 +11,6 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts import access
 from layers.models import Province
-
 
 from ..forms import HomeFilterForm
 from ..models import Project, Stage
@@ -39,17 +39,24 @@ def _lao_page(request, organization):
     filters = HomeFilterForm(request.GET, years=years)
     rows = filters.filter(projects).select_related("tambon").order_by("-fiscal_year", "name")
     active = {k: v for k, v in request.GET.items() if k in filters.fields and v != ""}
-    return render(request, "projects_geo/home_lao.html", {
-        "organization": organization,
-        "projects": rows,
-        "filters": filters,
-        "stages": Stage,
-        "can_create": access.can_create_project(request.user, organization),
-        "own_lao": access.organization_of(request.user) == organization,
-        "map_config": map_config(organization=organization, project_filters=active),
-        # the download carries the page's filters, in the export API's parameters
-        "export_params": {"lao": organization.dla_code, **{k: v for k, v in active.items() if k in ("fiscal_year", "kind", "stage")}},
-    })
+    return render(
+        request,
+        "projects_geo/home_lao.html",
+        {
+            "organization": organization,
+            "projects": rows,
+            "filters": filters,
+            "stages": Stage,
+            "can_create": access.can_create_project(request.user, organization),
+            "own_lao": access.organization_of(request.user) == organization,
+            "map_config": map_config(organization=organization, project_filters=active),
+            # the download carries the page's filters, in the export API's parameters
+            "export_params": {
+                "lao": organization.dla_code,
+                **{k: v for k, v in active.items() if k in ("fiscal_year", "kind", "stage")},
+            },
+        },
+    )
 
 
 def _chooser(request):
@@ -68,12 +75,16 @@ def _chooser(request):
     if with_projects:
         orgs = orgs.filter(n_projects__gt=0)
     page = Paginator(orgs.order_by("province__code", "dla_code"), 50).get_page(request.GET.get("page"))
-    return render(request, "projects_geo/chooser.html", {
-        "page": page,
-        "provinces": provinces,
-        "q": q,
-        "province": province,
-        "with_projects": with_projects,
-        "has_role": access.is_national(user) or access.profile_of(user) is not None,
-        "map_config": map_config(lao_codes=[o.dla_code for o in page.object_list], fit="projects"),
-    })
+    return render(
+        request,
+        "projects_geo/chooser.html",
+        {
+            "page": page,
+            "provinces": provinces,
+            "q": q,
+            "province": province,
+            "with_projects": with_projects,
+            "has_role": access.is_national(user) or access.profile_of(user) is not None,
+            "map_config": map_config(lao_codes=[o.dla_code for o in page.object_list], fit="projects"),
+        },
+    )

@@ -1,4 +1,5 @@
 """``/projects/map.geojson``: the projects a user may see, as map features, with the home filters."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET

@@ -5,6 +5,7 @@ geometry, the units it lies in and the validation findings (``ValidationResult.a
 Malformed input is a 400 with ``{"errors": [{"field", "message_th", "message_en"}]}`` — never a
 500. The domain work is ``validation.validate``; this module only reads and checks the request.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,6 @@ from rest_framework.views import APIView
 
 from accounts import access
 from layers.models import Organization
-
 from projects_geo import coords, fiscal
 from projects_geo.models import Kind
 from projects_geo.validation import validate
@@ -37,23 +37,42 @@ def read_request(data) -> tuple[dict, list]:
     out = {}
     lao = data.get("lao")
     if not isinstance(lao, (str, int)) or not re.fullmatch(r"\d{7}", str(lao)):
-        errors.append(_err("lao", "lao must be the 7-digit DLA code of the organisation.", "lao ต้องเป็นรหัส อปท. 7 หลักของกรมส่งเสริมการปกครองท้องถิ่น"))
+        errors.append(
+            _err(
+                "lao",
+                "lao must be the 7-digit DLA code of the organisation.",
+                "lao ต้องเป็นรหัส อปท. 7 หลักของกรมส่งเสริมการปกครองท้องถิ่น",
+            )
+        )
     else:
-        out["organization"] = Organization.objects.filter(dla_code=str(lao)).only("id", "province_id", "amphoe_id", "type").first()
+        out["organization"] = (
+            Organization.objects.filter(dla_code=str(lao)).only("id", "province_id", "amphoe_id", "type").first()
+        )
         if out["organization"] is None:
             errors.append(_err("lao", f"No LAO with DLA code {lao}.", f"ไม่พบ อปท. รหัส {lao}"))
     kind = data.get("kind")
     if kind not in Kind.values:
-        errors.append(_err("kind", "kind must be \"water\" or \"road\".", "kind ต้องเป็น \"water\" (แหล่งน้ำ) หรือ \"road\" (ถนน)"))
+        errors.append(_err("kind", 'kind must be "water" or "road".', 'kind ต้องเป็น "water" (แหล่งน้ำ) หรือ "road" (ถนน)'))
     out["kind"] = kind
     geometry, text = data.get("geometry"), data.get("text")
     if geometry is not None and not isinstance(geometry, dict):
-        errors.append(_err("geometry", "geometry must be a GeoJSON geometry object or null.", "geometry ต้องเป็นออบเจกต์ GeoJSON หรือ null"))
+        errors.append(
+            _err(
+                "geometry",
+                "geometry must be a GeoJSON geometry object or null.",
+                "geometry ต้องเป็นออบเจกต์ GeoJSON หรือ null",
+            )
+        )
     if text is not None and not isinstance(text, str):
         errors.append(_err("text", "text must be a string or null.", "text ต้องเป็นข้อความหรือ null"))
     if (geometry is None) == (text in (None, "")):
-        errors.append(_err("geometry", "Give either geometry (GeoJSON) or text (typed coordinates), not both or neither.",
-                           "ให้ระบุ geometry (GeoJSON) หรือ text (พิกัดที่พิมพ์) อย่างใดอย่างหนึ่ง"))
+        errors.append(
+            _err(
+                "geometry",
+                "Give either geometry (GeoJSON) or text (typed coordinates), not both or neither.",
+                "ให้ระบุ geometry (GeoJSON) หรือ text (พิกัดที่พิมพ์) อย่างใดอย่างหนึ่ง",
+            )
+        )
     out["value"] = geometry if geometry is not None else text
     try:
         out["datum"] = coords.normalise_datum(data.get("datum"))
@@ -62,15 +81,26 @@ def read_request(data) -> tuple[dict, list]:
     zone = data.get("zone")
     zone_text = None if zone in (None, "") else str(zone).strip().upper().removesuffix("N")
     if zone_text is not None and zone_text not in ("47", "48"):
-        errors.append(_err("zone", "zone must be 47 or 48 (UTM zones 47N/48N) or null.", "zone ต้องเป็น 47 หรือ 48 (UTM โซน 47N/48N) หรือ null"))
+        errors.append(
+            _err(
+                "zone",
+                "zone must be 47 or 48 (UTM zones 47N/48N) or null.",
+                "zone ต้องเป็น 47 หรือ 48 (UTM โซน 47N/48N) หรือ null",
+            )
+        )
     out["zone"] = int(zone_text) if zone_text in ("47", "48") else None
     for name, lo, hi in (("fiscal_year", fiscal.MIN_FISCAL_YEAR, fiscal.MAX_FISCAL_YEAR), ("project_id", 1, 2**62)):
         value = data.get(name)
         if value in (None, ""):
             out[name] = None
         elif isinstance(value, bool) or not re.fullmatch(r"\d{1,19}", str(value)) or not lo <= int(value) <= hi:
-            errors.append(_err(name, f"{name} must be a whole number between {lo} and {hi} or null.",
-                               f"{name} ต้องเป็นจำนวนเต็มระหว่าง {lo} ถึง {hi} หรือ null"))
+            errors.append(
+                _err(
+                    name,
+                    f"{name} must be a whole number between {lo} and {hi} or null.",
+                    f"{name} ต้องเป็นจำนวนเต็มระหว่าง {lo} ถึง {hi} หรือ null",
+                )
+            )
         else:
             out[name] = int(value)
     return out, errors
@@ -83,34 +113,67 @@ class ValidateView(APIView):
 
     @extend_schema(
         summary="Validate a location for an LAO and kind",
-        description=("Body: {geometry: GeoJSON | null, text: typed coordinates | null, datum: wgs84 | indian1975 | null, "
-                     "zone: 47 | 48 | null, lao: 7-digit DLA code, kind: water | road, fiscal_year, project_id}. "
-                     "Answer: {geometry, preview, units, findings, ok}."),
+        description=(
+            "Body: {geometry: GeoJSON | null, text: typed coordinates | null, datum: wgs84 | indian1975 | null, "
+            "zone: 47 | 48 | null, lao: 7-digit DLA code, kind: water | road, fiscal_year, project_id}. "
+            "Answer: {geometry, preview, units, findings, ok}."
+        ),
         request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiResponse(description="malformed input: {errors: [...]}"),
-                   403: OpenApiResponse(description="an LAO the user may not see")},
+        responses={
+            200: OpenApiTypes.OBJECT,
+            400: OpenApiResponse(description="malformed input: {errors: [...]}"),
+            403: OpenApiResponse(description="an LAO the user may not see"),
+        },
     )
     def post(self, request):
         try:
             data = request.data
         except ParseError as exc:
-            return Response({"errors": [_err(None, f"The body is not valid JSON ({exc.detail}).", "เนื้อหาคำขอไม่ใช่ JSON ที่ถูกต้อง")]}, status=400)
+            return Response(
+                {"errors": [_err(None, f"The body is not valid JSON ({exc.detail}).", "เนื้อหาคำขอไม่ใช่ JSON ที่ถูกต้อง")]},
+                status=400,
+            )
         args, errors = read_request(data)
         if errors:
             return Response({"errors": errors}, status=400)
         # the findings name the LAO's projects (duplicates): only for an LAO the user may see
         if not access.visible_organizations(request.user).filter(pk=args["organization"].pk).exists():
-            return Response({"errors": [_err("lao", "You may not work with the projects of this LAO.",
-                                             "ท่านไม่มีสิทธิ์ใช้งานข้อมูลโครงการของ อปท. นี้")]}, status=403)
+            return Response(
+                {
+                    "errors": [
+                        _err(
+                            "lao",
+                            "You may not work with the projects of this LAO.",
+                            "ท่านไม่มีสิทธิ์ใช้งานข้อมูลโครงการของ อปท. นี้",
+                        )
+                    ]
+                },
+                status=403,
+            )
         try:
             with transaction.atomic():
                 result = validate(
-                    args["value"], args["organization"], args["kind"], fiscal_year=args["fiscal_year"],
-                    exclude_project_id=args["project_id"], datum=args["datum"], zone=args["zone"],
+                    args["value"],
+                    args["organization"],
+                    args["kind"],
+                    fiscal_year=args["fiscal_year"],
+                    exclude_project_id=args["project_id"],
+                    datum=args["datum"],
+                    zone=args["zone"],
                 )
         except DatabaseError:
-            return Response({"errors": [_err("geometry", "The geometry could not be processed; check its coordinates.",
-                                              "ประมวลผลรูปเรขาคณิตนี้ไม่ได้ ตรวจสอบพิกัด")]}, status=400)
+            return Response(
+                {
+                    "errors": [
+                        _err(
+                            "geometry",
+                            "The geometry could not be processed; check its coordinates.",
+                            "ประมวลผลรูปเรขาคณิตนี้ไม่ได้ ตรวจสอบพิกัด",
+                        )
+                    ]
+                },
+                status=400,
+            )
         parse = [f for f in result.findings if f.code == "unparseable"]
         if parse:
             field = "geometry" if isinstance(args["value"], dict) else "text"

@@ -1,4 +1,5 @@
 """Template helpers of the report pages: table cells formatted by column type, Thai digits."""
+
 from decimal import Decimal
 
 from django import template
@@ -36,4 +37,3 @@ def num(value, digits=False):
 @register.filter
 def thai(value, digits=True):
     return thai_digits(value) if digits else value
-

@@ -1,4 +1,5 @@
 """The shared access rules (accounts.access) on the sample projects."""
+
 import pytest
 
 from accounts import access

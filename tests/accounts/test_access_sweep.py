@@ -13,6 +13,7 @@ not read, unzipping exports); and afterwards LAO B's rows are exactly as before 
 deleted, restored, created or approved). Public URLs are listed in ``PUBLIC`` with the reason;
 they are still checked for leaks and writes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,7 +30,6 @@ from django.contrib.gis.geos import LineString, Point
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
-from accounts import access
 from accounts.models import Profile, ProfileStatus, Role
 from accounts.registration import register
 from layers.models import Organization
@@ -41,9 +41,9 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
-LAO_A = "4830201"      # Patong, Phuket
-LAO_B = "3830102"      # Thalang, Phuket: the other LAO
-PROVINCE_X = "82"      # Phang Nga: the analysts' province (LAO B is in another province, 83)
+LAO_A = "4830201"  # Patong, Phuket
+LAO_B = "3830102"  # Thalang, Phuket: the other LAO
+PROVINCE_X = "82"  # Phang Nga: the analysts' province (LAO B is in another province, 83)
 MARK = "ZZLEAKB"
 
 # URL name (namespace:name) → why anyone may use it. These are still checked for leaks and writes.
@@ -95,19 +95,36 @@ def must_refuse(role_label: str, kinds) -> bool:
 # ---------------------------------------------------------------------------------------------
 # LAO B's objects
 
+
 def make_targets():
     b = Organization.objects.select_related("province", "amphoe").get(dla_code=LAO_B)
     owner = make_user("b-engineer", Role.LAO_ENGINEER, lao=LAO_B)
-    project = save_project(Project(
-        organization=b, kind=Kind.WATER, subtype=Subtype.POND, name=f"{MARK} pond of LAO B",
-        plan_reference=f"{MARK}-plan", fiscal_year=2568, budget=Decimal("765432.10"),
-        geom=Point(98.3383, 8.0302, srid=4326),
-    ), user=owner)
+    project = save_project(
+        Project(
+            organization=b,
+            kind=Kind.WATER,
+            subtype=Subtype.POND,
+            name=f"{MARK} pond of LAO B",
+            plan_reference=f"{MARK}-plan",
+            fiscal_year=2568,
+            budget=Decimal("765432.10"),
+            geom=Point(98.3383, 8.0302, srid=4326),
+        ),
+        user=owner,
+    )
     record_stage(project, Stage.IN_PLAN, dt.date(2024, 11, 1), user=owner, note=f"{MARK}-stage")
-    deleted = save_project(Project(
-        organization=b, kind=Kind.ROAD, subtype=Subtype.CONCRETE_ROAD, name=f"{MARK} deleted road of LAO B",
-        fiscal_year=2568, budget=Decimal("1000"), geom=LineString((98.3390, 8.0310), (98.3400, 8.0315), srid=4326),
-    ), user=owner)
+    deleted = save_project(
+        Project(
+            organization=b,
+            kind=Kind.ROAD,
+            subtype=Subtype.CONCRETE_ROAD,
+            name=f"{MARK} deleted road of LAO B",
+            fiscal_year=2568,
+            budget=Decimal("1000"),
+            geom=LineString((98.3390, 8.0310), (98.3400, 8.0315), srid=4326),
+        ),
+        user=owner,
+    )
     soft_delete_project(deleted, user=owner)
     pending_user = make_user(f"{MARK.lower()}-pending")
     pending_user.email = f"{MARK.lower()}@b.example"
@@ -115,14 +132,18 @@ def make_targets():
     pending = register(pending_user, role=Role.LAO_ENGINEER, organization=b)
     project.refresh_from_db()
     return {
-        "org": b, "project": project, "deleted": deleted, "stage": project.stages.get(),
-        "pending": pending, "owner": owner,
+        "org": b,
+        "project": project,
+        "deleted": deleted,
+        "stage": project.stages.get(),
+        "pending": pending,
+        "owner": owner,
     }
 
 
 def tile_of(point, z=14):
     lat = math.radians(point.y)
-    n = 2 ** z
+    n = 2**z
     return z, int((point.x + 180) / 360 * n), int((1 - math.asinh(math.tan(lat)) / math.pi) / 2 * n)
 
 
@@ -142,8 +163,10 @@ def parameter_values(name: str, targets) -> list[tuple[str, str]]:
     tambon = t["project"].tambon.code if t["project"].tambon else amphoe + "01"
     obj, unit, win = "object", "unit", "window"
     table = {
-        ("pk", "id", "project_id", "project", "project_pk", "object_id", "feature_id", "featureid"):
-            [(t["project"].pk, obj), (t["deleted"].pk, obj)],
+        ("pk", "id", "project_id", "project", "project_pk", "object_id", "feature_id", "featureid"): [
+            (t["project"].pk, obj),
+            (t["deleted"].pk, obj),
+        ],
         ("stage_id", "stage_pk", "projectstage_id"): [(t["stage"].pk, obj)],
         ("profile_id", "account_id", "registration_id"): [(t["pending"].pk, obj)],
         ("user_id", "user"): [(t["pending"].user_id, obj), (t["owner"].pk, obj)],
@@ -154,10 +177,14 @@ def parameter_values(name: str, targets) -> list[tuple[str, str]]:
         ("amphoe", "amphoe_code"): [(amphoe, unit)],
         ("tambon", "tambon_code"): [(tambon, unit)],
         ("fiscal_year", "year", "fy"): [(t["project"].fiscal_year, win)],
-        ("z", "zoom"): [(z, win)], ("x",): [(x, win)], ("y",): [(y, win)],
+        ("z", "zoom"): [(z, win)],
+        ("x",): [(x, win)],
+        ("y",): [(y, win)],
         ("token", "uuid", "session"): [(uuid.uuid4(), obj)],
-        ("app_label",): [("projects_geo", win)], ("model_name",): [("project", win)],
-        ("kind",): [("water", win)], ("stage",): [(1, win)],
+        ("app_label",): [("projects_geo", win)],
+        ("model_name",): [("project", win)],
+        ("kind",): [("water", win)],
+        ("stage",): [(1, win)],
         ("format", "ext", "fmt"): [("geojson", win)],
         ("level",): [("province", win), ("amphoe", win), ("tambon", win)],
         ("layer", "layer_name", "collection", "collection_id", "collectionid"): [("projects", win)],
@@ -209,8 +236,11 @@ def fill(pieces, targets):
                 if not ok and re.fullmatch(body, "x"):
                     ok = [("x", "window")]
                 candidates = ok or candidates
-            variants = [(v[: m.start()] + value + v[m.end():], kinds | {kind})
-                        for v, kinds in variants for value, kind in candidates]
+            variants = [
+                (v[: m.start()] + value + v[m.end() :], kinds | {kind})
+                for v, kinds in variants
+                for value, kind in candidates
+            ]
         if is_regex:
             variants = [(re.sub(r"\\(.)", r"\1", v).replace("?", ""), kinds) for v, kinds in variants]
         urls = [(u + v, ku | kv) for u, ku in urls for v, kv in variants]
@@ -226,7 +256,9 @@ def swept_urls(targets):
                 match = resolve(url)
             except Resolver404:
                 continue
-            if match.func is pattern.callback or getattr(match.func, "view_class", None) is getattr(pattern.callback, "view_class", 0):
+            if match.func is pattern.callback or getattr(match.func, "view_class", None) is getattr(
+                pattern.callback, "view_class", 0
+            ):
                 usable.append((url, kinds))
         if not usable:
             unfillable.append(f"{name}: {'/'.join(str(p) for p in pieces)}")
@@ -237,20 +269,36 @@ def swept_urls(targets):
 # ---------------------------------------------------------------------------------------------
 # Snapshots and leak checks
 
+
 def snapshot(org):
     projects = list(
-        Project.all_objects.filter(organization=org).order_by("pk").values(
-            "pk", "name", "kind", "subtype", "fiscal_year", "budget", "plan_reference", "version",
-            "deleted_at", "current_stage", "organization_id",
+        Project.all_objects.filter(organization=org)
+        .order_by("pk")
+        .values(
+            "pk",
+            "name",
+            "kind",
+            "subtype",
+            "fiscal_year",
+            "budget",
+            "plan_reference",
+            "version",
+            "deleted_at",
+            "current_stage",
+            "organization_id",
         )
     )
     geoms = [p.geom.wkt for p in Project.all_objects.filter(organization=org).order_by("pk")]
     stages = list(ProjectStage.objects.filter(project__organization=org).order_by("pk").values())
-    profiles = list(Profile.objects.filter(organization=org).order_by("pk").values("pk", "status", "role", "organization_id"))
+    profiles = list(
+        Profile.objects.filter(organization=org).order_by("pk").values("pk", "status", "role", "organization_id")
+    )
     users = list(Profile.objects.filter(organization=org).order_by("pk").values_list("user__is_active", flat=True))
     project_ids = Project.all_objects.filter(organization=org).values("pk")
-    history = (Project.history.filter(organization_id=org.pk).count(),
-               ProjectStage.history.filter(project_id__in=project_ids).count())
+    history = (
+        Project.history.filter(organization_id=org.pk).count(),
+        ProjectStage.history.filter(project_id__in=project_ids).count(),
+    )
     return projects, geoms, stages, profiles, users, history
 
 
@@ -284,19 +332,37 @@ def is_refusal(response) -> bool:
 def test_every_url_refuses_another_laos_objects_to_every_role(client):
     targets = make_targets()
     urls, unfillable = swept_urls(targets)
-    assert not unfillable, "URL patterns the sweep cannot fill (teach parameter_values their parameters):\n" + "\n".join(unfillable)
+    assert not unfillable, (
+        "URL patterns the sweep cannot fill (teach parameter_values their parameters):\n" + "\n".join(unfillable)
+    )
     assert len(urls) > 10
     b = targets["org"]
     before = snapshot(b)
     query = {
-        "lao": b.dla_code, "organization": b.pk, "province": b.province.code, "project": targets["project"].pk,
-        "project_id": targets["project"].pk, "id": targets["project"].pk, "q": "pond",
+        "lao": b.dla_code,
+        "organization": b.pk,
+        "province": b.province.code,
+        "project": targets["project"].pk,
+        "project_id": targets["project"].pk,
+        "id": targets["project"].pk,
+        "q": "pond",
     }
     post_data = {
-        **query, "name": "hacked", "budget": "1", "fiscal_year": "2568", "kind": "road", "subtype": "bridge",
-        "version": str(targets["project"].version), "stage": "2", "date": "2024-12-01", "amount": "1",
-        "geometry": json.dumps({"type": "Point", "coordinates": [98.34, 8.03]}), "text": "8.03, 98.34",
-        "decision": "approve", "action": "approve", "dla_code": b.dla_code,
+        **query,
+        "name": "hacked",
+        "budget": "1",
+        "fiscal_year": "2568",
+        "kind": "road",
+        "subtype": "bridge",
+        "version": str(targets["project"].version),
+        "stage": "2",
+        "date": "2024-12-01",
+        "amount": "1",
+        "geometry": json.dumps({"type": "Point", "coordinates": [98.34, 8.03]}),
+        "text": "8.03, 98.34",
+        "decision": "approve",
+        "action": "approve",
+        "dla_code": b.dla_code,
     }
     problems = []
     for label, spec in ROLES:

@@ -7,6 +7,7 @@ provider's /o/authorize/ → provider login page → code → /oidc/callback/ (t
 signature check against the provider's JWKS, userinfo) → a signed-in gisplan session whose user
 has the profile mapped from the identity's claims. Nothing is mocked.
 """
+
 import re
 
 import pytest
@@ -36,8 +37,12 @@ def _organization():
     if org:
         return org
     square = MultiPolygon(Polygon.from_bbox((98.25, 7.85, 98.35, 7.95)), srid=4326)
-    province, _ = Province.objects.get_or_create(code="83", defaults={"name_th": "ภูเก็ต", "name_en": "Phuket", "geom": square})
-    return Organization.objects.create(dla_code=PATONG, name_th="เทศบาลเมืองป่าตอง", type=OrganizationType.values[0], province=province)
+    province, _ = Province.objects.get_or_create(
+        code="83", defaults={"name_th": "ภูเก็ต", "name_en": "Phuket", "geom": square}
+    )
+    return Organization.objects.create(
+        dla_code=PATONG, name_th="เทศบาลเมืองป่าตอง", type=OrganizationType.values[0], province=province
+    )
 
 
 @pytest.fixture
@@ -45,7 +50,9 @@ def provider(live_server, settings):
     from oauth2_provider.models import get_application_model
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     settings.OAUTH2_PROVIDER = {
         "OIDC_ENABLED": True,
         "OIDC_RSA_PRIVATE_KEY": pem,
@@ -55,9 +62,14 @@ def provider(live_server, settings):
     }
     Application = get_application_model()
     Application.objects.create(
-        name="gisplan", client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
-        client_type=Application.CLIENT_CONFIDENTIAL, authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-        redirect_uris=f"{live_server.url}/oidc/callback/", algorithm=Application.RS256_ALGORITHM, skip_authorization=True,
+        name="gisplan",
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris=f"{live_server.url}/oidc/callback/",
+        algorithm=Application.RS256_ALGORITHM,
+        skip_authorization=True,
     )
     base = f"{live_server.url}/o"
     settings.OIDC_ENABLED = True
@@ -94,12 +106,16 @@ def sso_sign_in(server, username):
     r = browser.post(
         f"{server.url}/accounts/login/",
         data={"csrfmiddlewaretoken": token, "username": username, "password": PROVIDER_PASSWORD, "next": next_url},
-        headers={"Referer": r.url}, allow_redirects=False, timeout=30,
+        headers={"Referer": r.url},
+        allow_redirects=False,
+        timeout=30,
     )
     assert r.status_code == 302 and r.headers["Location"].startswith("/o/authorize/"), r.text[:500]
     r = browser.get(f"{server.url}{r.headers['Location']}", allow_redirects=False, timeout=30)
     # skip_authorization: straight back to the relying party with a code
-    assert r.status_code == 302 and r.headers["Location"].startswith(f"{server.url}/oidc/callback/?"), r.headers.get("Location")
+    assert r.status_code == 302 and r.headers["Location"].startswith(f"{server.url}/oidc/callback/?"), r.headers.get(
+        "Location"
+    )
     assert "code=" in r.headers["Location"]
     r = browser.get(r.headers["Location"], allow_redirects=False, timeout=60)
     return r, browser
@@ -110,15 +126,24 @@ def session_user(browser):
     if not key:
         return None
     user_id = SessionStore(session_key=key).get("_auth_user_id")
-    return get_user_model().objects.filter(pk=user_id).select_related("profile__organization").first() if user_id else None
+    return (
+        get_user_model().objects.filter(pk=user_id).select_related("profile__organization").first() if user_id else None
+    )
 
 
 def test_sso_creates_the_mapped_user_with_role_and_lao(provider):
     org = _organization()
-    provider_account("idp-somchai", {
-        "email": "somchai@patong.go.th", "preferred_username": "somchai.p", "given_name": "สมชาย",
-        "family_name": "ใจดี", "dla_code": PATONG, "gisplan_role": "lao_engineer",
-    })
+    provider_account(
+        "idp-somchai",
+        {
+            "email": "somchai@patong.go.th",
+            "preferred_username": "somchai.p",
+            "given_name": "สมชาย",
+            "family_name": "ใจดี",
+            "dla_code": PATONG,
+            "gisplan_role": "lao_engineer",
+        },
+    )
     response, browser = sso_sign_in(provider, "idp-somchai")
     assert response.status_code == 302 and response.headers["Location"] == "/", response.headers.get("Location")
     user = session_user(browser)

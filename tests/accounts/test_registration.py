@@ -1,4 +1,5 @@
 """Self-registration to a pending account, and its approval by the right administrator only."""
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -10,14 +11,21 @@ from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 
-PATONG = "4830201"   # Phuket
+PATONG = "4830201"  # Phuket
 OTHER_PHUKET = "3830102"
 
 
 def register(client, username, role=Role.LAO_ENGINEER, lao=PATONG, province="", **extra):
     data = {
-        "username": username, "email": f"{username}@example.go.th", "first_name": "สมชาย", "last_name": "ใจดี",
-        "password1": "Ngai-Mak-2568!", "password2": "Ngai-Mak-2568!", "role": role, "lao": lao, "province": province,
+        "username": username,
+        "email": f"{username}@example.go.th",
+        "first_name": "สมชาย",
+        "last_name": "ใจดี",
+        "password1": "Ngai-Mak-2568!",
+        "password2": "Ngai-Mak-2568!",
+        "role": role,
+        "lao": lao,
+        "province": province,
         **extra,
     }
     return client.post(reverse("accounts:register"), data)
@@ -70,7 +78,8 @@ def test_lao_admin_approves_own_lao_only_and_the_account_then_signs_in(client):
     assert "newbie" in page and "elsewhere" not in page
     assert client.post(reverse("accounts:approve", args=[elsewhere.pk])).status_code == 404
     assert client.post(reverse("accounts:approve", args=[newbie.pk])).status_code == 302
-    newbie.refresh_from_db(); elsewhere.refresh_from_db()
+    newbie.refresh_from_db()
+    elsewhere.refresh_from_db()
     assert newbie.status == ProfileStatus.ACTIVE and newbie.decided_by == admin and newbie.user.is_active
     assert elsewhere.status == ProfileStatus.PENDING and not elsewhere.user.is_active
 
@@ -88,7 +97,7 @@ def test_provincial_and_dla_admins_approve_and_reject(client):
     phuket_admin = make_user("pk-admin", Role.PROVINCIAL_ADMIN, province="83")
     patong_admin = make_user("patong-admin", Role.LAO_ADMIN, lao=PATONG)
     assert not access.can_approve_account(phangnga_admin, ana)
-    assert not access.can_approve_account(patong_admin, ana)       # provincial accounts: not an LAO's business
+    assert not access.can_approve_account(patong_admin, ana)  # provincial accounts: not an LAO's business
     assert access.can_approve_account(phuket_admin, ana) and access.can_approve_account(phuket_admin, staff)
 
     client.force_login(phuket_admin)

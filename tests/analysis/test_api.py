@@ -1,5 +1,6 @@
 """The analysts' REST API on the sample projects: FeatureCollection pages, filters, ordering,
 access rules, detail with stages, summaries, boundary layers and the OpenAPI schema."""
+
 import json
 from decimal import Decimal
 
@@ -199,8 +200,25 @@ def test_openapi_schema_and_docs_page(national):
     schema = json.loads(response.content)
     assert schema["openapi"].startswith("3.")
     params = {p["name"] for p in schema["paths"]["/api/projects/"]["get"]["parameters"]}
-    assert {"bbox", "polygon", "province", "amphoe", "tambon", "lao", "fiscal_year", "kind", "subtype", "stage",
-            "reached_stage", "budget_min", "budget_max", "q", "ordering", "page", "page_size"} <= params
+    assert {
+        "bbox",
+        "polygon",
+        "province",
+        "amphoe",
+        "tambon",
+        "lao",
+        "fiscal_year",
+        "kind",
+        "subtype",
+        "stage",
+        "reached_stage",
+        "budget_min",
+        "budget_max",
+        "q",
+        "ordering",
+        "page",
+        "page_size",
+    } <= params
     assert "/api/projects/{id}/" in schema["paths"]
     assert "/api/boundaries/{level}/" in schema["paths"]
     docs = national.get("/api/docs/")

@@ -6,13 +6,13 @@ FY2568 stage 3 0.32M; 5 water well FY2569 stage 1 0.48M; 6 PAO road FY2568 stage
 7 road Takua Pa crossing tambons 820501/820502 FY2568 stage 3 0.96M; 8 water supply FY2569 stage 2
 1.75M; 9 canal dredging FY2567 stage 6 0.65M; 10 drainage FY2569 no stage 1.1M.
 """
+
 import json
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from accounts.access import visible_projects
 from analysis.filters import errors_as_list, filter_projects
 from projects_geo.models import Project
 from tests.factories import Role, make_user
@@ -63,7 +63,11 @@ ALL = list(range(1, 11))
         ({"bbox": "98.2,8.3,98.4,8.9"}, [7, 8, 9]),
         ({"polygon": "POLYGON((98.32 7.90, 98.34 7.90, 98.34 7.92, 98.32 7.92, 98.32 7.90))"}, [4]),
         (
-            {"polygon": json.dumps({"type": "Polygon", "coordinates": [[[98.2, 8.3], [98.4, 8.3], [98.4, 8.9], [98.2, 8.3]]]})},
+            {
+                "polygon": json.dumps(
+                    {"type": "Polygon", "coordinates": [[[98.2, 8.3], [98.4, 8.3], [98.4, 8.9], [98.2, 8.3]]]}
+                )
+            },
             [8],
         ),
         # combined
@@ -84,7 +88,10 @@ def test_querydict_repeated_parameters_are_joined():
 def test_visible_projects_then_filters_exact():
     analyst = make_user("analyst82b", Role.PROVINCIAL_ANALYST, province="82")
     visible = Project.objects.visible_to(analyst).filter(source_ref__startswith="sample:")
-    assert sorted(filter_projects({"kind": "water"}, visible).values_list("source_ref", flat=True)) == ["sample:8", "sample:9"]
+    assert sorted(filter_projects({"kind": "water"}, visible).values_list("source_ref", flat=True)) == [
+        "sample:8",
+        "sample:9",
+    ]
     assert filter_projects({"province": "83"}, visible).count() == 0
 
 

@@ -1,5 +1,6 @@
 """OGC API – Features (Part 1 Core, GeoJSON) read by real clients: GDAL's OAPIF driver (ogr2ogr
 and pyogrio) and OWSLib, against a live server sharing the test's data; plus the documents."""
+
 import json
 import os
 import subprocess
@@ -29,14 +30,22 @@ def national():
 @pytest.fixture
 def gdal_env():
     make_user("gisuser", Role.DLA_ADMIN)
-    return {**os.environ, "GDAL_HTTP_USERPWD": f"gisuser:{PASSWORD}", "GDAL_HTTP_AUTH": "BASIC",
-            "CPL_DEBUG": "OFF", "GDAL_HTTP_TIMEOUT": "30"}
+    return {
+        **os.environ,
+        "GDAL_HTTP_USERPWD": f"gisuser:{PASSWORD}",
+        "GDAL_HTTP_AUTH": "BASIC",
+        "CPL_DEBUG": "OFF",
+        "GDAL_HTTP_TIMEOUT": "30",
+    }
 
 
 def ogr2ogr_ids(url, layer, env, *args):
     out = subprocess.run(
         ["ogr2ogr", "-f", "GeoJSON", "/vsistdout/", f"OAPIF:{url}", layer, *args],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
@@ -81,7 +90,9 @@ def test_items_paging_bbox_filters_and_single_item(national):
     bad_limit = national.get("/ogc/collections/projects/items", {"limit": 0})
     assert bad_limit.status_code == 400
     error = bad_limit.json()["errors"][0]
-    assert error["field"] == "limit" and "ต้องเป็นจำนวนเต็ม" in error["message_th"] and "whole number" in error["message_en"]
+    assert (
+        error["field"] == "limit" and "ต้องเป็นจำนวนเต็ม" in error["message_th"] and "whole number" in error["message_en"]
+    )
     p3 = Project.objects.get(source_ref="sample:3")
     one = national.get(f"/ogc/collections/projects/items/{p3.id}")
     assert one.status_code == 200 and one.json()["id"] == p3.id
@@ -116,8 +127,9 @@ def test_gdal_oapif_reads_projects_with_paging_and_bbox(shared_live_server, gdal
     assert sorted(f["properties"]["name"] for f in fc["features"]) == sorted(
         Project.objects.filter(source_ref__in=["sample:7", "sample:8", "sample:9"]).values_list("name", flat=True)
     )
-    info = subprocess.run(["ogrinfo", "-ro", "-q", f"OAPIF:{url}"], env=gdal_env, capture_output=True, text=True,
-                          timeout=60)
+    info = subprocess.run(
+        ["ogrinfo", "-ro", "-q", f"OAPIF:{url}"], env=gdal_env, capture_output=True, text=True, timeout=60
+    )
     assert info.returncode == 0, info.stderr
     for layer in ("projects", "province", "amphoe", "tambon"):
         assert layer in info.stdout
@@ -125,8 +137,13 @@ def test_gdal_oapif_reads_projects_with_paging_and_bbox(shared_live_server, gdal
 
 def test_gdal_refused_without_credentials(shared_live_server):
     env = {k: v for k, v in os.environ.items() if not k.startswith("GDAL_HTTP")}
-    out = subprocess.run(["ogrinfo", "-ro", "-q", f"OAPIF:{shared_live_server}/ogc/"], env=env,
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        ["ogrinfo", "-ro", "-q", f"OAPIF:{shared_live_server}/ogc/"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode != 0
 
 
@@ -140,8 +157,13 @@ print(json.dumps({"codes": sorted(gdf["code"]), "valid": bool(gdf.geometry.is_va
 
 def test_pyogrio_reads_a_boundary_collection(shared_live_server, gdal_env):
     # pyogrio holds the GIL while GDAL reads, so it runs in its own process (the server is a thread here)
-    out = subprocess.run([sys.executable, "-c", PYOGRIO_SCRIPT, f"OAPIF:{shared_live_server}/ogc/"], env=gdal_env,
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", PYOGRIO_SCRIPT, f"OAPIF:{shared_live_server}/ogc/"],
+        env=gdal_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert {"8301", "8302", "8303"} <= set(result["codes"])

@@ -1,5 +1,6 @@
 """Vector tiles decoded with mapbox-vector-tile: the right projects, properties and places; the
 same filters and access rules as the API; clusters at low zoom; boundary tiles."""
+
 import base64
 import math
 
@@ -7,22 +8,22 @@ import mapbox_vector_tile
 import pytest
 from django.test import Client
 
-from projects_geo.models import Project
 from analysis.tiles import CLUSTER_BELOW_ZOOM
+from projects_geo.models import Project
 from tests.factories import PASSWORD, Role, make_user
 
 pytestmark = pytest.mark.django_db
 
 
 def tile_of(lon, lat, z):
-    n = 2 ** z
+    n = 2**z
     x = int((lon + 180) / 360 * n)
     y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
     return z, x, y
 
 
 def pixel_to_lonlat(z, x, y, px, py, extent=4096):
-    n = 2 ** z
+    n = 2**z
     lon = (x + px / extent) / n * 360 - 180
     lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * (y + py / extent) / n))))
     return lon, lat

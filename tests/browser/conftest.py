@@ -3,8 +3,8 @@ Playwright) against a live server that shares the test's database connection
 (``tests.live.shared_live_server``): the pages see the session's sample data and the test's own
 rows, and everything rolls back at the end of the test — no ``transactional_db`` flush, no reload.
 """
-import os
 
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -15,8 +15,14 @@ from tests.live import shared_live_server  # noqa: F401  (fixture)
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """The analysts' map page in headless Chromium: totals for the filters, the map extent and a
 drawn rectangle; project vector tiles load; the download link carries the selection."""
+
 import re
 
 import pytest

@@ -1,5 +1,6 @@
 """Drawing, typing and correcting a project's geometry in a real browser, with live validation
 from POST /api/validate/. Each test leaves a screenshot in test-output/."""
+
 import re
 
 import pytest
@@ -43,8 +44,7 @@ def fill_attributes(page, name, kind, subtype, budget="850000"):
 
 def wait_validated(page):
     page.wait_for_function(
-        "() => { const s = document.getElementById('validation-status').textContent;"
-        " return s && !s.endsWith('…'); }"
+        "() => { const s = document.getElementById('validation-status').textContent; return s && !s.endsWith('…'); }"
     )
 
 

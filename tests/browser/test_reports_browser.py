@@ -5,6 +5,7 @@ its shaded polygons, and saves screenshots to test-output/.
 The live server shares the test's connection (``tests.live.shared_live_server``), so it sees the
 session's sample data and the test's rows, and everything rolls back afterwards.
 """
+
 import datetime as dt
 from decimal import Decimal
 
@@ -43,9 +44,17 @@ def _login(page, live_server):
 def test_completeness_and_choropleth_reports_render(sample_site, browser_page, test_output_dir):
     live_server = sample_site
     make_user("dla", Role.DLA_ADMIN)
-    p = save_project(Project(organization=Organization.objects.get(dla_code="4830202"), kind=Kind.WATER,
-                             subtype=Subtype.WELL, name="บ่อบาดาลกะทู้", fiscal_year=2568, budget=Decimal("100000"),
-                             geom=Point(98.3404, 7.9103, srid=4326)))
+    p = save_project(
+        Project(
+            organization=Organization.objects.get(dla_code="4830202"),
+            kind=Kind.WATER,
+            subtype=Subtype.WELL,
+            name="บ่อบาดาลกะทู้",
+            fiscal_year=2568,
+            budget=Decimal("100000"),
+            geom=Point(98.3404, 7.9103, srid=4326),
+        )
+    )
     record_stage(p, 1, dt.date(2024, 5, 1))
     page = browser_page
     _login(page, live_server)
@@ -66,13 +75,18 @@ def test_completeness_and_choropleth_reports_render(sample_site, browser_page, t
     frame = page.frame_locator("iframe.report-map")
     frame.locator(".leaflet-container").wait_for(timeout=15000)
     # Leaflet drew the provinces (canvas renderer) and our Thai legend and title are shown.
-    assert frame.locator("canvas.leaflet-zoom-animated, .leaflet-overlay-pane canvas, .leaflet-overlay-pane svg").count() >= 1
+    assert (
+        frame.locator("canvas.leaflet-zoom-animated, .leaflet-overlay-pane canvas, .leaflet-overlay-pane svg").count()
+        >= 1
+    )
     legend = frame.locator(".gisplan-legend").inner_text()
     assert "งบประมาณตามแผน (บาท)" in legend and "ไม่มี" in legend
     assert frame.locator(".gisplan-map-title").inner_text() == "งบประมาณตามแผน (บาท)"
-    loaded = page.evaluate("() => { const w = document.querySelector('iframe.report-map').contentWindow;"
-                           " let n = 0; w.eval('for (const k in window) { if (window[k] instanceof L.GeoJSON) { window.__n = window[k].getLayers().length; } }');"
-                           " return w.__n; }")
+    loaded = page.evaluate(
+        "() => { const w = document.querySelector('iframe.report-map').contentWindow;"
+        " let n = 0; w.eval('for (const k in window) { if (window[k] instanceof L.GeoJSON) { window.__n = window[k].getLayers().length; } }');"
+        " return w.__n; }"
+    )
     assert loaded == 77
     page.screenshot(path=str(test_output_dir / "reports_choropleth.png"), full_page=False)
     external = [u for u in page.requests if not u.startswith(live_server.url) and not u.startswith(("data:", "about:"))]

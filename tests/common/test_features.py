@@ -1,14 +1,21 @@
 """Feature JSON built by concatenation in PostgreSQL (``common.features``): each value's JSON
 text is exactly what ``to_json`` writes, shortcuts hold only where the database guarantees them,
 and pages are read as UTF-8 bytes with the Thai intact."""
+
 import json
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from common.features import (
+    PROJECT_PROPERTIES,
+    feature_collection_bytes,
+    fetch_feature_bytes,
+    json_safe_text,
+    property_json_sql,
+    with_feature_json,
+)
 from layers.models import Amphoe, Organization, Province, Tambon
-from common.features import (PROJECT_PROPERTIES, feature_collection_bytes, fetch_feature_bytes,
-                                   json_safe_text, property_json_sql, with_feature_json)
 from projects_geo.models import Project
 
 pytestmark = pytest.mark.django_db
@@ -21,10 +28,26 @@ FIELD = {
     "code": Organization._meta.get_field("dla_code"),
 }
 VALUES = {
-    "float": ["1.5::float8", "0.1::float8", "1e20::float8", "-2.5e-7::float8", "'NaN'::float8",
-              "'Infinity'::float8", "'-Infinity'::float8", "NULL::float8", "123456.789012345::float8"],
-    "decimal": ["1897000.00::numeric(14,2)", "0.05::numeric(14,2)", "'NaN'::numeric(14,2)", "NULL::numeric(14,2)",
-                "'Infinity'::numeric", "'-Infinity'::numeric", "1e-20::numeric"],
+    "float": [
+        "1.5::float8",
+        "0.1::float8",
+        "1e20::float8",
+        "-2.5e-7::float8",
+        "'NaN'::float8",
+        "'Infinity'::float8",
+        "'-Infinity'::float8",
+        "NULL::float8",
+        "123456.789012345::float8",
+    ],
+    "decimal": [
+        "1897000.00::numeric(14,2)",
+        "0.05::numeric(14,2)",
+        "'NaN'::numeric(14,2)",
+        "NULL::numeric(14,2)",
+        "'Infinity'::numeric",
+        "'-Infinity'::numeric",
+        "1e-20::numeric",
+    ],
     "integer": ["2568", "-1", "NULL::int"],
     "text": ["'ถนน \"คสล.\" หมู่ 3'", "E'back\\\\slash\\nnew line\\ttab'", "E'\\x01 control'", "''", "NULL::text"],
     "code": ["'8310105'", "NULL::varchar"],
@@ -56,13 +79,19 @@ def test_the_quoting_shortcut_follows_the_database_constraints():
     assert "to_json" in property_json_sql("x", FIELD["text"])
 
 
-@pytest.mark.parametrize("table, column", [
-    ("layers_organization", "dla_code"), ("layers_province", "code"), ("layers_amphoe", "code"),
-    ("layers_tambon", "code"), ("projects_geo_project", "kind"),
-])
+@pytest.mark.parametrize(
+    "table, column",
+    [
+        ("layers_organization", "dla_code"),
+        ("layers_province", "code"),
+        ("layers_amphoe", "code"),
+        ("layers_tambon", "code"),
+        ("projects_geo_project", "kind"),
+    ],
+)
 def test_the_database_refuses_a_quote_in_every_column_quoted_without_escaping(table, column):
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cur:
-        cur.execute(f'UPDATE {table} SET {column} = %s WHERE id = (SELECT min(id) FROM {table})', ['1"'])
+        cur.execute(f"UPDATE {table} SET {column} = %s WHERE id = (SELECT min(id) FROM {table})", ['1"'])
 
 
 def test_features_match_json_build_object_on_the_sample():
@@ -70,11 +99,23 @@ def test_features_match_json_build_object_on_the_sample():
     qs = Project.objects.order_by("id")
     features = [json.loads(text) for text in with_feature_json(qs)]
     assert len(features) == Project.objects.count() > 0
-    args = ", ".join(f"'{name}', {path}" for name, path in (
-        ("name", "p.name"), ("kind", "p.kind"), ("subtype", "p.subtype"), ("fiscal_year", "p.fiscal_year"),
-        ("budget", "p.budget"), ("current_stage", "p.current_stage"), ("lao_code", "o.dla_code"),
-        ("lao_name", "o.name_th"), ("province", "pv.code"), ("amphoe", "am.code"), ("tambon", "tb.code"),
-        ("length_m", "p.length_m")))
+    args = ", ".join(
+        f"'{name}', {path}"
+        for name, path in (
+            ("name", "p.name"),
+            ("kind", "p.kind"),
+            ("subtype", "p.subtype"),
+            ("fiscal_year", "p.fiscal_year"),
+            ("budget", "p.budget"),
+            ("current_stage", "p.current_stage"),
+            ("lao_code", "o.dla_code"),
+            ("lao_name", "o.name_th"),
+            ("province", "pv.code"),
+            ("amphoe", "am.code"),
+            ("tambon", "tb.code"),
+            ("length_m", "p.length_m"),
+        )
+    )
     with connection.cursor() as cur:
         cur.execute(f"""
             SELECT p.id, json_build_object({args})::text, ST_AsGeoJSON(p.geom, 7)

@@ -1,5 +1,6 @@
 """Exports round-trip: every format read back with fiona and pyogrio (and ogrinfo for shapefiles)
 gives the same count, geometries and Thai text as the database."""
+
 import base64
 import csv
 import io
@@ -12,13 +13,13 @@ import fiona
 import pyogrio
 import pytest
 import shapely
-from django.contrib.gis.geos import MultiLineString, LineString
+from django.contrib.gis.geos import LineString, MultiLineString
 from django.core.management import call_command
 
 from accounts.models import Role
-from layers.models import Organization
 from exchange.exports import export_to_file, stream_export
 from exchange.exports.fields import FIELDS, data_dictionary_rows
+from layers.models import Organization
 from projects_geo.models import Kind, Project, Subtype
 from projects_geo.services import save_project
 from tests.factories import PASSWORD, make_user
@@ -31,11 +32,20 @@ LONG_THAI = "ก่อสร้างถนนคอนกรีตเสริ�
 @pytest.fixture
 def projects(db):
     """The ten sample projects plus a two-part road (MultiLineString) with a long Thai name."""
-    save_project(Project(
-        organization=Organization.objects.get(dla_code="4830201"), kind=Kind.ROAD, subtype=Subtype.CONCRETE_ROAD,
-        name=LONG_THAI, fiscal_year=2568, budget=Decimal("1234567.89"), plan_reference="ยุทธศาสตร์ที่ 1",
-        geom=MultiLineString(LineString((98.296, 7.896), (98.298, 7.894)), LineString((98.299, 7.893), (98.301, 7.891)), srid=4326),
-    ))
+    save_project(
+        Project(
+            organization=Organization.objects.get(dla_code="4830201"),
+            kind=Kind.ROAD,
+            subtype=Subtype.CONCRETE_ROAD,
+            name=LONG_THAI,
+            fiscal_year=2568,
+            budget=Decimal("1234567.89"),
+            plan_reference="ยุทธศาสตร์ที่ 1",
+            geom=MultiLineString(
+                LineString((98.296, 7.896), (98.298, 7.894)), LineString((98.299, 7.893), (98.301, 7.891)), srid=4326
+            ),
+        )
+    )
     qs = Project.objects.all()
     expected = {p.pk: (p.name, shapely.from_wkb(bytes(p.geom.wkb))) for p in qs}
     assert len(expected) == 11
@@ -90,8 +100,9 @@ def test_geojson_features_are_postgis_own_geojson_of_the_export_row(projects, tm
 
     qs, _ = projects
     odd = Project.objects.get(source_ref="sample:6")
-    Project.objects.filter(pk=odd.pk).update(name='ถนน "คสล." \\ สาย\nใหม่\t\x01', plan_reference="",
-                                             source_ref='ref "quoted"')
+    Project.objects.filter(pk=odd.pk).update(
+        name='ถนน "คสล." \\ สาย\nใหม่\t\x01', plan_reference="", source_ref='ref "quoted"'
+    )
     path = tmp_path / "p.geojson"
     export_to_file(qs, "geojson", path)
     ours = json.loads(path.read_text(encoding="utf-8"))["features"]
@@ -152,8 +163,12 @@ def test_shapefile_round_trip(projects, tmp_path, encoding, cpg):
         _check(feats, expected, id_key="proj_id")
     # GDAL's own command-line reader (Debian GDAL) agrees on count and Thai text
     for fam in ("points", "lines"):
-        out = subprocess.run(["ogrinfo", "-ro", "-al", "-q", str(tmp_path / "x" / f"projects_{fam}.shp")],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            ["ogrinfo", "-ro", "-al", "-q", str(tmp_path / "x" / f"projects_{fam}.shp")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         want = [n for pk, (n, g) in expected.items() if (g.geom_type == "Point") == (fam == "points")]
         assert out.count("OGRFeature(") == len(want)
         for n in want:
@@ -169,8 +184,14 @@ def test_shapefile_fields_are_as_wide_as_their_values(projects, tmp_path, encodi
     export_to_file(qs, "shp", zpath, encoding=encoding)
     with zipfile.ZipFile(zpath) as zf:
         zf.extractall(tmp_path / "x")
-    widths = {"lao_code": 7, "prov_code": 2, "amp_code": 4, "tam_code": 6, "kind": 5,
-              "kind_th": len("แหล่งน้ำ".encode("utf-8"))}
+    widths = {
+        "lao_code": 7,
+        "prov_code": 2,
+        "amp_code": 4,
+        "tam_code": 6,
+        "kind": 5,
+        "kind_th": len("แหล่งน้ำ".encode()),
+    }
     assert {f.shp: f.width for f in FIELDS if f.shp in widths} == widths
     for fam in ("points", "lines"):
         with fiona.open(tmp_path / "x" / f"projects_{fam}.shp") as src:
@@ -233,7 +254,9 @@ def test_kml_round_trip(projects, tmp_path):
     # LIBKML reads the ExtendedData/SchemaData attributes (the plain KML driver only name/description)
     # fiona's GDAL has only the plain KML driver (Name/Description): placemarks come in project-id order
     feats = _fiona_features(str(path), allow_unsupported_drivers=True)
-    _check([({"project_id": pk, "name": props["Name"]}, g) for pk, (props, g) in zip(sorted(expected), feats)], expected)
+    _check(
+        [({"project_id": pk, "name": props["Name"]}, g) for pk, (props, g) in zip(sorted(expected), feats)], expected
+    )
     _check(_pyogrio_features(str(path), driver="LIBKML"), expected, name_key="Name")
 
 
@@ -264,7 +287,7 @@ def test_export_api_rejects_bad_input(projects, client):
     resp = client.get("/api/projects/export/", {"format": "csv"})
     assert resp.status_code == 401 and resp["WWW-Authenticate"].startswith("Basic")
     assert resp.json()["errors"][0]["message_th"]
-    wrong = "Basic " + base64.b64encode("dla:wrong".encode()).decode()
+    wrong = "Basic " + base64.b64encode(b"dla:wrong").decode()
     assert client.get("/api/projects/export/", {"format": "csv"}, HTTP_AUTHORIZATION=wrong).status_code == 401
 
 
@@ -420,7 +443,9 @@ def _geojson(qs, chunk=3):
 def _export_threads():
     import threading
 
-    return [t for t in threading.enumerate() if t.name in ("gisplan-export-read", "gisplan-export-fetch") and t.is_alive()]
+    return [
+        t for t in threading.enumerate() if t.name in ("gisplan-export-read", "gisplan-export-fetch") and t.is_alive()
+    ]
 
 
 def test_geojson_on_two_connections_is_the_one_connection_file(db, settings, parallel_reads):
@@ -430,7 +455,9 @@ def test_geojson_on_two_connections_is_the_one_connection_file(db, settings, par
     from django.contrib.gis.geos import Polygon
 
     everything = Project.objects.all()
-    phuket = Project.objects.filter(geom__intersects=Polygon.from_bbox((98.2, 7.7, 98.5, 8.2)), kind__in=["water", "road"])
+    phuket = Project.objects.filter(
+        geom__intersects=Polygon.from_bbox((98.2, 7.7, 98.5, 8.2)), kind__in=["water", "road"]
+    )
     n, m = everything.count(), phuket.count()
     assert n >= 7 and 3 < m < n
     for qs in (everything, phuket):
@@ -491,7 +518,9 @@ def test_geojson_after_its_transaction_wrote_reads_on_its_own_connection(db, par
         except Undo as u:
             return u.args[0]
 
-    names = {f["properties"]["project_id"]: f["properties"]["name"] for f in json.loads(_own_thread(export))["features"]}
+    names = {
+        f["properties"]["project_id"]: f["properties"]["name"] for f in json.loads(_own_thread(export))["features"]
+    }
     assert names[last.pk] == "แก้ไขแล้ว ยังไม่ commit"
     assert parallel_reads == []
     assert Project.objects.get(pk=last.pk).name == last.name  # rolled back
@@ -511,8 +540,10 @@ def test_geojson_on_two_connections_stops_cleanly_when_abandoned(db, parallel_re
     _own_thread(export)
     assert parallel_reads and not _export_threads()
     with dbconn.connect(dbconn.connection_args()) as other:
-        busy = other.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                             "AND pid <> pg_backend_pid() AND query LIKE '%ST_AsGeoJSON%' AND state <> 'idle'").fetchone()[0]
+        busy = other.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND query LIKE '%ST_AsGeoJSON%' AND state <> 'idle'"
+        ).fetchone()[0]
     assert busy == 0
 
 

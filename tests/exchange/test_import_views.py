@@ -1,4 +1,5 @@
 """The web import flow: upload → mapping → preview → report → commit, for LAO staff only."""
+
 import csv
 import io
 
@@ -12,9 +13,11 @@ from tests.factories import make_user
 pytestmark = pytest.mark.django_db
 
 LAO = "4830201"
-CSV = ("\ufeffรหัส,ชื่อโครงการ,ปีงบประมาณ,งบประมาณ,ละติจูด,ลองจิจูด\n"
-       "W1,ขุดสระน้ำสาธารณะ หมู่ 5,2568,300000,7.896,98.296\n"
-       "W2,เจาะบ่อบาดาล หมู่ 6,2568,450000,7.890,98.300\n").encode("utf-8")
+CSV = (
+    "\ufeffรหัส,ชื่อโครงการ,ปีงบประมาณ,งบประมาณ,ละติจูด,ลองจิจูด\n"
+    "W1,ขุดสระน้ำสาธารณะ หมู่ 5,2568,300000,7.896,98.296\n"
+    "W2,เจาะบ่อบาดาล หมู่ 6,2568,450000,7.890,98.300\n"
+).encode("utf-8")
 
 
 @pytest.fixture(autouse=True)
@@ -35,9 +38,19 @@ def test_full_flow(client):
     mapping_url = resp["Location"]
     page = client.get(mapping_url).content.decode()
     assert 'value="ชื่อโครงการ" selected' in page and 'value="ละติจูด" selected' in page
-    resp = client.post(mapping_url, {"map_ref": "รหัส", "map_name": "ชื่อโครงการ", "map_fiscal_year": "ปีงบประมาณ",
-                                     "map_budget": "งบประมาณ", "map_lat": "ละติจูด", "map_lon": "ลองจิจูด",
-                                     "default_kind": "water", "default_subtype": "pond"})
+    resp = client.post(
+        mapping_url,
+        {
+            "map_ref": "รหัส",
+            "map_name": "ชื่อโครงการ",
+            "map_fiscal_year": "ปีงบประมาณ",
+            "map_budget": "งบประมาณ",
+            "map_lat": "ละติจูด",
+            "map_lon": "ลองจิจูด",
+            "default_kind": "water",
+            "default_subtype": "pond",
+        },
+    )
     assert resp.status_code == 302
     preview_url = resp["Location"]
     before = Project.objects.count()
@@ -53,8 +66,19 @@ def test_full_flow(client):
     # the same file again: no duplicates
     resp = upload(client)
     url = resp["Location"]
-    client.post(url, {"map_ref": "รหัส", "map_name": "ชื่อโครงการ", "map_fiscal_year": "ปีงบประมาณ", "map_budget": "งบประมาณ",
-                      "map_lat": "ละติจูด", "map_lon": "ลองจิจูด", "default_kind": "water", "default_subtype": "pond"})
+    client.post(
+        url,
+        {
+            "map_ref": "รหัส",
+            "map_name": "ชื่อโครงการ",
+            "map_fiscal_year": "ปีงบประมาณ",
+            "map_budget": "งบประมาณ",
+            "map_lat": "ละติจูด",
+            "map_lon": "ลองจิจูด",
+            "default_kind": "water",
+            "default_subtype": "pond",
+        },
+    )
     client.post(url.replace("mapping/", "commit/"))
     assert Project.objects.count() == before + 2
 
@@ -112,8 +136,16 @@ def test_abandoned_uploads_are_removed_by_the_next_upload(client, settings):
     assert client.get(first).status_code in (302, 404)  # the abandoned upload is gone
 
 
-MAPPING = {"map_ref": "รหัส", "map_name": "ชื่อโครงการ", "map_fiscal_year": "ปีงบประมาณ", "map_budget": "งบประมาณ",
-           "map_lat": "ละติจูด", "map_lon": "ลองจิจูด", "default_kind": "water", "default_subtype": "pond"}
+MAPPING = {
+    "map_ref": "รหัส",
+    "map_name": "ชื่อโครงการ",
+    "map_fiscal_year": "ปีงบประมาณ",
+    "map_budget": "งบประมาณ",
+    "map_lat": "ละติจูด",
+    "map_lon": "ลองจิจูด",
+    "default_kind": "water",
+    "default_subtype": "pond",
+}
 
 
 def test_the_file_is_read_at_upload_dry_run_and_commit_only(client, monkeypatch):
@@ -132,6 +164,7 @@ def test_the_file_is_read_at_upload_dry_run_and_commit_only(client, monkeypatch)
     assert len(reads) == 1
     assert "เจาะบ่อบาดาล หมู่ 6" in client.get(preview_url).content.decode()
     assert len(reads) == 2
+
     def source_refs():
         body = client.get(preview_url.replace("preview/", "report.csv")).content.decode("utf-8-sig")
         return sorted(r["source_ref"] for r in csv.DictReader(io.StringIO(body)))
@@ -147,12 +180,16 @@ def test_the_file_is_read_at_upload_dry_run_and_commit_only(client, monkeypatch)
 
 def test_an_upload_named_like_the_state_file_is_kept_apart(client):
     client.force_login(make_user("eng", Role.LAO_ENGINEER, lao=LAO))
-    geojson = ('{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Point", '
-               '"coordinates": [98.296, 7.896]}, "properties": {"ชื่อโครงการ": "สระน้ำ state", "ปีงบประมาณ": 2568}}]}').encode()
+    geojson = (
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Point", '
+        '"coordinates": [98.296, 7.896]}, "properties": {"ชื่อโครงการ": "สระน้ำ state", "ปีงบประมาณ": 2568}}]}'
+    ).encode()
     mapping_url = upload(client, geojson, name="state.json")["Location"]
     assert client.get(mapping_url).status_code == 200
-    preview_url = client.post(mapping_url, {"map_name": "ชื่อโครงการ", "map_fiscal_year": "ปีงบประมาณ",
-                                            "default_kind": "water", "default_subtype": "pond"})["Location"]
+    preview_url = client.post(
+        mapping_url,
+        {"map_name": "ชื่อโครงการ", "map_fiscal_year": "ปีงบประมาณ", "default_kind": "water", "default_subtype": "pond"},
+    )["Location"]
     assert "สระน้ำ state" in client.get(preview_url).content.decode()
 
 
@@ -175,7 +212,16 @@ def test_an_upload_stored_by_the_previous_release_still_maps(client, settings):
     page = client.get(mapping_url).content.decode()
     assert 'value="ชื่อโครงการ" selected' in page and "W2" in page
     assert "table" in json.loads((folder / "state.json").read_text(encoding="utf-8"))  # described once, then kept
-    preview_url = client.post(mapping_url, {"map_ref": "รหัส", "map_name": "ชื่อโครงการ", "map_fiscal_year": "ปีงบประมาณ",
-                                            "map_lat": "ละติจูด", "map_lon": "ลองจิจูด", "default_kind": "water",
-                                            "default_subtype": "pond"})["Location"]
+    preview_url = client.post(
+        mapping_url,
+        {
+            "map_ref": "รหัส",
+            "map_name": "ชื่อโครงการ",
+            "map_fiscal_year": "ปีงบประมาณ",
+            "map_lat": "ละติจูด",
+            "map_lon": "ลองจิจูด",
+            "default_kind": "water",
+            "default_subtype": "pond",
+        },
+    )["Location"]
     assert "เจาะบ่อบาดาล หมู่ 6" in client.get(preview_url).content.decode()

@@ -1,4 +1,5 @@
 """load_lao_registry on the real DLA registry (7,849 organisations)."""
+
 import csv
 from io import StringIO
 
@@ -47,7 +48,9 @@ def test_never_invents_a_location():
     with open(REGISTRY_CSV, encoding="utf-8-sig") as fh:
         rows = {r["dlaCode"]: r for r in csv.DictReader(fh)}
     with_both = {c for c, r in rows.items() if r["centerLat"].strip() and r["centerLon"].strip()}
-    assert set(Organization.objects.filter(office_location__isnull=False).values_list("dla_code", flat=True)) == with_both
+    assert (
+        set(Organization.objects.filter(office_location__isnull=False).values_list("dla_code", flat=True)) == with_both
+    )
     # A row with only a longitude (5460116) keeps no location.
     assert rows["5460116"]["centerLon"] and not rows["5460116"]["centerLat"]
     assert Organization.objects.get(dla_code="5460116").office_location is None
@@ -61,7 +64,9 @@ def test_rerun_changes_nothing():
 
 
 def test_changed_row_is_updated(tmp_path):
-    text = REGISTRY_CSV.read_text(encoding="utf-8-sig").replace(",ป่าตอง,,town_municipality", ",ป่าตองใหม่,,town_municipality")
+    text = REGISTRY_CSV.read_text(encoding="utf-8-sig").replace(
+        ",ป่าตอง,,town_municipality", ",ป่าตองใหม่,,town_municipality"
+    )
     path = tmp_path / "registry.csv"
     path.write_text(text, encoding="utf-8")
     out = run(path)

@@ -1,4 +1,5 @@
 """load_boundaries: counts, codes, nesting, idempotence, options and clear errors."""
+
 import json
 import shutil
 
@@ -117,11 +118,19 @@ def test_other_field_names_crs_polygon_and_invalid_geometry(tmp_path):
     bowtie = Polygon([(420000, 880000), (425000, 885000), (425000, 880000), (420000, 885000)])
     square = Polygon([(430000, 880000), (435000, 880000), (435000, 885000), (430000, 885000)])
     gdf = gpd.GeoDataFrame(
-        {"AMP_CODE": ["8398", "8399"], "NAME_T": ["ทดสอบหนึ่ง", "ทดสอบสอง"], "NAME_E": ["Test one", "Test two"], "PROV": ["83", "83"]},
-        geometry=[bowtie, square], crs="EPSG:32647",
+        {
+            "AMP_CODE": ["8398", "8399"],
+            "NAME_T": ["ทดสอบหนึ่ง", "ทดสอบสอง"],
+            "NAME_E": ["Test one", "Test two"],
+            "PROV": ["83", "83"],
+        },
+        geometry=[bowtie, square],
+        crs="EPSG:32647",
     )
     path = _write(gdf, tmp_path / "amphoe_utm.geojson")
-    out = run(path, level="amphoe", code_field="AMP_CODE", name_th_field="NAME_T", name_en_field="NAME_E", parent_field="PROV")
+    out = run(
+        path, level="amphoe", code_field="AMP_CODE", name_th_field="NAME_T", name_en_field="NAME_E", parent_field="PROV"
+    )
     assert "2 created" in out and "1 invalid geometries repaired" in out
     fixed = Amphoe.objects.get(code="8398")
     assert fixed.geom.valid and fixed.geom.geom_type == "MultiPolygon" and fixed.name_th == "ทดสอบหนึ่ง"
@@ -160,8 +169,11 @@ def _garbage_shp(d):
 
 def _geojson_other_fields(d):
     path = d / "tambon.geojson"
-    feature = {"type": "Feature", "properties": {"x": 1},
-               "geometry": {"type": "Polygon", "coordinates": [[[98, 8], [98.1, 8], [98.1, 8.1], [98, 8]]]}}
+    feature = {
+        "type": "Feature",
+        "properties": {"x": 1},
+        "geometry": {"type": "Polygon", "coordinates": [[[98, 8], [98.1, 8], [98.1, 8.1], [98, 8]]]},
+    }
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
     return path
 

@@ -1,4 +1,5 @@
 """Boundary lookup on the subdivided tambon table: kept by the loader, set-based answers."""
+
 import pytest
 from django.contrib.gis.geos import LineString, Point
 from django.core.management import call_command
@@ -32,7 +33,11 @@ def test_loader_refreshes_the_parts():
 
 @pytest.mark.django_db
 def test_units_for_geometries_is_one_query(django_assert_num_queries):
-    geoms = [Point(98.3923, 7.8840, srid=4326), LineString((98.2960, 8.1950), (98.3000, 8.2100), srid=4326), Point(97.7, 7.6, srid=4326)]
+    geoms = [
+        Point(98.3923, 7.8840, srid=4326),
+        LineString((98.2960, 8.1950), (98.3000, 8.2100), srid=4326),
+        Point(97.7, 7.6, srid=4326),
+    ]
     with django_assert_num_queries(1):  # the connection has JIT off already (DB_JIT unset): no SET LOCAL
         units = units_for_geometries(geoms)
     assert Tambon.objects.get(pk=units[0].main.tambon_id).code == "830101"
@@ -72,4 +77,6 @@ def test_distance_outside_a_unit():
     info = edge_distances([(1, bytes(far.ewkb), phuket.id, None)])[1]
     assert 50_000 < info.province_dist < 120_000
     assert info.nearest is not None and info.nearest_dist > 10_000
-    assert lands_in_area([(bytes(Point(98.3923, 7.8840, srid=4326).ewkb), phuket.id, None), (bytes(far.ewkb), phuket.id, None)]) == [True, False]
+    assert lands_in_area(
+        [(bytes(Point(98.3923, 7.8840, srid=4326).ewkb), phuket.id, None), (bytes(far.ewkb), phuket.id, None)]
+    ) == [True, False]

@@ -1,4 +1,5 @@
 """Boundary outlines for the maps: simplified in PostGIS by zoom, selected by bbox or code."""
+
 import json
 
 import pytest
@@ -15,6 +16,7 @@ PHUKET_BBOX = "98.25,7.75,98.45,8.2"
 def vertices(geometry):
     def count(c):
         return 1 if isinstance(c[0], (int, float)) else sum(count(x) for x in c)
+
     return count(geometry["coordinates"])
 
 
@@ -24,7 +26,9 @@ def test_tambons_in_a_bbox_are_simplified_less_when_zoomed_in():
     codes = {f["properties"]["code"] for f in coarse["features"]}
     assert "830202" in codes  # Patong
     assert codes == {f["properties"]["code"] for f in fine["features"]}
-    assert sum(vertices(f["geometry"]) for f in coarse["features"]) < sum(vertices(f["geometry"]) for f in fine["features"])
+    assert sum(vertices(f["geometry"]) for f in coarse["features"]) < sum(
+        vertices(f["geometry"]) for f in fine["features"]
+    )
     assert tolerance_for_zoom(10) > tolerance_for_zoom(16)
 
 
@@ -37,11 +41,16 @@ def test_layers_below_their_zoom_are_empty_and_codes_select_units():
     assert len(provinces["features"]) == 77
 
 
-@pytest.mark.parametrize("level,params,field", [
-    ("district", {}, "level"), ("tambon", {"zoom": "x", "bbox": PHUKET_BBOX}, "zoom"),
-    ("tambon", {"zoom": "12", "bbox": "1,2,3"}, "bbox"), ("tambon", {"zoom": "12"}, "bbox"),
-    ("amphoe", {"code": "83"}, "code"),
-])
+@pytest.mark.parametrize(
+    "level,params,field",
+    [
+        ("district", {}, "level"),
+        ("tambon", {"zoom": "x", "bbox": PHUKET_BBOX}, "zoom"),
+        ("tambon", {"zoom": "12", "bbox": "1,2,3"}, "bbox"),
+        ("tambon", {"zoom": "12"}, "bbox"),
+        ("amphoe", {"code": "83"}, "code"),
+    ],
+)
 def test_bad_requests_say_what_is_wrong(level, params, field):
     with pytest.raises(LayerRequestError) as err:
         parse_request(level, params)

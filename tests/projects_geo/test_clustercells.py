@@ -1,6 +1,7 @@
 """The cluster-cell table behind low-zoom tiles: kept right by the triggers through every kind of
 change, compacted and rebuilt without changing a figure, and giving the same tiles as the
 projects themselves."""
+
 import datetime as dt
 import math
 from decimal import Decimal
@@ -13,13 +14,13 @@ from django.db.models import Count, F, Sum
 from django.test import Client
 
 from accounts.access import visible_projects
-from layers.models import Organization, Province
-from analysis.views import tiles as views_tiles
-from projects_geo import clustercells
 from analysis.filters import filter_projects
+from analysis.tiles import CLUSTER_BELOW_ZOOM, MercatorCell, cell_size_m, project_tile
+from analysis.views import tiles as views_tiles
+from layers.models import Organization, Province
+from projects_geo import clustercells
 from projects_geo.models import ClusterCell, Project
 from projects_geo.services import save_project
-from analysis.tiles import CLUSTER_BELOW_ZOOM, MercatorCell, cell_size_m, project_tile
 from tests.factories import Role, make_user, make_water_point
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,7 @@ def test_cells_follow_every_change():
     before = ClusterCell.objects.count()
     Project.objects.filter(pk=p.pk).update(name="renamed again")
     assert ClusterCell.objects.count() == before
-    Project.objects.filter(pk=p.pk).update(deleted_at=dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc))  # soft delete
+    Project.objects.filter(pk=p.pk).update(deleted_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC))  # soft delete
     assert cells() == from_projects()
     Project.all_objects.filter(pk=p.pk).update(deleted_at=None)  # restored
     assert cells() == from_projects()
@@ -90,23 +91,34 @@ def test_compact_and_rebuild_keep_every_figure():
 
 
 def tile_of(lon, lat, z):
-    n = 2 ** z
+    n = 2**z
     return z, int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
 
 
 def decoded(data):
     feats = mapbox_vector_tile.decode(data).get("clusters", {}).get("features", []) if data else []
-    return sorted((tuple(f["geometry"]["coordinates"]), f["properties"]["count"], f["properties"]["budget_thb"])
-                  for f in feats)
+    return sorted(
+        (tuple(f["geometry"]["coordinates"]), f["properties"]["count"], f["properties"]["budget_thb"]) for f in feats
+    )
 
 
-FILTERS = [{}, {"fiscal_year": "2568"}, {"fiscal_year": "2567,2569", "kind": "water"}, {"stage": "0,1,2"},
-           {"reached_stage": "2"}, {"kind": "road", "stage": "3"}]
+FILTERS = [
+    {},
+    {"fiscal_year": "2568"},
+    {"fiscal_year": "2567,2569", "kind": "water"},
+    {"stage": "0,1,2"},
+    {"reached_stage": "2"},
+    {"kind": "road", "stage": "3"},
+]
 
 
 @pytest.mark.parametrize("role", ["national", "province"])
 def test_tiles_from_cells_are_the_tiles_from_projects(role, monkeypatch):
-    user = make_user("dla", Role.DLA_ADMIN) if role == "national" else make_user("an83", Role.PROVINCIAL_ANALYST, province="83")
+    user = (
+        make_user("dla", Role.DLA_ADMIN)
+        if role == "national"
+        else make_user("an83", Role.PROVINCIAL_ANALYST, province="83")
+    )
     client = Client()
     client.force_login(user)
 
@@ -164,8 +176,10 @@ def test_concurrent_saves_of_one_cell_do_not_wait_for_each_other():
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    dsn = (f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} dbname={db['NAME']} "
-           f"user={db['USER']} password={db['PASSWORD']}")
+    dsn = (
+        f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} dbname={db['NAME']} "
+        f"user={db['USER']} password={db['PASSWORD']}"
+    )
     with psycopg.connect(dsn) as probe:  # the committed sample, as other sessions see it
         pair = probe.execute(
             """SELECT a.id, a.fiscal_year, a.current_stage, b.id, b.fiscal_year, b.current_stage
@@ -181,8 +195,10 @@ def test_concurrent_saves_of_one_cell_do_not_wait_for_each_other():
     committed = []
     try:
         # the first takes b's year and stage: from here on both write the same cells' keys
-        first.execute("UPDATE projects_geo_project SET fiscal_year = %s, current_stage = %s, budget = budget + 1 "
-                      "WHERE id = %s", [b_year, b_stage, a_id])  # not committed yet
+        first.execute(
+            "UPDATE projects_geo_project SET fiscal_year = %s, current_stage = %s, budget = budget + 1 WHERE id = %s",
+            [b_year, b_stage, a_id],
+        )  # not committed yet
         second.execute("SET statement_timeout = '3s'")
         second.execute("UPDATE projects_geo_project SET budget = budget + 1 WHERE id = %s", [b_id])
         second.commit()  # did not wait for the first
@@ -197,7 +213,10 @@ def test_concurrent_saves_of_one_cell_do_not_wait_for_each_other():
             if b_id in committed:
                 undo.execute("UPDATE projects_geo_project SET budget = budget - 1 WHERE id = %s", [b_id])
             if a_id in committed:
-                undo.execute("UPDATE projects_geo_project SET fiscal_year = %s, current_stage = %s, budget = budget - 1 "
-                             "WHERE id = %s", [a_year, a_stage, a_id])
+                undo.execute(
+                    "UPDATE projects_geo_project SET fiscal_year = %s, current_stage = %s, budget = budget - 1 "
+                    "WHERE id = %s",
+                    [a_year, a_stage, a_id],
+                )
     assert committed == [b_id, a_id]
     assert cells() == from_projects()

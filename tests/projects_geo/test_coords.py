@@ -1,21 +1,25 @@
 """Typed coordinates: the forms engineers type, the order rule, UTM on WGS 84 / Indian 1975."""
+
 import pytest
 
 from projects_geo.coords import CoordinateParseError, parse_point, parse_vertices
 
 
-@pytest.mark.parametrize("text", [
-    "13.7563, 100.5018",
-    "100.5018, 13.7563",  # longitude first: read by the order rule
-    "13.7563 N, 100.5018 E",
-    "E100.5018 N13.7563",
-    "13°45'22.68\"N 100°30'06.48\"E",
-    "13 45 22.68 N 100 30 06.48 E",
-    "N 13 45 22.68 E 100 30 06.48",
-    "13d45m22.68s 100d30m6.48s",
-    "13 45 22.68 100 30 06.48",
-    "13°45.378'N 100°30.108'E",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "13.7563, 100.5018",
+        "100.5018, 13.7563",  # longitude first: read by the order rule
+        "13.7563 N, 100.5018 E",
+        "E100.5018 N13.7563",
+        "13°45'22.68\"N 100°30'06.48\"E",
+        "13 45 22.68 N 100 30 06.48 E",
+        "N 13 45 22.68 E 100 30 06.48",
+        "13d45m22.68s 100d30m6.48s",
+        "13 45 22.68 100 30 06.48",
+        "13°45.378'N 100°30.108'E",
+    ],
+)
 def test_degree_forms(text):
     p = parse_point(text)
     assert p.point.y == pytest.approx(13.7563, abs=1e-5)
@@ -29,16 +33,19 @@ def test_order_rule_is_reported():
     assert not parse_point("13.7563, 100.5018").lon_first
 
 
-@pytest.mark.parametrize("text, zone, datum", [
-    ("47N 661234 1521234", 47, "wgs84"),
-    ("E 661234 N 1521234 zone 47", 47, "wgs84"),
-    ("661234E 1521234N 47N", 47, "wgs84"),
-    ("47 661234 1521234", 47, "wgs84"),
-    ("47N 661234 1521234 WGS84", 47, "wgs84"),
-    ("47N 661234 1521234 Indian 1975", 47, "indian1975"),
-    ("Z47 E:661234 N:1521234 indian", 47, "indian1975"),
-    ("48N 661234 1521234 I75", 48, "indian1975"),
-])
+@pytest.mark.parametrize(
+    "text, zone, datum",
+    [
+        ("47N 661234 1521234", 47, "wgs84"),
+        ("E 661234 N 1521234 zone 47", 47, "wgs84"),
+        ("661234E 1521234N 47N", 47, "wgs84"),
+        ("47 661234 1521234", 47, "wgs84"),
+        ("47N 661234 1521234 WGS84", 47, "wgs84"),
+        ("47N 661234 1521234 Indian 1975", 47, "indian1975"),
+        ("Z47 E:661234 N:1521234 indian", 47, "indian1975"),
+        ("48N 661234 1521234 I75", 48, "indian1975"),
+    ],
+)
 def test_utm_forms(text, zone, datum):
     p = parse_point(text)
     assert (p.form, p.zone, p.datum) == ("utm", zone, datum)
@@ -86,19 +93,22 @@ def test_vertices_carry_zone_and_datum():
     assert len(parse_vertices("7.8, 98.3\n7.81, 98.31")) == 2
 
 
-@pytest.mark.parametrize("text, expect", [
-    ("", "No coordinates"),
-    ("north of the temple", "Unexpected character"),
-    ("13.5", "two coordinates"),
-    ("47N 661234", "two numbers"),
-    ("46N 661234 1521234", "47N or 48N"),
-    ("661234 1521234", "need a zone"),
-    ("47N 66 1521234 12", "47N"),
-    ("13 75 00 N 100 30 00 E", "between 0 and 60"),
-    ("95.5, 190.2", "out of range"),
-    ("47S 661234 1521234", "southern hemisphere"),
-    ("7.8 98.3 Indian 1975", "UTM coordinates only"),
-])
+@pytest.mark.parametrize(
+    "text, expect",
+    [
+        ("", "No coordinates"),
+        ("north of the temple", "Unexpected character"),
+        ("13.5", "two coordinates"),
+        ("47N 661234", "two numbers"),
+        ("46N 661234 1521234", "47N or 48N"),
+        ("661234 1521234", "need a zone"),
+        ("47N 66 1521234 12", "47N"),
+        ("13 75 00 N 100 30 00 E", "between 0 and 60"),
+        ("95.5, 190.2", "out of range"),
+        ("47S 661234 1521234", "southern hemisphere"),
+        ("7.8 98.3 Indian 1975", "UTM coordinates only"),
+    ],
+)
 def test_errors_say_what_was_expected(text, expect):
     with pytest.raises(CoordinateParseError) as info:
         parse_point(text)

@@ -1,4 +1,5 @@
 """The LAO staff's pages: home, chooser, project create/edit and the budget-stage panel."""
+
 import datetime as dt
 import json
 from decimal import Decimal
@@ -7,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from projects_geo.models import Project, ProjectStage, Stage
+from projects_geo.models import Project, ProjectStage
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +29,14 @@ def signed_in(client, username, role=None, **kw):
 
 def project_post(**overrides):
     data = {
-        "action": "save", "name": "ขุดเจาะบ่อบาดาล หมู่ที่ 2", "kind": "water", "subtype": "well",
-        "fiscal_year": "2568", "plan_reference": "", "budget": "1,250,000", "geom": json.dumps(PATONG_POINT),
+        "action": "save",
+        "name": "ขุดเจาะบ่อบาดาล หมู่ที่ 2",
+        "kind": "water",
+        "subtype": "well",
+        "fiscal_year": "2568",
+        "plan_reference": "",
+        "budget": "1,250,000",
+        "geom": json.dumps(PATONG_POINT),
     }
     data.update(overrides)
     return data
@@ -100,6 +107,7 @@ def test_engineer_creates_a_project(client):
     page = client.get(reverse("projects_geo:project_create"))
     assert page.status_code == 200 and b"gisplan-entry-config" in page.content
     from projects_geo.fiscal import current_fiscal_year
+
     assert page.context["form"]["fiscal_year"].value() == current_fiscal_year()
     assert page.context["form"]["kind"].value() == "water"
     response = client.post(reverse("projects_geo:project_create"), project_post())
@@ -139,7 +147,9 @@ def test_engineer_edits_a_project(client):
     project = sample(3)
     url = reverse("projects_geo:project_edit", args=[project.pk])
     geom = json.dumps({"type": "LineString", "coordinates": [[98.2990, 7.8930], [98.3010, 7.8936]]})
-    response = client.post(url, project_post(name="ถนนใหม่", kind="road", subtype="asphalt_road", geom=geom, fiscal_year="2569"))
+    response = client.post(
+        url, project_post(name="ถนนใหม่", kind="road", subtype="asphalt_road", geom=geom, fiscal_year="2569")
+    )
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.name == "ถนนใหม่" and project.fiscal_year == 2569 and project.length_m > 100
@@ -152,6 +162,7 @@ def stage_post(stage, date, amount=""):
 def test_stages_in_order_and_out_of_order_refused(client):
     signed_in(client, "ladmin", Role.LAO_ADMIN, lao=PATONG)
     from tests.factories import make_water_point
+
     project = make_water_point(PATONG, 98.2960, 7.8960)
     url = reverse("projects_geo:project_edit", args=[project.pk])
     assert client.post(url, stage_post(1, "1/10/2567")).status_code == 302
@@ -172,6 +183,7 @@ def test_stages_in_order_and_out_of_order_refused(client):
 
 def test_stage_rights_follow_the_role(client):
     from tests.factories import make_water_point
+
     project = make_water_point(PATONG, 98.2960, 7.8960)
     url = reverse("projects_geo:project_edit", args=[project.pk])
     signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
@@ -204,8 +216,9 @@ def test_projects_geojson_respects_access_and_filters(client):
 
 
 def test_demo_users_are_created_once(db):
-    from django.core.management import call_command
     from django.contrib.auth import authenticate
+    from django.core.management import call_command
+
     call_command("ensure_admin", verbosity=0)
     call_command("ensure_admin", verbosity=0)
     user = authenticate(username="patong-engineer", password="gisplan-demo")
@@ -254,7 +267,7 @@ def test_project_page_links_history_and_deletes_for_those_who_may(client):
     url = reverse("projects_geo:project_edit", args=[project.pk])
     signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
     page = client.get(url).content.decode()
-    assert f'/projects/{project.pk}/history/' in page and 'id="delete-project"' in page
+    assert f"/projects/{project.pk}/history/" in page and 'id="delete-project"' in page
     assert client.get(f"/projects/{project.pk}/history/").status_code == 200
     response = client.post(f"/projects/{project.pk}/delete/", {"version": project.version})
     assert response.status_code == 302

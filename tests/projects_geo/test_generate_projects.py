@@ -1,5 +1,6 @@
 """generate_projects on a small N: every project inside its LAO's area, stages in order, units
 filled set-based, a believable mix, and the same seed giving the same data."""
+
 import datetime as dt
 
 import pytest
@@ -47,8 +48,11 @@ def test_count_and_every_project_inside_its_lao_area(generated):
 
 def test_stages_in_order_with_dates_and_amounts(generated):
     today = dt.date.today()
-    stages = list(ProjectStage.objects.filter(project__in=generated).order_by("project_id", "stage")
-                  .values_list("project_id", "stage", "date", "amount"))
+    stages = list(
+        ProjectStage.objects.filter(project__in=generated)
+        .order_by("project_id", "stage")
+        .values_list("project_id", "stage", "date", "amount")
+    )
     by_project = {}
     for pid, stage, date, amount in stages:
         by_project.setdefault(pid, []).append((stage, date, amount))
@@ -92,8 +96,11 @@ def test_units_and_mix(generated):
 
 def test_same_seed_same_data_and_refuses_duplicates(generated):
     def snapshot():
-        return list(generated.order_by("source_ref").values_list("source_ref", "organization_id", "name", "budget",
-                                                                  "fiscal_year", "current_stage", "geom"))
+        return list(
+            generated.order_by("source_ref").values_list(
+                "source_ref", "organization_id", "name", "budget", "fiscal_year", "current_stage", "geom"
+            )
+        )
 
     before = [(r[:-1], r[-1].wkt) for r in snapshot()]
     with pytest.raises(CommandError):

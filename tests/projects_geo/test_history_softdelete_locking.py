@@ -1,4 +1,5 @@
 """History of geometry and stage changes, soft delete and restore, optimistic locking."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -37,8 +38,8 @@ def test_every_save_moves_the_version_on(project):
     save_project(project)
     assert project.version == 2 == Project.objects.get(pk=project.pk).version
     stale = Project.objects.get(pk=project.pk)
-    Project.objects.get(pk=project.pk).save()     # any save, even outside save_project
-    stale.save()                                  # a stale instance still moves on from the row
+    Project.objects.get(pk=project.pk).save()  # any save, even outside save_project
+    stale.save()  # a stale instance still moves on from the row
     assert Project.objects.get(pk=project.pk).version == 4
 
 
@@ -94,7 +95,7 @@ def test_history_keeps_geometry_and_stage_changes_with_who_and_when(project, eng
     geom_change = next(c for c in changed.changes if c.field == "geom")
     assert geom_change.old.startswith("Point") and geom_change.new.startswith("LineString")
     recorded = [e for e in entries if e.action == "stage_recorded"]
-    assert {e.stage for e in recorded} == {1, 2}   # recorded_by is also the history's who
+    assert {e.stage for e in recorded} == {1, 2}  # recorded_by is also the history's who
     assert ProjectStage.history.filter(project_id=project.pk, history_type="+").count() == 2
 
 

@@ -1,4 +1,5 @@
 """Project constraints, stage order rules and the sample projects."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -19,8 +20,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def project(lao):
     return save_project(
-        Project(organization=lao("4830201"), kind=Kind.WATER, subtype=Subtype.WELL, name="บ่อบาดาลทดสอบ",
-                fiscal_year=2568, budget=Decimal("100000"), geom=Point(98.3000, 7.8950, srid=4326))
+        Project(
+            organization=lao("4830201"),
+            kind=Kind.WATER,
+            subtype=Subtype.WELL,
+            name="บ่อบาดาลทดสอบ",
+            fiscal_year=2568,
+            budget=Decimal("100000"),
+            geom=Point(98.3000, 7.8950, srid=4326),
+        )
     )
 
 
@@ -33,8 +41,17 @@ def test_save_fills_units_for_a_point(project):
 
 def test_save_fills_length_and_shares_for_a_line(lao):
     line = LineString((98.3880, 7.8857), (98.3915, 7.8853), srid=4326)
-    p = save_project(Project(organization=lao("3830102"), kind=Kind.ROAD, subtype=Subtype.CONCRETE_ROAD,
-                             name="ถนนทดสอบ", fiscal_year=2568, budget=Decimal("1"), geom=line))
+    p = save_project(
+        Project(
+            organization=lao("3830102"),
+            kind=Kind.ROAD,
+            subtype=Subtype.CONCRETE_ROAD,
+            name="ถนนทดสอบ",
+            fiscal_year=2568,
+            budget=Decimal("1"),
+            geom=line,
+        )
+    )
     assert p.length_m == pytest.approx(388, abs=5)
     assert sum(p.tambon_shares.values_list("share", flat=True)) == pytest.approx(1.0, abs=1e-6)
 
@@ -131,8 +148,9 @@ def test_stage_uniqueness_is_a_database_constraint(project):
 
 
 def test_sample_projects_loaded_inside_their_lao_area():
-    from django.core.management import call_command
     from io import StringIO
+
+    from django.core.management import call_command
 
     assert Project.objects.filter(source_ref__startswith="sample:").count() == 10
     for p in Project.objects.select_related("organization", "amphoe", "province"):

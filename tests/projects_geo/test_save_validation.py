@@ -1,4 +1,5 @@
 """save_project runs validation: errors block the save, warnings and units are stored."""
+
 from decimal import Decimal
 
 import pytest
@@ -9,8 +10,16 @@ from projects_geo.services import ProjectValidationError, save_project
 
 
 def new_project(org, geom, kind="water", **kw):
-    return Project(organization=org, kind=kind, subtype=kw.pop("subtype", "pond" if kind == "water" else "concrete_road"),
-                   name="test", fiscal_year=kw.pop("fiscal_year", 2569), budget=Decimal("1000"), geom=geom, **kw)
+    return Project(
+        organization=org,
+        kind=kind,
+        subtype=kw.pop("subtype", "pond" if kind == "water" else "concrete_road"),
+        name="test",
+        fiscal_year=kw.pop("fiscal_year", 2569),
+        budget=Decimal("1000"),
+        geom=geom,
+        **kw,
+    )
 
 
 @pytest.mark.django_db
@@ -38,7 +47,9 @@ def test_warnings_and_units_are_stored(lao):
     assert "partly_outside_province" in codes and "partly_outside_amphoe" in codes
     assert all(f["severity"] == "warning" and f["message_th"] and f["message_en"] for f in project.validation_findings)
     assert project.province.code == "83" or project.province.code == "82"
-    assert {t.tambon.amphoe.province.code for t in project.tambon_shares.select_related("tambon__amphoe__province")} == {"82", "83"}
+    assert {
+        t.tambon.amphoe.province.code for t in project.tambon_shares.select_related("tambon__amphoe__province")
+    } == {"82", "83"}
     assert project.length_m == pytest.approx(1700, rel=0.2)
 
 

@@ -1,4 +1,5 @@
 """POST /api/validate/: JSON in, preview + units + findings out; malformed input is a 400."""
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -47,8 +48,19 @@ def test_only_for_an_lao_the_user_may_see(client):
 
 @pytest.mark.django_db
 def test_typed_point(client_in):
-    r = post(client_in, {"geometry": None, "text": "7.884, 98.3923", "datum": None, "zone": None,
-                         "lao": "3830102", "kind": "water", "fiscal_year": 2568, "project_id": None})
+    r = post(
+        client_in,
+        {
+            "geometry": None,
+            "text": "7.884, 98.3923",
+            "datum": None,
+            "zone": None,
+            "lao": "3830102",
+            "kind": "water",
+            "fiscal_year": 2568,
+            "project_id": None,
+        },
+    )
     assert r.status_code == 200
     data = r.json()
     assert data["ok"] is True and data["preview"] == "7.884000, 98.392300"
@@ -60,7 +72,9 @@ def test_typed_point(client_in):
 
 @pytest.mark.django_db
 def test_swapped_geometry_gives_a_suggestion(client_in):
-    r = post(client_in, {"geometry": {"type": "Point", "coordinates": [7.8745, 98.3785]}, "lao": "3830102", "kind": "water"})
+    r = post(
+        client_in, {"geometry": {"type": "Point", "coordinates": [7.8745, 98.3785]}, "lao": "3830102", "kind": "water"}
+    )
     assert r.status_code == 200
     f = r.json()["findings"][0]
     assert f["code"] == "swapped_lat_lon" and f["severity"] == "error"
@@ -85,20 +99,23 @@ def test_line_of_typed_vertices(client_in):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body, field", [
-    ({"text": "7.88, 98.39", "lao": "123", "kind": "water"}, "lao"),
-    ({"text": "7.88, 98.39", "lao": "9999999", "kind": "water"}, "lao"),
-    ({"text": "7.88, 98.39", "lao": "3830102", "kind": "bridge"}, "kind"),
-    ({"lao": "3830102", "kind": "water"}, "geometry"),
-    ({"text": "where the old well was", "lao": "3830102", "kind": "water"}, "text"),
-    ({"geometry": {"type": "Point", "coordinates": "x"}, "lao": "3830102", "kind": "water"}, "geometry"),
-    ({"geometry": "POINT(1 2)", "lao": "3830102", "kind": "water"}, "geometry"),
-    ({"text": "661234 1521234", "zone": 46, "lao": "3830102", "kind": "water"}, "zone"),
-    ({"text": "661234 1521234", "datum": "nad27", "lao": "3830102", "kind": "water"}, "datum"),
-    ({"text": "7.88, 98.39", "lao": "3830102", "kind": "water", "fiscal_year": "last year"}, "fiscal_year"),
-    ({"text": "7.88, 98.39", "lao": "3830102", "kind": "water", "project_id": -3}, "project_id"),
-    ([1, 2, 3], None),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"text": "7.88, 98.39", "lao": "123", "kind": "water"}, "lao"),
+        ({"text": "7.88, 98.39", "lao": "9999999", "kind": "water"}, "lao"),
+        ({"text": "7.88, 98.39", "lao": "3830102", "kind": "bridge"}, "kind"),
+        ({"lao": "3830102", "kind": "water"}, "geometry"),
+        ({"text": "where the old well was", "lao": "3830102", "kind": "water"}, "text"),
+        ({"geometry": {"type": "Point", "coordinates": "x"}, "lao": "3830102", "kind": "water"}, "geometry"),
+        ({"geometry": "POINT(1 2)", "lao": "3830102", "kind": "water"}, "geometry"),
+        ({"text": "661234 1521234", "zone": 46, "lao": "3830102", "kind": "water"}, "zone"),
+        ({"text": "661234 1521234", "datum": "nad27", "lao": "3830102", "kind": "water"}, "datum"),
+        ({"text": "7.88, 98.39", "lao": "3830102", "kind": "water", "fiscal_year": "last year"}, "fiscal_year"),
+        ({"text": "7.88, 98.39", "lao": "3830102", "kind": "water", "project_id": -3}, "project_id"),
+        ([1, 2, 3], None),
+    ],
+)
 def test_malformed_input_is_a_400_with_messages(client_in, body, field):
     r = post(client_in, body)
     assert r.status_code == 400
@@ -119,7 +136,10 @@ def test_odd_geometries_never_500(client_in):
         {"type": "Point", "coordinates": [98.39, 7.88, 12.0]},
         {"type": "Point", "coordinates": [1e308, 1e308]},
         {"type": "LineString", "coordinates": [[98.39, 7.88]]},
-        {"type": "MultiLineString", "coordinates": [[[98.38, 7.88], [98.385, 7.882]], [[98.39, 7.88], [98.391, 7.881]]]},
+        {
+            "type": "MultiLineString",
+            "coordinates": [[[98.38, 7.88], [98.385, 7.882]], [[98.39, 7.88], [98.391, 7.881]]],
+        },
         {"type": "GeometryCollection", "geometries": []},
         {"type": "Point", "coordinates": []},
     ):

@@ -1,4 +1,5 @@
 """Boundary validation on the real Phuket / Phang Nga sample (full-resolution boundaries)."""
+
 import numpy as np
 import pytest
 from django.contrib.gis.geos import LineString, Point
@@ -33,7 +34,9 @@ def test_point_on_phuket_island_lands_in_its_tambon(lao):
     assert [a.code for a in result.units.amphoes] == ["8301"]
     assert result.preview == "7.884000, 98.392300"
     data = result.as_dict()
-    assert data["units"]["tambons"] == [{"code": "830101", "name_th": data["units"]["tambons"][0]["name_th"], "name_en": "Talat Yai", "share": 1.0}]
+    assert data["units"]["tambons"] == [
+        {"code": "830101", "name_th": data["units"]["tambons"][0]["name_th"], "name_en": "Talat Yai", "share": 1.0}
+    ]
     assert data["ok"] is True and data["geometry"]["type"] == "Point"
 
 
@@ -175,18 +178,28 @@ def test_duplicate_of_an_existing_project_is_caught(lao):
     assert f.data["duplicate_url"] == f"/projects/{existing.pk}/"
     assert f.data["distance_m"] < 20
     # another fiscal year, or the project itself being edited: no duplicate
-    assert "duplicate" not in codes(validate(near, existing.organization, existing.kind, fiscal_year=existing.fiscal_year + 1))
-    assert "duplicate" not in codes(validate(near, existing.organization, existing.kind, fiscal_year=existing.fiscal_year, exclude_project_id=existing.pk))
+    assert "duplicate" not in codes(
+        validate(near, existing.organization, existing.kind, fiscal_year=existing.fiscal_year + 1)
+    )
+    assert "duplicate" not in codes(
+        validate(
+            near, existing.organization, existing.kind, fiscal_year=existing.fiscal_year, exclude_project_id=existing.pk
+        )
+    )
     # a deleted project is no longer a duplicate
     from projects_geo.deletion import soft_delete_project
 
     soft_delete_project(existing)
-    assert "duplicate" not in codes(validate(near, existing.organization, existing.kind, fiscal_year=existing.fiscal_year))
+    assert "duplicate" not in codes(
+        validate(near, existing.organization, existing.kind, fiscal_year=existing.fiscal_year)
+    )
 
 
 @pytest.mark.django_db
 def test_near_identical_line_is_a_duplicate(lao):
-    existing = Project.objects.filter(kind="road", source_ref__startswith="sample:", organization__dla_code=PHUKET_CITY).first()
+    existing = Project.objects.filter(
+        kind="road", source_ref__startswith="sample:", organization__dla_code=PHUKET_CITY
+    ).first()
     shifted = existing.geom.clone()
     shifted.transform(32647)
     from django.contrib.gis.geos import LineString as L
@@ -198,17 +211,24 @@ def test_near_identical_line_is_a_duplicate(lao):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("geom, kind, code", [
-    (Point(98.3785, 7.8745, srid=4326), "road", "wrong_geometry_type"),
-    (LineString((98.3785, 7.8745), (98.3785, 7.8745), srid=4326), "road", "line_too_short"),
-    (LineString((98.3, 7.8), (99.5, 8.5), srid=4326), "road", "line_too_long"),
-    (Point(float("nan"), 7.8, srid=4326), "water", "non_finite_coordinates"),
-    (Point(srid=4326), "water", "empty_geometry"),
-    ("7.8, 98.3; 7.81, 98.31", "water", None),
-    ({"type": "Polygon", "coordinates": [[[98.3, 7.8], [98.31, 7.8], [98.3, 7.81], [98.3, 7.8]]]}, "water", "wrong_geometry_type"),
-    ({"type": "Point", "coordinates": ["a", 1]}, "water", "unparseable"),
-    ("north of the temple", "water", "unparseable"),
-])
+@pytest.mark.parametrize(
+    "geom, kind, code",
+    [
+        (Point(98.3785, 7.8745, srid=4326), "road", "wrong_geometry_type"),
+        (LineString((98.3785, 7.8745), (98.3785, 7.8745), srid=4326), "road", "line_too_short"),
+        (LineString((98.3, 7.8), (99.5, 8.5), srid=4326), "road", "line_too_long"),
+        (Point(float("nan"), 7.8, srid=4326), "water", "non_finite_coordinates"),
+        (Point(srid=4326), "water", "empty_geometry"),
+        ("7.8, 98.3; 7.81, 98.31", "water", None),
+        (
+            {"type": "Polygon", "coordinates": [[[98.3, 7.8], [98.31, 7.8], [98.3, 7.81], [98.3, 7.8]]]},
+            "water",
+            "wrong_geometry_type",
+        ),
+        ({"type": "Point", "coordinates": ["a", 1]}, "water", "unparseable"),
+        ("north of the temple", "water", "unparseable"),
+    ],
+)
 def test_geometry_checks(lao, geom, kind, code):
     result = validate(geom, lao(PHUKET_PAO), kind)
     if code is None:
@@ -231,9 +251,18 @@ def test_line_shares_per_tambon(lao):
 @pytest.mark.django_db(transaction=False)
 def test_batch_is_set_based(lao, django_assert_max_num_queries):
     org = lao(PHUKET_CITY)
-    items = [{"geometry": Point(98.3785 + i * 5e-5, 7.8745, srid=4326), "organization": org, "kind": "water", "fiscal_year": 2568}
-             for i in range(300)]
-    items.append({"geometry": Point(7.8745, 98.3785, srid=4326), "organization": org, "kind": "water", "fiscal_year": 2568})
+    items = [
+        {
+            "geometry": Point(98.3785 + i * 5e-5, 7.8745, srid=4326),
+            "organization": org,
+            "kind": "water",
+            "fiscal_year": 2568,
+        }
+        for i in range(300)
+    ]
+    items.append(
+        {"geometry": Point(7.8745, 98.3785, srid=4326), "organization": org, "kind": "water", "fiscal_year": 2568}
+    )
     with django_assert_max_num_queries(5):  # a constant: shares, duplicates, edges, mistakes, names
         results = validate_batch(items)
     assert len(results) == 301
@@ -250,10 +279,17 @@ def test_large_batch_uses_the_indexed_table_and_agrees_with_small(lao):
     org, city = lao(PHUKET_PAO), lao(PHUKET_CITY)
     pts = [Point(98.30 + (i % 50) * 0.003, 7.80 + (i // 50) * 0.004, srid=4326) for i in range(2200)]
     # Lines across the island, many crossing tambon (and Mueang Phuket's amphoe) boundaries.
-    lines = [LineString((98.28 + (i % 20) * 0.006, 7.78 + (i // 20) * 0.012),
-                        (98.30 + (i % 20) * 0.006, 7.79 + (i // 20) * 0.012), srid=4326) for i in range(300)]
-    items = ([{"geometry": p, "organization": org, "kind": "water", "fiscal_year": None} for p in pts]
-             + [{"geometry": g, "organization": city, "kind": "road", "fiscal_year": None} for g in lines])
+    lines = [
+        LineString(
+            (98.28 + (i % 20) * 0.006, 7.78 + (i // 20) * 0.012),
+            (98.30 + (i % 20) * 0.006, 7.79 + (i // 20) * 0.012),
+            srid=4326,
+        )
+        for i in range(300)
+    ]
+    items = [{"geometry": p, "organization": org, "kind": "water", "fiscal_year": None} for p in pts] + [
+        {"geometry": g, "organization": city, "kind": "road", "fiscal_year": None} for g in lines
+    ]
     assert len(items) >= lookup.TABLE_MODE_MIN
     big = validate_batch(items)
     sample = list(range(40)) + list(range(len(pts), len(items)))
@@ -272,7 +308,7 @@ def test_large_batch_uses_the_indexed_table_and_agrees_with_small(lao):
     # pyproj); PostGIS's own ST_Length(geography) gives the same shares.
     by_postgis = lookup.units_for_geometries(lines)
     compared = 0
-    for units, r in zip(by_postgis, big[len(pts):]):
+    for units, r in zip(by_postgis, big[len(pts) :]):
         if r.units.nearest:  # off the coast: validation took the nearest tambon
             continue
         compared += 1
@@ -287,15 +323,24 @@ def _island_batch(lao):
     """2,200 points over Phuket island and 300 short lines across it (many crossing tambons)."""
     org, city = lao(PHUKET_PAO), lao(PHUKET_CITY)
     pts = [Point(98.30 + (i % 50) * 0.003, 7.80 + (i // 50) * 0.004, srid=4326) for i in range(2200)]
-    lines = [LineString((98.28 + (i % 20) * 0.006, 7.78 + (i // 20) * 0.012),
-                        (98.30 + (i % 20) * 0.006, 7.79 + (i // 20) * 0.012), srid=4326) for i in range(300)]
-    return ([{"geometry": p, "organization": org, "kind": "water", "fiscal_year": None} for p in pts]
-            + [{"geometry": g, "organization": city, "kind": "road", "fiscal_year": None} for g in lines])
+    lines = [
+        LineString(
+            (98.28 + (i % 20) * 0.006, 7.78 + (i // 20) * 0.012),
+            (98.30 + (i % 20) * 0.006, 7.79 + (i // 20) * 0.012),
+            srid=4326,
+        )
+        for i in range(300)
+    ]
+    return [{"geometry": p, "organization": org, "kind": "water", "fiscal_year": None} for p in pts] + [
+        {"geometry": g, "organization": city, "kind": "road", "fiscal_year": None} for g in lines
+    ]
 
 
 def _answers(results):
-    return [([(t.tambon_id, round(t.share, 9)) for t in r.units.tambons], r.codes(), [f.data for f in r.findings])
-            for r in results]
+    return [
+        ([(t.tambon_id, round(t.share, 9)) for t in r.units.tambons], r.codes(), [f.data for f in r.findings])
+        for r in results
+    ]
 
 
 @pytest.fixture
@@ -390,8 +435,11 @@ def test_failed_batch_cancels_the_lines_query_on_the_second_connection(lao, monk
     monkeypatch.setattr(lookup, "_shares_sql", sql)
     helpers = []
     real_start = lookup._LinesElsewhere.start_for
-    monkeypatch.setattr(lookup._LinesElsewhere, "start_for",
-                        classmethod(lambda cls, batch: helpers.append(real_start.__func__(cls, batch)) or helpers[-1]))
+    monkeypatch.setattr(
+        lookup._LinesElsewhere,
+        "start_for",
+        classmethod(lambda cls, batch: helpers.append(real_start.__func__(cls, batch)) or helpers[-1]),
+    )
     t0 = time.perf_counter()
     with pytest.raises(DatabaseError, match="no_such_points_column"):
         with transaction.atomic():
@@ -423,35 +471,69 @@ def test_duplicates_found_in_a_large_batch_as_in_a_single_entry(lao):
     from layers import lookup
 
     point = Project.objects.get(source_ref__startswith="sample:", geom__equals=Point(98.3785, 7.8745, srid=4326))
-    line = Project.objects.filter(source_ref__startswith="sample:", geom__isnull=False).exclude(
-        geom__equals=point.geom).filter(kind="road").first()
+    line = (
+        Project.objects.filter(source_ref__startswith="sample:", geom__isnull=False)
+        .exclude(geom__equals=point.geom)
+        .filter(kind="road")
+        .first()
+    )
     assert line is not None and line.geom.geom_type == "LineString"
     near_point = Point(98.37855, 7.87455, srid=4326)
     near_line = LineString([(x + 0.00005, y) for x, y in line.geom.coords], srid=4326)  # ~5 m east
     other_lao = lao(MAI_KHAO_SAO)
-    filler = [{"geometry": Point(98.30 + (i % 50) * 0.003, 7.80 + (i // 50) * 0.004, srid=4326), "organization": point.organization,
-               "kind": "water", "fiscal_year": 2500} for i in range(lookup.TABLE_MODE_MIN)]
+    filler = [
+        {
+            "geometry": Point(98.30 + (i % 50) * 0.003, 7.80 + (i // 50) * 0.004, srid=4326),
+            "organization": point.organization,
+            "kind": "water",
+            "fiscal_year": 2500,
+        }
+        for i in range(lookup.TABLE_MODE_MIN)
+    ]
     probes = [
-        {"geometry": near_point, "organization": point.organization, "kind": point.kind, "fiscal_year": point.fiscal_year},
+        {
+            "geometry": near_point,
+            "organization": point.organization,
+            "kind": point.kind,
+            "fiscal_year": point.fiscal_year,
+        },
         {"geometry": near_line, "organization": line.organization, "kind": line.kind, "fiscal_year": line.fiscal_year},
         {"geometry": near_point, "organization": other_lao, "kind": point.kind, "fiscal_year": point.fiscal_year},
-        {"geometry": near_point, "organization": point.organization, "kind": point.kind, "fiscal_year": point.fiscal_year + 1},
-        {"geometry": near_line, "organization": line.organization, "kind": line.kind, "fiscal_year": line.fiscal_year,
-         "exclude_project_id": line.pk},
+        {
+            "geometry": near_point,
+            "organization": point.organization,
+            "kind": point.kind,
+            "fiscal_year": point.fiscal_year + 1,
+        },
+        {
+            "geometry": near_line,
+            "organization": line.organization,
+            "kind": line.kind,
+            "fiscal_year": line.fiscal_year,
+            "exclude_project_id": line.pk,
+        },
     ]
-    big = validate_batch(filler + probes)[-len(probes):]
+    big = validate_batch(filler + probes)[-len(probes) :]
     dup_ids = [[f.data["duplicate_id"] for f in r.findings if f.code == "duplicate"] for r in big]
     assert dup_ids == [[point.pk], [line.pk], [], [], []]
     for item, r in zip(probes, big):  # as a single entry finds them
-        single = validate(item["geometry"], item["organization"], item["kind"], fiscal_year=item["fiscal_year"],
-                          exclude_project_id=item.get("exclude_project_id"))
-        assert [f.data for f in single.findings if f.code == "duplicate"] == [f.data for f in r.findings if f.code == "duplicate"]
+        single = validate(
+            item["geometry"],
+            item["organization"],
+            item["kind"],
+            fiscal_year=item["fiscal_year"],
+            exclude_project_id=item.get("exclude_project_id"),
+        )
+        assert [f.data for f in single.findings if f.code == "duplicate"] == [
+            f.data for f in r.findings if f.code == "duplicate"
+        ]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("second_connection", [True, False])
-def test_large_batch_background_query_error_is_a_django_error(lao, monkeypatch, settings, second_connection,
-                                                              second_connection_runs):
+def test_large_batch_background_query_error_is_a_django_error(
+    lao, monkeypatch, settings, second_connection, second_connection_runs
+):
     """The lines' shares run on a second connection or in a background thread on this one: a
     failure there reaches the caller as Django's database error, after the thread has finished."""
     from django.db import DatabaseError, transaction
@@ -460,13 +542,31 @@ def test_large_batch_background_query_error_is_a_django_error(lao, monkeypatch, 
 
     settings.GISPLAN_VALIDATION_SECOND_CONNECTION = second_connection
     real = lookup._shares_sql
-    monkeypatch.setattr(lookup, "_shares_sql",
-                        lambda rel, lateral, part="all": "SELECT no_such_column FROM layers_tambonpart" if part == "lines" else real(rel, lateral, part))
+    monkeypatch.setattr(
+        lookup,
+        "_shares_sql",
+        lambda rel, lateral, part="all": (
+            "SELECT no_such_column FROM layers_tambonpart" if part == "lines" else real(rel, lateral, part)
+        ),
+    )
     org = lao(PHUKET_PAO)
-    items = [{"geometry": Point(98.30 + (i % 50) * 0.003, 7.80 + (i // 50) * 0.004, srid=4326), "organization": org,
-              "kind": "water", "fiscal_year": None} for i in range(lookup.TABLE_MODE_MIN)]
-    items.append({"geometry": LineString((98.30, 7.80), (98.31, 7.81), srid=4326), "organization": org, "kind": "road",
-                  "fiscal_year": None})
+    items = [
+        {
+            "geometry": Point(98.30 + (i % 50) * 0.003, 7.80 + (i // 50) * 0.004, srid=4326),
+            "organization": org,
+            "kind": "water",
+            "fiscal_year": None,
+        }
+        for i in range(lookup.TABLE_MODE_MIN)
+    ]
+    items.append(
+        {
+            "geometry": LineString((98.30, 7.80), (98.31, 7.81), srid=4326),
+            "organization": org,
+            "kind": "road",
+            "fiscal_year": None,
+        }
+    )
     with pytest.raises(DatabaseError, match="no_such_column"):
         with transaction.atomic():
             validate_batch(items)
@@ -481,11 +581,16 @@ def test_batch_takes_shapely_geometries_like_geos(lao):
     import shapely
 
     org = lao(PHUKET_CITY)
-    geos = [Point(98.3785, 7.8745, srid=4326), Point(7.8745, 98.3785, srid=4326),
-            LineString((98.3785, 7.8745, 5.0), (98.3800, 7.8760, 5.0), srid=4326)]
+    geos = [
+        Point(98.3785, 7.8745, srid=4326),
+        Point(7.8745, 98.3785, srid=4326),
+        LineString((98.3785, 7.8745, 5.0), (98.3800, 7.8760, 5.0), srid=4326),
+    ]
     shapes = [shapely.from_wkb(bytes(g.wkb)) for g in geos]
     as_geos = validate_batch([{"geometry": g, "organization": org, "kind": "water", "fiscal_year": 2568} for g in geos])
-    as_shapely = validate_batch([{"geometry": g, "organization": org, "kind": "water", "fiscal_year": 2568} for g in shapes])
+    as_shapely = validate_batch(
+        [{"geometry": g, "organization": org, "kind": "water", "fiscal_year": 2568} for g in shapes]
+    )
     for a, b in zip(as_geos, as_shapely):
         assert a.codes() == b.codes()
         assert [t.tambon_id for t in a.units.tambons] == [t.tambon_id for t in b.units.tambons]

@@ -1,4 +1,5 @@
 """A project form carries its version in a hidden field; a stale submission is a conflict."""
+
 import pytest
 from django import forms
 

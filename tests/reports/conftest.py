@@ -10,6 +10,7 @@ FY 2568 unless said; Phuket (83) has 19 LAOs, Phang Nga (82) 52.
 Every other LAO has no project. Stage rows of A are recorded in the system on 2024-06-01, C's stage
 1 on 2024-07-15 and its stages 2–4 on 2024-08-01 (for the score's timeliness); B's now.
 """
+
 import datetime as dt
 from decimal import Decimal
 from types import SimpleNamespace
@@ -23,19 +24,34 @@ from projects_geo.models import Kind, Project, ProjectStage, Subtype
 from projects_geo.services import save_project
 from projects_geo.stages import record_stage
 
-KATHU = (98.34037663101948, 7.910297)     # tambon 830201
-PATONG = (98.30895271398197, 7.902844)    # tambon 830202
+KATHU = (98.34037663101948, 7.910297)  # tambon 830201
+PATONG = (98.30895271398197, 7.902844)  # tambon 830202
 TAKUAPA = (98.34788050200123, 8.8498335)  # tambon 820501
 
-DATES = [dt.date(2024, 5, 1), dt.date(2024, 8, 1), dt.date(2024, 9, 15), dt.date(2025, 1, 10),
-         dt.date(2025, 6, 1), dt.date(2025, 9, 1)]
+DATES = [
+    dt.date(2024, 5, 1),
+    dt.date(2024, 8, 1),
+    dt.date(2024, 9, 15),
+    dt.date(2025, 1, 10),
+    dt.date(2025, 6, 1),
+    dt.date(2025, 9, 1),
+]
 AMOUNTS = {3: "approved", 4: "contract", 5: "disbursed"}
 
 
 def _project(lao, kind, geom, budget, fy=2568, stages=0, amounts=None, name="โครงการทดสอบ"):
     subtype = Subtype.WELL if kind == Kind.WATER else Subtype.CONCRETE_ROAD
-    p = save_project(Project(organization=Organization.objects.get(dla_code=lao), kind=kind, subtype=subtype,
-                             name=name, fiscal_year=fy, budget=Decimal(budget), geom=geom))
+    p = save_project(
+        Project(
+            organization=Organization.objects.get(dla_code=lao),
+            kind=kind,
+            subtype=subtype,
+            name=name,
+            fiscal_year=fy,
+            budget=Decimal(budget),
+            geom=geom,
+        )
+    )
     amounts = amounts or {}
     for s in range(1, stages + 1):
         day = DATES[s - 1] if fy == 2568 else DATES[s - 1].replace(year=DATES[s - 1].year - 1)
@@ -51,15 +67,41 @@ def _recorded(project, stages, day):
 @pytest.fixture
 def report_data(db):
     Project.objects.all().delete()
-    p1 = _project("4830202", Kind.WATER, Point(*KATHU, srid=4326), "100000", stages=6,
-                  amounts={3: "90000", 4: "80000", 5: "80000"}, name="บ่อบาดาลกะทู้")
-    p2 = _project("4830202", Kind.ROAD, LineString(KATHU, PATONG, srid=4326), "500000", stages=3,
-                  amounts={3: "450000"}, name="ถนนกะทู้–ป่าตอง")
-    p3 = _project("4830201", Kind.ROAD, LineString(PATONG, (PATONG[0] + 0.001, PATONG[1] + 0.001), srid=4326), "200000",
-                  name="ถนนป่าตอง")
+    p1 = _project(
+        "4830202",
+        Kind.WATER,
+        Point(*KATHU, srid=4326),
+        "100000",
+        stages=6,
+        amounts={3: "90000", 4: "80000", 5: "80000"},
+        name="บ่อบาดาลกะทู้",
+    )
+    p2 = _project(
+        "4830202",
+        Kind.ROAD,
+        LineString(KATHU, PATONG, srid=4326),
+        "500000",
+        stages=3,
+        amounts={3: "450000"},
+        name="ถนนกะทู้–ป่าตอง",
+    )
+    p3 = _project(
+        "4830201",
+        Kind.ROAD,
+        LineString(PATONG, (PATONG[0] + 0.001, PATONG[1] + 0.001), srid=4326),
+        "200000",
+        name="ถนนป่าตอง",
+    )
     p4 = _project("4830201", Kind.WATER, Point(PATONG[0] + 0.002, PATONG[1], srid=4326), "300000", fy=2567, stages=2)
-    p5 = _project("4820501", Kind.WATER, Point(*TAKUAPA, srid=4326), "50000", stages=4,
-                  amounts={3: "50000", 4: "45000"}, name="สระน้ำตะกั่วป่า")
+    p5 = _project(
+        "4820501",
+        Kind.WATER,
+        Point(*TAKUAPA, srid=4326),
+        "50000",
+        stages=4,
+        amounts={3: "50000", 4: "45000"},
+        name="สระน้ำตะกั่วป่า",
+    )
     _recorded(p1, [1, 2, 3, 4, 5, 6], dt.date(2024, 6, 1))
     _recorded(p2, [1, 2, 3], dt.date(2024, 6, 1))
     _recorded(p5, [1], dt.date(2024, 7, 15))

@@ -1,9 +1,9 @@
 """Budget-stage report: known answers on the hand-built dataset, levels, kinds, access, downloads."""
+
 import csv
 import io
 from decimal import Decimal
 
-import pytest
 from openpyxl import load_workbook
 
 from accounts.models import Role
@@ -31,9 +31,15 @@ def test_province_level_counts_sums_and_stage_shares(report_data):
     assert phuket["contract_value"] == D("80000.00")
     assert phuket["disbursed"] == D("80000.00")
     assert (phuket["stage_0"], phuket["stage_3"], phuket["stage_6"]) == (1, 1, 1)
-    assert phuket["pct_stage_0"] == D("33.3") and phuket["pct_stage_6"] == D("33.3") and phuket["pct_stage_1"] == D("0.0")
+    assert (
+        phuket["pct_stage_0"] == D("33.3") and phuket["pct_stage_6"] == D("33.3") and phuket["pct_stage_1"] == D("0.0")
+    )
     phangnga = rows["82"]
-    assert (phangnga["projects"], phangnga["planned_budget"], phangnga["contract_value"]) == (1, D("50000.00"), D("45000.00"))
+    assert (phangnga["projects"], phangnga["planned_budget"], phangnga["contract_value"]) == (
+        1,
+        D("50000.00"),
+        D("45000.00"),
+    )
     assert phangnga["disbursed"] is None and phangnga["stage_4"] == 1 and phangnga["pct_stage_4"] == D("100.0")
     total = t.total
     assert total["projects"] == 4
@@ -67,7 +73,10 @@ def test_kind_filter_and_lao_level(report_data):
 
 def test_tambon_level_shares_a_line_by_length(report_data):
     dla = make_user("dla", Role.DLA_ADMIN)
-    shares = {pt.tambon.code: D(str(pt.share)) for pt in ProjectTambon.objects.filter(project=report_data.p2).select_related("tambon")}
+    shares = {
+        pt.tambon.code: D(str(pt.share))
+        for pt in ProjectTambon.objects.filter(project=report_data.p2).select_related("tambon")
+    }
     assert set(shares) >= {"830201", "830202"} and len(shares) >= 2
     t = budget.budget_report(dla, parse_params({"fiscal_year": "2568", "kind": "road"}), "tambon")
     rows = rows_by_code(t)
@@ -136,7 +145,9 @@ def test_shared_analyst_filters_apply_to_the_reports(client, report_data):
     """The reports take the analysts' API filters too (here lao= and bbox=), with bilingual 400s."""
     make_user("dla", Role.DLA_ADMIN)
     client.login(username="dla", password=PASSWORD)
-    table = budget.budget_report(make_user("dla2", Role.DLA_ADMIN), parse_params({"fiscal_year": "2568", "lao": "4830202"}), level="lao")
+    table = budget.budget_report(
+        make_user("dla2", Role.DLA_ADMIN), parse_params({"fiscal_year": "2568", "lao": "4830202"}), level="lao"
+    )
     assert set(rows_by_code(table)) == {"4830202"}
     resp = client.get("/reports/budget/?bbox=not,a,box")
     assert resp.status_code == 400

@@ -1,4 +1,5 @@
 """Completeness table and drill-down: known answers, LAOs with no projects, access, Thai digits, downloads."""
+
 import csv
 import io
 

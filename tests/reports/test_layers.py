@@ -1,4 +1,5 @@
 """Choropleth layers (JSON for the analysts' map) and the folium map documents without any CDN."""
+
 import re
 
 from accounts.models import Role
@@ -45,8 +46,13 @@ def test_layer_json_endpoint_and_errors(client, report_data):
     assert resp.status_code == 200
     data = resp.json()
     assert props(data)["83"]["value"] == 2.62 and data["legend"]["title"] == "คะแนนจังหวัด (เต็ม ๕๐)"
-    for query, field in (("level=village", "level"), ("measure=height", "measure"), ("level=tambon", "province"),
-                         ("level=tambon&measure=score&province=83", "level"), ("stage=9", "stage")):
+    for query, field in (
+        ("level=village", "level"),
+        ("measure=height", "measure"),
+        ("level=tambon", "province"),
+        ("level=tambon&measure=score&province=83", "level"),
+        ("stage=9", "stage"),
+    ):
         resp = client.get(f"/reports/layers.json?{query}")
         assert resp.status_code == 400, query
         err = resp.json()["errors"][0]

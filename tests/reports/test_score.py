@@ -1,4 +1,5 @@
 """Province score: known answers and breakdown on the hand-built dataset, configurable calendar."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -21,8 +22,14 @@ def _rows(user, **params):
 
 def test_default_calendar_deadlines_for_fy_2568():
     due = {d.key: d.due(2568) for d in score.calendar()}
-    assert due == {"plan": dt.date(2024, 6, 30), "plan_approved": dt.date(2024, 8, 31), "budget": dt.date(2024, 9, 30),
-                   "contract": dt.date(2025, 3, 31), "disbursed": dt.date(2025, 9, 30), "complete": dt.date(2025, 10, 10)}
+    assert due == {
+        "plan": dt.date(2024, 6, 30),
+        "plan_approved": dt.date(2024, 8, 31),
+        "budget": dt.date(2024, 9, 30),
+        "contract": dt.date(2025, 3, 31),
+        "disbursed": dt.date(2025, 9, 30),
+        "complete": dt.date(2025, 10, 10),
+    }
     assert sum(d.completeness + d.timeliness for d in score.calendar()) == 50
 
 
@@ -32,7 +39,10 @@ def test_score_and_breakdown(report_data):
     phuket = rows["83"]
     # Kathu (1 of 19 LAOs) reached every stage and recorded all of them on 2024-06-01: on time everywhere.
     # Patong's 2568 project has no stage. 5/19 -> 0.26 and 4/19 -> 0.21 points per part.
-    parts = [(b["key"], b["reached"], b["on_time"], b["completeness_points"], b["timeliness_points"]) for b in phuket["breakdown"]]
+    parts = [
+        (b["key"], b["reached"], b["on_time"], b["completeness_points"], b["timeliness_points"])
+        for b in phuket["breakdown"]
+    ]
     assert parts == [
         ("plan", 1, 1, D("0.26"), D("0.26")),
         ("plan_approved", 1, 1, D("0.21"), D("0.21")),
@@ -44,7 +54,10 @@ def test_score_and_breakdown(report_data):
     assert phuket["score"] == D("2.62") and phuket["laos"] == 19
     phangnga = rows["82"]
     # C (1 of 52) reached stages 1-4; stage 1 was recorded 2024-07-15 (after 30 June: late), 2-4 on 2024-08-01.
-    parts = [(b["key"], b["reached"], b["on_time"], b["completeness_points"], b["timeliness_points"]) for b in phangnga["breakdown"]]
+    parts = [
+        (b["key"], b["reached"], b["on_time"], b["completeness_points"], b["timeliness_points"])
+        for b in phangnga["breakdown"]
+    ]
     assert parts == [
         ("plan", 1, 0, D("0.10"), D("0.00")),
         ("plan_approved", 1, 1, D("0.08"), D("0.08")),
@@ -55,12 +68,32 @@ def test_score_and_breakdown(report_data):
     ]
     assert phangnga["score"] == D("0.58")
     assert rows["50"]["score"] == D("0.00")
-    assert t.total["laos"] == 7849 and t.total["breakdown"][0]["reached"] == 2 and t.total["breakdown"][0]["on_time"] == 1
+    assert (
+        t.total["laos"] == 7849 and t.total["breakdown"][0]["reached"] == 2 and t.total["breakdown"][0]["on_time"] == 1
+    )
 
 
 CALENDAR_BY_DATE = [
-    {"key": "plan", "stage": 1, "month": 4, "day": 30, "year_offset": 0, "basis": "date", "completeness": 10, "timeliness": 15},
-    {"key": "budget", "stage": 3, "month": 9, "day": 30, "year_offset": 0, "basis": "date", "completeness": 10, "timeliness": 15},
+    {
+        "key": "plan",
+        "stage": 1,
+        "month": 4,
+        "day": 30,
+        "year_offset": 0,
+        "basis": "date",
+        "completeness": 10,
+        "timeliness": 15,
+    },
+    {
+        "key": "budget",
+        "stage": 3,
+        "month": 9,
+        "day": 30,
+        "year_offset": 0,
+        "basis": "date",
+        "completeness": 10,
+        "timeliness": 15,
+    },
 ]
 
 
@@ -74,14 +107,20 @@ def test_calendar_from_settings_by_stage_date(report_data):
     assert rows["83"]["score"] == D("0.53") + D("0.53") + D("0.79")  # 10/19, 10/19, 15/19
 
 
-@pytest.mark.parametrize("calendar", [
-    [{"key": "x", "stage": 1, "month": 6, "day": 30, "completeness": 10, "timeliness": 10}],  # 20 points
-    [{"key": "x", "stage": 7, "month": 6, "day": 30, "completeness": 25, "timeliness": 25}],
-    [{"key": "x", "stage": 1, "month": 2, "day": 30, "completeness": 25, "timeliness": 25}],
-    [{"stage": 1, "month": 6, "day": 30, "completeness": 25, "timeliness": 25}],
-])
+@pytest.mark.parametrize(
+    "calendar",
+    [
+        [{"key": "x", "stage": 1, "month": 6, "day": 30, "completeness": 10, "timeliness": 10}],  # 20 points
+        [{"key": "x", "stage": 7, "month": 6, "day": 30, "completeness": 25, "timeliness": 25}],
+        [{"key": "x", "stage": 1, "month": 2, "day": 30, "completeness": 25, "timeliness": 25}],
+        [{"stage": 1, "month": 6, "day": 30, "completeness": 25, "timeliness": 25}],
+    ],
+)
 def test_bad_calendar_is_refused_with_a_message(calendar):
-    with override_settings(GISPLAN_SCORE_CALENDAR=calendar), pytest.raises(ImproperlyConfigured, match="GISPLAN_SCORE_CALENDAR"):
+    with (
+        override_settings(GISPLAN_SCORE_CALENDAR=calendar),
+        pytest.raises(ImproperlyConfigured, match="GISPLAN_SCORE_CALENDAR"),
+    ):
         score.calendar()
 
 

@@ -1,4 +1,5 @@
 """Create the development admin account and the demo LAO accounts if they do not exist (make run)."""
+
 import os
 
 from django.contrib.auth import get_user_model
@@ -28,6 +29,8 @@ class Command(BaseCommand):
         demo_password = os.environ.get("GISPLAN_DEMO_PASSWORD", "gisplan-demo")
         for name, created in ensure_demo_users(demo_password):
             if created:
-                self.stdout.write(f"created demo user {name!r} of LAO {DEMO_LAO} with password {demo_password!r} — sign in at /")
+                self.stdout.write(
+                    f"created demo user {name!r} of LAO {DEMO_LAO} with password {demo_password!r} — sign in at /"
+                )
             else:
                 self.stdout.write(f"demo user {name!r} exists (password unchanged)")

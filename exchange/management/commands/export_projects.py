@@ -3,13 +3,14 @@
 Exports every project (an operator's command: no user, so no access limit) or the filtered
 selection, with a progress bar. Filters are the API's query parameters.
 """
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from analysis.filters import FILTER_PARAMS, filter_projects
 from exchange.exports import FORMATS, ExportError, export_to_file
 from exchange.exports.query import summary
-from analysis.filters import FILTER_PARAMS, filter_projects
 from projects_geo.models import Project
 
 FILTERS = FILTER_PARAMS  # every filter of the API, as --fiscal-year, --province, …

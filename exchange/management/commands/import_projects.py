@@ -6,13 +6,14 @@ Reads the file, maps its columns (guessed from the headers unless --mapping says
 validates every row and, unless --dry-run or a row has an error, writes all rows in one
 transaction. Re-running with the same file creates no duplicates.
 """
+
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from layers.models import Organization
-from exchange import imports
 from common.thai_format import parse_amount
+from exchange import imports
+from layers.models import Organization
 
 
 def parse_mapping(text):
@@ -68,7 +69,11 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(table)} rows ({table.format}); mapping: {json.dumps(mapping, ensure_ascii=False)}")
         rows = imports.prepare(table, mapping, org, defaults)
         s = imports.summary(rows)
-        self.stdout.write("ok {ok}, warnings {warning}, errors {error}; would create {create}, update {update}, unchanged {unchanged}".format(**s))
+        self.stdout.write(
+            "ok {ok}, warnings {warning}, errors {error}; would create {create}, update {update}, unchanged {unchanged}".format(
+                **s
+            )
+        )
         if o["report"]:
             with open(o["report"], "wb") as fh:
                 fh.write(imports.report_csv(rows))

@@ -1,4 +1,5 @@
 """Load province / amphoe / tambon boundaries from a shapefile, GeoPackage or GeoJSON."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -22,11 +23,18 @@ class Command(BaseCommand):
         parser.add_argument("--code-field", help="field holding the official code (default ADMn_PCODE)")
         parser.add_argument("--name-th-field", help="field holding the Thai name (default ADMn_TH)")
         parser.add_argument("--name-en-field", help="field holding the English name (default ADMn_EN)")
-        parser.add_argument("--parent-field", help="field holding the parent unit's code (default ADM(n-1)_PCODE; else the code's prefix)")
+        parser.add_argument(
+            "--parent-field",
+            help="field holding the parent unit's code (default ADM(n-1)_PCODE; else the code's prefix)",
+        )
         parser.add_argument("--code-prefix", default="TH", help="prefix removed from codes (default TH)")
-        parser.add_argument("--encoding", help="text encoding of the attributes, e.g. cp874 (default: from .cpg or UTF-8)")
+        parser.add_argument(
+            "--encoding", help="text encoding of the attributes, e.g. cp874 (default: from .cpg or UTF-8)"
+        )
         parser.add_argument("--source-srs", help="CRS of the source when it has none or a wrong one, e.g. EPSG:32647")
-        parser.add_argument("--only-missing", action="store_true", help="insert units not yet loaded; keep existing ones untouched")
+        parser.add_argument(
+            "--only-missing", action="store_true", help="insert units not yet loaded; keep existing ones untouched"
+        )
 
     def handle(self, *args, **opts):
         fields = {
@@ -38,7 +46,9 @@ class Command(BaseCommand):
         try:
             sources = resolve_sources(Path(opts["source"]), opts["level"], opts["layer"])
             for level, path, layer in sources:
-                with tqdm(desc=f"{level} ({path.name})", unit=" units", disable=opts["verbosity"] < 1, file=self.stderr._out) as bar:
+                with tqdm(
+                    desc=f"{level} ({path.name})", unit=" units", disable=opts["verbosity"] < 1, file=self.stderr._out
+                ) as bar:
                     report = load_level(
                         level,
                         path,

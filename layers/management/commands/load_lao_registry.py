@@ -1,4 +1,5 @@
 """Load the DLA registry of local administrative organisations (dlads_05_01 CSV)."""
+
 from pathlib import Path
 
 from django.conf import settings

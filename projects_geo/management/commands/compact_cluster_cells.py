@@ -1,5 +1,6 @@
 """Fold the delta rows of the low-zoom tiles' cluster cells together (run it nightly, or after a
 large import), or recompute them from the projects with ``--rebuild``."""
+
 from django.core.management.base import BaseCommand
 
 from projects_geo import clustercells

@@ -1,5 +1,6 @@
 """``manage.py generate_projects --count N [--seed S] [--replace]``: a synthetic national dataset
 over every LAO of the registry (see ``projects_geo.synthetic``)."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from projects_geo.synthetic import GeneratorError, generate

@@ -1,4 +1,5 @@
 """Load the sample water and road projects from sample_shapefiles/projects/."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from projects_geo.sample import SAMPLE_DIR, SampleError, load_sample_projects
@@ -15,4 +16,6 @@ class Command(BaseCommand):
             counts = load_sample_projects(opts["dir"])
         except SampleError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"sample projects: {counts['read']} read, {counts['created']} created, {counts['unchanged']} already loaded")
+        self.stdout.write(
+            f"sample projects: {counts['read']} read, {counts['created']} created, {counts['unchanged']} already loaded"
+        )
