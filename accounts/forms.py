@@ -1,6 +1,7 @@
 """Forms of the accounts pages: registration (with the LAO chosen by DLA code or name)."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -35,8 +36,6 @@ class RegistrationForm(UserCreationForm):
         fields = ("username", "email", "first_name", "last_name")
 
     def clean_email(self):
-        from django.contrib.auth import get_user_model
-
         email = self.cleaned_data["email"]
         if get_user_model().objects.filter(email__iexact=email).exists():
             raise ValidationError(_("An account with this email already exists."), code="duplicate_email")

@@ -78,6 +78,6 @@ def decide(request, profile_id, decision):
             messages.success(request, _("Account %(user)s rejected.") % {"user": profile.user.get_username()})
     except ValidationError as exc:
         if exc.code == "forbidden":
-            raise PermissionDenied
+            raise PermissionDenied from exc
         messages.error(request, " ".join(exc.messages))
     return redirect("accounts:approvals")

@@ -118,7 +118,7 @@ class IntListField(forms.Field):
                 _("Expected whole numbers separated by commas, got “%(value)s”."),
                 code="not_int",
                 params={"value": ",".join(parts)},
-            )
+            ) from None
         out = [n for n in numbers if not self.minimum <= n <= self.maximum]
         if out:
             raise ValidationError(
@@ -175,7 +175,9 @@ def parse_polygon(value) -> GEOSGeometry | None:
         else:
             geom = GEOSGeometry(text)
     except (ValueError, TypeError, AttributeError, GEOSException, json.JSONDecodeError):
-        raise ValidationError(_("polygon is not a readable GeoJSON geometry or WKT text."), code="bad_polygon")
+        raise ValidationError(
+            _("polygon is not a readable GeoJSON geometry or WKT text."), code="bad_polygon"
+        ) from None
     if not isinstance(geom, (Polygon, MultiPolygon)):
         raise ValidationError(
             _("polygon must be a Polygon or MultiPolygon, not %(type)s."),
@@ -219,7 +221,7 @@ class BudgetField(forms.Field):
         except InvalidOperation:
             raise ValidationError(
                 _("A budget is a number of baht, got “%(value)s”."), code="bad_budget", params={"value": value}
-            )
+            ) from None
         if not amount.is_finite() or amount < 0:
             raise ValidationError(_("A budget cannot be negative."), code="bad_budget")
         return amount

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext
 
 from projects_geo.models import Kind, Stage
 
@@ -46,6 +47,4 @@ def summarise(queryset) -> dict:
 
 
 def _no_stage_label():
-    from django.utils.translation import gettext
-
     return gettext("No stage recorded")

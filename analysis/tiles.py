@@ -69,7 +69,10 @@ class MVTGeom(Func):
     ``geom_3857`` is the stored Web Mercator copy of ``geom`` (migration 0006, not a model
     field), read from the project table of the tile query."""
 
-    template = f'ST_AsMVTGeom("projects_geo_project"."geom_3857", ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true)'
+    template = (
+        'ST_AsMVTGeom("projects_geo_project"."geom_3857", '
+        f"ST_TileEnvelope(%(z)s, %(x)s, %(y)s), {EXTENT}, {BUFFER}, true)"
+    )
     output_field = TextField()  # only ever read by ST_AsMVT in SQL
 
     def __init__(self, z, x, y, **extra):

@@ -48,7 +48,10 @@ def best(fn, repeat):
 
 def ogr_floor(level, zoom, bbox):
     db = settings.DATABASES["default"]
-    conn = f"PG:host={db['HOST']} port={db['PORT'] or 5432} dbname={db['NAME']} user={db['USER']} password={db['PASSWORD']}"
+    conn = (
+        f"PG:host={db['HOST']} port={db['PORT'] or 5432} dbname={db['NAME']} "
+        f"user={db['USER']} password={db['PASSWORD']}"
+    )
     table = LAYER_TABLES[level][0]
     minx, miny, maxx, maxy = bbox.split(",")
     with tempfile.TemporaryDirectory() as tmp:
@@ -61,7 +64,8 @@ def ogr_floor(level, zoom, bbox):
                 str(out),
                 conn,
                 "-sql",
-                f"SELECT code, name_th, name_en, geom FROM {table} WHERE geom && ST_MakeEnvelope({minx},{miny},{maxx},{maxy},4326)",
+                f"SELECT code, name_th, name_en, geom FROM {table} WHERE geom && "
+                f"ST_MakeEnvelope({minx},{miny},{maxx},{maxy},4326)",
                 "-simplify",
                 str(tolerance_for_zoom(zoom)),
                 "-lco",
@@ -80,10 +84,11 @@ def main():
     print(f"{'view':<22} {'ours ms':>8} {'ours KB':>8} {'ogr2ogr ms':>11} {'ogr KB':>8}")
     for label, level, zoom, bbox in VIEWS:
         req = parse_request(level, {"zoom": str(zoom), "bbox": bbox})
-        ours_t, ours = best(lambda: boundary_geojson(req), args.repeat)
-        ogr_t, ogr = best(lambda: ogr_floor(level, zoom, bbox), args.repeat)
+        ours_t, ours = best(lambda req=req: boundary_geojson(req), args.repeat)
+        ogr_t, ogr = best(lambda level=level, zoom=zoom, bbox=bbox: ogr_floor(level, zoom, bbox), args.repeat)
         print(
-            f"{label:<22} {ours_t * 1000:>8.1f} {len(ours.encode()) / 1024:>8.0f} {ogr_t * 1000:>11.1f} {len(ogr) / 1024:>8.0f}"
+            f"{label:<22} {ours_t * 1000:>8.1f} {len(ours.encode()) / 1024:>8.0f} {ogr_t * 1000:>11.1f} "
+            f"{len(ogr) / 1024:>8.0f}"
         )
 
 

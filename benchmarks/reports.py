@@ -170,7 +170,8 @@ def main():
         (f"budget stages by province (FY {year})", ours_b, floor_b),
     ):
         print(
-            f"{name:<38}{ours[0]:>10.1f}ms{ours[1]:>9.1f}ms{floor[0]:>10.1f}ms{floor[1]:>8.1f}ms{ours[0] / floor[0]:>7.2f}x"
+            f"{name:<38}{ours[0]:>10.1f}ms{ours[1]:>9.1f}ms"
+            f"{floor[0]:>10.1f}ms{floor[1]:>8.1f}ms{ours[0] / floor[0]:>7.2f}x"
         )
     print("targets: ratio <= 1.5x raw SQL; completeness under 300 ms")
     print(

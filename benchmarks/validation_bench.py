@@ -138,7 +138,8 @@ def generate(n_points, n_lines, orgs):
         # Points spread over the tambons in proportion to their area, seeded.
         cur.execute(
             """
-            WITH t AS (SELECT t.id, t.amphoe_id, t.geom, ST_Area(t.geom) / sum(ST_Area(t.geom)) OVER () AS w FROM layers_tambon t)
+            WITH t AS (SELECT t.id, t.amphoe_id, t.geom, ST_Area(t.geom) / sum(ST_Area(t.geom)) OVER () AS w
+                       FROM layers_tambon t)
             SELECT t.amphoe_id, ST_X(g.geom), ST_Y(g.geom)
             FROM t, LATERAL ST_Dump(ST_GeneratePoints(t.geom, GREATEST(1, ceil(t.w * %s)::int), t.id::int)) g
             """,
@@ -199,7 +200,7 @@ def bench_batch(items, wkbs, repeat=3):
             t0 = time.perf_counter()
             results = validate_batch(batch_items)
             ours.append(time.perf_counter() - t0)
-            for (label, lateral, jit), times in variants.items():
+            for (_label, lateral, jit), times in variants.items():
                 sql = _shares_sql(batch.name, lateral=lateral)
                 t0 = time.perf_counter()
                 with transaction.atomic(), connection.cursor() as cur:
@@ -236,11 +237,13 @@ def bench_batch(items, wkbs, repeat=3):
     floor = min(statistics.median(t) for t in variants.values())
     batch_median = statistics.median(ours)
     print(
-        f"  floor (smallest median of the four): {floor:.2f} s; batch / floor = {batch_median / floor:.2f}x (target ≤ 1.5x)"
+        f"  floor (smallest median of the four): {floor:.2f} s; batch / floor = "
+        f"{batch_median / floor:.2f}x (target ≤ 1.5x)"
     )
     print(
         f"  for reference, not the target's floor: the LATERAL floor split like our batch, points on this connection "
-        f"while a second one does the lines: {runs(split)}; batch / that = {batch_median / statistics.median(split):.2f}x"
+        f"while a second one does the lines: {runs(split)}; batch / that = "
+        f"{batch_median / statistics.median(split):.2f}x"
     )
 
 
@@ -306,11 +309,13 @@ def bench_single(items, n):
 
     print("single entry:")
     print(
-        f"  (c) validate() on {len(times)} points: p50 {pct(times, 50):.2f} ms, p95 {pct(times, 95):.2f} ms (target p95 ≤ 10 ms)"
+        f"  (c) validate() on {len(times)} points: p50 {pct(times, 50):.2f} ms, p95 {pct(times, 95):.2f} "
+        "ms (target p95 ≤ 10 ms)"
     )
     print(f"      single-point SQL lookup: p50 {pct(sql_times, 50):.2f} ms, p95 {pct(sql_times, 95):.2f} ms")
     print(
-        f"      validate() on {len(line_times)} lines: p50 {pct(line_times, 50):.2f} ms, p95 {pct(line_times, 95):.2f} ms"
+        f"      validate() on {len(line_times)} lines: p50 {pct(line_times, 50):.2f} ms, p95 "
+        f"{pct(line_times, 95):.2f} ms"
     )
 
 

@@ -80,4 +80,4 @@ def parse_amount(text) -> Decimal | None:
     try:
         return Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(text)
+        raise ValueError(text) from None

@@ -364,7 +364,10 @@ def _shares_sql(relation: str, lateral: bool, part: str = "all") -> str:
     else:
 
         def source(cond, cols):
-            return f"(SELECT {cols}, v.geom FROM b v WHERE {cond}) g JOIN layers_tambonpart p ON ST_Intersects(p.geom, g.geom)"
+            return (
+                f"(SELECT {cols}, v.geom FROM b v WHERE {cond}) g "
+                "JOIN layers_tambonpart p ON ST_Intersects(p.geom, g.geom)"
+            )
 
         with_ = f"WITH b AS MATERIALIZED (SELECT * FROM {relation} r)"
     # The line's amount inside the part: in the LATERAL subquery (where the part is fixed) or
@@ -648,12 +651,14 @@ WITH s AS (
           FROM unnest(%s::int[], %s::bytea[], %s::bigint[], %s::bigint[], %s::int[], %s::int[], %s::bool[], %s::bool[])
                AS u(ord, wkb, pid, aid, pmode, amode, want_nearest, want_closest)) u,
          LATERAL (SELECT (ST_YMin(u.geom) + ST_YMax(u.geom)) / 2 AS lat,
-                         sqrt((ST_XMax(u.geom) - ST_XMin(u.geom)) ^ 2 + (ST_YMax(u.geom) - ST_YMin(u.geom)) ^ 2) AS diag) l
+                         sqrt((ST_XMax(u.geom) - ST_XMin(u.geom)) ^ 2
+                              + (ST_YMax(u.geom) - ST_YMin(u.geom)) ^ 2) AS diag) l
 )
 SELECT s.ord,
     CASE WHEN s.pmode & {DIST} > 0 THEN {_UNIT_DIST.format(g="s.geom", col="province_id", uid="s.pid")} END,
     CASE WHEN s.pmode & {REACH} > 0 THEN {_UNIT_REACH.format(col="province_id", uid="s.pid")} END,
-    CASE WHEN s.aid IS NOT NULL AND s.amode & {DIST} > 0 THEN {_UNIT_DIST.format(g="s.geom", col="amphoe_id", uid="s.aid")} END,
+    CASE WHEN s.aid IS NOT NULL AND s.amode & {DIST} > 0
+         THEN {_UNIT_DIST.format(g="s.geom", col="amphoe_id", uid="s.aid")} END,
     CASE WHEN s.aid IS NOT NULL AND s.amode & {REACH} > 0 THEN {_UNIT_REACH.format(col="amphoe_id", uid="s.aid")} END,
     n.tambon_id, n.amphoe_id, n.province_id, ST_Distance(ST_Scale(n.geom, s.kx, s.ky), ST_Scale(s.geom, s.kx, s.ky)),
     CASE WHEN s.want_closest THEN (SELECT ST_AsEWKB(ST_ClosestPoint(x.geom, s.geom)) FROM layers_tambonpart x

@@ -70,7 +70,7 @@ def parse_request(level: str, params) -> LayerRequest:
     try:
         zoom = int(params.get("zoom", "8"))
     except ValueError:
-        raise LayerRequestError("zoom", "zoom ต้องเป็นจำนวนเต็ม", "zoom must be an integer.")
+        raise LayerRequestError("zoom", "zoom ต้องเป็นจำนวนเต็ม", "zoom must be an integer.") from None
     zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
     bbox = None
     if params.get("bbox"):
@@ -95,7 +95,9 @@ def boundary_geojson(req: LayerRequest) -> str:
     """A GeoJSON FeatureCollection (text) of the outlines ``req`` asks for; empty below the level's zoom."""
     table, _length, min_zoom = LAYER_TABLES[req.level]
     if req.zoom < min_zoom and not req.codes:
-        return '{"type": "FeatureCollection", "features": [], "properties": {"hidden_below_zoom": %d}}' % min_zoom
+        return (
+            f'{{"type": "FeatureCollection", "features": [], "properties": {{"hidden_below_zoom": {int(min_zoom)}}}}}'
+        )
     where, where_params = [], []
     if req.bbox:
         where.append("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)")
@@ -108,7 +110,9 @@ def boundary_geojson(req: LayerRequest) -> str:
             'type', 'FeatureCollection',
             'features', COALESCE(json_agg(json_build_object(
                 'type', 'Feature', 'id', code,
-                'properties', json_build_object('code', code, 'name_th', name_th, 'name_en', name_en, 'level', %s::text),
+                'properties', json_build_object(
+                    'code', code, 'name_th', name_th, 'name_en', name_en, 'level', %s::text
+                ),
                 'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, tol), decimals)::json
             )), '[]'::json),
             'properties', json_build_object('truncated', count(*) >= {MAX_FEATURES})
@@ -152,7 +156,7 @@ def boundary_filters(params, level: str) -> dict:
     try:
         bbox = parse_bbox(params.get("bbox"))
     except ValidationError as exc:
-        raise ValidationError({"bbox": exc.error_list})
+        raise ValidationError({"bbox": exc.error_list}) from exc
     if bbox is not None:
         bbox.srid = 4326
 

@@ -15,7 +15,19 @@ class ProjectAdminForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = "__all__"
+        # What a person may change; the boundary columns, stages, history and audit fields are
+        # derived (ProjectAdmin.readonly_fields shows them).
+        fields = (
+            "organization",
+            "kind",
+            "subtype",
+            "name",
+            "fiscal_year",
+            "plan_reference",
+            "source_ref",
+            "budget",
+            "geom",
+        )
 
     def clean(self):
         cleaned = super().clean()

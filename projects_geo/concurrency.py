@@ -8,6 +8,7 @@ written) with a message in Thai and English instead of silently overwriting the 
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -63,7 +64,7 @@ def check_version(project, expected_version, *, locked=None) -> None:
     try:
         expected = int(expected_version)
     except (TypeError, ValueError):
-        raise ValidationError(_("The project's version must be a whole number."), code="bad_version")
+        raise ValidationError(_("The project's version must be a whole number."), code="bad_version") from None
     if locked is not None:
         row = {"version": locked.version, "deleted_at": locked.deleted_at}
     else:
@@ -83,8 +84,6 @@ class VersionedFormMixin:
     """
 
     def __init__(self, *args, **kwargs):
-        from django import forms
-
         super().__init__(*args, **kwargs)
         self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
         instance = getattr(self, "instance", None)

@@ -30,7 +30,7 @@ class BEDateField(forms.CharField):
         try:
             return parse_date(value)
         except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class AmountField(forms.DecimalField):
@@ -48,7 +48,7 @@ class AmountField(forms.DecimalField):
             try:
                 parsed = parse_amount(value)
             except ValueError:
-                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
             value = "" if parsed is None else str(parsed)
         return super().to_python(value)
 

@@ -11,6 +11,7 @@ import json
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from common.thai_format import format_baht
 
@@ -23,8 +24,6 @@ STAGE_COLOURS = {0: "#9e9e9e", 1: "#fdd835", 2: "#fb8c00", 3: "#e53935", 4: "#8e
 
 def legend() -> dict:
     """Kinds and stages with their colours and labels in the active language."""
-    from django.utils.translation import gettext as _
-
     return {
         "kinds": [{"value": k.value, "label": str(k.label), "colour": KIND_COLOURS[k.value]} for k in Kind],
         "stages": [{"value": 0, "label": _("No stage yet"), "colour": STAGE_COLOURS[0]}]

@@ -12,7 +12,9 @@ stage is the highest stage reached; it is stored on the project (``current_stage
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
@@ -286,8 +288,6 @@ class Project(models.Model):
 
     def save(self, *args, **kwargs):
         """Save, moving ``version`` on by one from the row's current version (locked) on an update."""
-        from django.db import transaction
-
         if self._state.adding or self.pk is None:
             return super().save(*args, **kwargs)
         update_fields = kwargs.get("update_fields")
@@ -301,8 +301,6 @@ class Project(models.Model):
             return super().save(*args, **kwargs)
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.geom is not None and self.geom.geom_type.upper() not in ALLOWED_GEOMETRY_TYPES:
             raise ValidationError(
                 {"geom": _("A project is a point or a line, not a %(type)s.") % {"type": self.geom.geom_type}}

@@ -37,7 +37,7 @@ def record_stage(
     try:
         stage = Stage(int(stage))
     except ValueError:
-        raise StageError(_("Unknown budget stage %(stage)s.") % {"stage": stage}, code="unknown_stage")
+        raise StageError(_("Unknown budget stage %(stage)s.") % {"stage": stage}, code="unknown_stage") from None
     current = locked.current_stage or 0
     if stage <= current:
         raise StageError(

@@ -136,14 +136,17 @@ WITH l AS (
     SELECT g.org_id, g.name_th, g.is_pao, g.area, l.first_seq + d.path[1] - 1 AS seq, d.geom AS pt
     FROM l
     JOIN gen_lao g ON g.org_id = l.org_id
-    CROSS JOIN LATERAL ST_Dump(ST_GeneratePoints(g.area, l.n, ((%(seed)s::bigint * 7919 + g.org_id) %% 2000000000 + 1)::int)) d
+    CROSS JOIN LATERAL ST_Dump(
+        ST_GeneratePoints(g.area, l.n, ((%(seed)s::bigint * 7919 + g.org_id) %% 2000000000 + 1)::int)
+    ) d
 ), attrs AS (
     SELECT pts.*,
            CASE WHEN pg_temp.rnd(%(seed)s, seq, 1) < %(road_share)s THEN 'road' ELSE 'water' END AS kind,
            pg_temp.rnd(%(seed)s, seq, 2) AS r_sub,
            pg_temp.rnd(%(seed)s, seq, 3) AS r_fy,
            -- a standard normal (Box–Muller) for the budget spread
-           sqrt(-2 * ln(GREATEST(pg_temp.rnd(%(seed)s, seq, 4), 1e-12))) * cos(2 * pi() * pg_temp.rnd(%(seed)s, seq, 5)) AS z,
+           sqrt(-2 * ln(GREATEST(pg_temp.rnd(%(seed)s, seq, 4), 1e-12)))
+               * cos(2 * pi() * pg_temp.rnd(%(seed)s, seq, 5)) AS z,
            pg_temp.rnd(%(seed)s, seq, 6) * 2 * pi() AS bearing,
            pg_temp.rnd(%(seed)s, seq, 7) AS r_len,
            pg_temp.rnd(%(seed)s, seq, 8) AS r_stage,
@@ -156,11 +159,16 @@ WITH l AS (
     FROM attrs a
 ), typed AS (
     SELECT p.*,
-           CASE WHEN p.kind = 'road' THEN (%(road_subtype)s::text[])[i_sub] ELSE (%(water_subtype)s::text[])[i_sub] END AS subtype,
-           CASE WHEN p.kind = 'road' THEN (%(road_prefix)s::text[])[i_sub] ELSE (%(water_prefix)s::text[])[i_sub] END AS prefix,
-           CASE WHEN p.kind = 'road' THEN (%(road_budget)s::float8[])[i_sub] ELSE (%(water_budget)s::float8[])[i_sub] END AS base_budget,
-           CASE WHEN p.kind = 'road' THEN (%(road_geom)s::text[])[i_sub] ELSE (%(water_geom)s::text[])[i_sub] END AS geom_kind,
-           CASE WHEN p.kind = 'road' THEN (%(road_len)s::float8[])[i_sub] ELSE (%(water_len)s::float8[])[i_sub] END AS base_len,
+           CASE WHEN p.kind = 'road' THEN (%(road_subtype)s::text[])[i_sub]
+                ELSE (%(water_subtype)s::text[])[i_sub] END AS subtype,
+           CASE WHEN p.kind = 'road' THEN (%(road_prefix)s::text[])[i_sub]
+                ELSE (%(water_prefix)s::text[])[i_sub] END AS prefix,
+           CASE WHEN p.kind = 'road' THEN (%(road_budget)s::float8[])[i_sub]
+                ELSE (%(water_budget)s::float8[])[i_sub] END AS base_budget,
+           CASE WHEN p.kind = 'road' THEN (%(road_geom)s::text[])[i_sub]
+                ELSE (%(water_geom)s::text[])[i_sub] END AS geom_kind,
+           CASE WHEN p.kind = 'road' THEN (%(road_len)s::float8[])[i_sub]
+                ELSE (%(water_len)s::float8[])[i_sub] END AS base_len,
            (%(fy_list)s::int[])[1 + floor(p.r_fy * %(fy_n)s)::int] AS fiscal_year
     FROM picked p
 ), shaped AS (
@@ -170,8 +178,9 @@ WITH l AS (
                    t.pt,
                    ST_SetSRID(ST_MakePoint(ST_X(t.pt) + h * sin(t.bearing) / (111320 * cos(radians(ST_Y(t.pt)))),
                                            ST_Y(t.pt) + h * cos(t.bearing) / 110540), 4326),
-                   ST_SetSRID(ST_MakePoint(ST_X(t.pt) + h * (sin(t.bearing) + sin(t.bearing + 0.4)) / (111320 * cos(radians(ST_Y(t.pt)))),
-                                           ST_Y(t.pt) + h * (cos(t.bearing) + cos(t.bearing + 0.4)) / 110540), 4326)
+                   ST_SetSRID(ST_MakePoint(
+                       ST_X(t.pt) + h * (sin(t.bearing) + sin(t.bearing + 0.4)) / (111320 * cos(radians(ST_Y(t.pt)))),
+                       ST_Y(t.pt) + h * (cos(t.bearing) + cos(t.bearing + 0.4)) / 110540), 4326)
                ])
                FROM (SELECT t.base_len * (0.3 + 1.4 * t.r_len) / 2 AS h) half
            ) END AS raw_geom
@@ -180,7 +189,8 @@ WITH l AS (
 SELECT nextval(pg_get_serial_sequence('projects_geo_project', 'id')) AS id,
        s.seq, s.org_id, s.kind, s.subtype, s.fiscal_year,
        left(s.prefix || ' หมู่ที่ ' || s.moo || ' ' || s.name_th, 300) AS name,
-       GREATEST(10000, round((s.base_budget * exp(0.6 * s.z) * CASE WHEN s.is_pao THEN 2.5 ELSE 1 END)::numeric, -3))::numeric(14, 2) AS budget,
+       GREATEST(10000, round((s.base_budget * exp(0.6 * s.z) * CASE WHEN s.is_pao THEN 2.5 ELSE 1 END)::numeric, -3))
+           ::numeric(14, 2) AS budget,
        CASE
            WHEN s.geom_kind = 'point' OR ST_CoveredBy(s.raw_geom, s.area) THEN s.raw_geom
            ELSE COALESCE((SELECT d.geom FROM ST_Dump(ST_Intersection(s.raw_geom, s.area)) d

@@ -93,7 +93,8 @@ def _values_sql(user, params: ReportParams, level: str, measure: Measure, stage:
         )
         inner = budget.budget_sql(base, level)
         return (
-            f"SELECT unit_id, {measure.column}::numeric AS value FROM ({inner}) b WHERE g_unit = 0 AND unit_id IS NOT NULL",
+            f"SELECT unit_id, {measure.column}::numeric AS value FROM ({inner}) b WHERE g_unit = 0 AND "
+            "unit_id IS NOT NULL",
             p,
         )
     if measure.source == "completeness":
@@ -102,7 +103,8 @@ def _values_sql(user, params: ReportParams, level: str, measure: Measure, stage:
         unit = "l.province_id" if level == "province" else "l.amphoe_id"
         sql = (
             f"WITH {completeness._per_lao_sql(project_sql, org_sql, [year])} "
-            f"SELECT {unit} AS unit_id, round(100.0 * count(*) FILTER (WHERE l.m0 >= {int(stage)}) / count(*), 1) AS value "
+            f"SELECT {unit} AS unit_id, round(100.0 * count(*) FILTER (WHERE l.m0 >= {int(stage)}) / "
+            "count(*), 1) AS value "
             f"FROM l WHERE {unit} IS NOT NULL GROUP BY {unit}"
         )
         return sql, pp + op

@@ -40,11 +40,13 @@ class InlineAssetsMap(folium.Map):
 def legend_html(legend: dict, fmt) -> str:
     """A plain-HTML legend in the map's corner (no d3/branca colormap, so no CDN)."""
     rows = [
-        f'<li><span class="swatch" style="background:{c["color"]}"></span>{escape(fmt(c["min"]))} – {escape(fmt(c["max"]))}</li>'
+        f'<li><span class="swatch" style="background:{c["color"]}"></span>{escape(fmt(c["min"]))} – '
+        f"{escape(fmt(c['max']))}</li>"
         for c in legend["classes"]
     ]
     rows.append(
-        f'<li><span class="swatch" style="background:{legend["none"]["color"]}"></span>{escape(str(legend["none"]["label"]))}</li>'
+        '<li><span class="swatch" '
+        f'style="background:{legend["none"]["color"]}"></span>{escape(str(legend["none"]["label"]))}</li>'
     )
     return (
         f'<div class="gisplan-legend"><div class="legend-title">{escape(legend["title"])}</div>'

@@ -139,10 +139,11 @@ def calendar() -> list[Deadline]:
         except (KeyError, TypeError, ValueError) as exc:
             raise ImproperlyConfigured(
                 f"GISPLAN_SCORE_CALENDAR item {n}: {exc!r}; each item needs key, stage, month, day."
-            )
+            ) from exc
         if d.stage not in Stage.values or d.basis not in ("recorded", "date") or d.completeness < 0 or d.timeliness < 0:
             raise ImproperlyConfigured(
-                f"GISPLAN_SCORE_CALENDAR item {n} ({d.key}): stage must be 1–6, basis 'recorded' or 'date', points >= 0."
+                f"GISPLAN_SCORE_CALENDAR item {n} ({d.key}): stage must be 1–6, basis 'recorded' or "
+                "'date', points >= 0."
             )
         result.append(d)
     total = sum(d.completeness + d.timeliness for d in result)

@@ -176,7 +176,7 @@ def completeness_province_view(request, code):
             except ValueError:
                 raise ParamError(
                     "missing", "missing must look like 2568-3 (year-stage).", "missing ต้องอยู่ในรูป 2568-3 (ปี-ขั้นตอน)"
-                )
+                ) from None
             if year not in years or stage not in Stage.values:
                 raise ParamError(
                     "missing", "missing names a year or stage outside the report.", "ปีหรือขั้นตอนใน missing อยู่นอกรายงาน"

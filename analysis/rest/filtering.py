@@ -43,7 +43,7 @@ class ProjectFilterBackend(BaseFilterBackend):
         try:
             return filter_projects(request.query_params, queryset)
         except DjangoValidationError as exc:
-            raise ValidationError({"errors": errors_as_list(exc)})
+            raise ValidationError({"errors": errors_as_list(exc)}) from exc
 
     def get_schema_operation_parameters(self, view):
         params = []

@@ -8,6 +8,7 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -127,9 +128,7 @@ class BoundaryListView(generics.GenericAPIView):
         try:
             where = maplayers.boundary_filters(request.query_params, level)
         except DjangoValidationError as exc:
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError({"errors": errors_as_list(exc)})
+            raise ValidationError({"errors": errors_as_list(exc)}) from exc
         qs = maplayers.boundary_queryset(level, **where)
         page = self.paginate_queryset(maplayers.boundary_feature_json(level, qs, zoom=_zoom(request)))
         return self.get_paginated_response(page)

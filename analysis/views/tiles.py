@@ -43,7 +43,7 @@ def projects_tile(request, z, x, y):
             json.dumps({"errors": errors_as_list(exc)}, ensure_ascii=False), status=400, content_type="application/json"
         )
     except TileError:
-        raise Http404
+        raise Http404 from None
 
 
 @require_GET
@@ -55,4 +55,4 @@ def boundaries_tile(request, level, z, x, y):
     try:
         return _tile_response(boundary_tile(level, z, x, y))
     except TileError:
-        raise Http404
+        raise Http404 from None

@@ -69,7 +69,10 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="alternate floor/ours runs of the target comparisons")
     args = ap.parse_args()
     d = db()
-    pg = f"PG:host={d['HOST'] or '127.0.0.1'} port={d['PORT'] or 5432} dbname={d['NAME']} user={d['USER']} password={d['PASSWORD']}"
+    pg = (
+        f"PG:host={d['HOST'] or '127.0.0.1'} port={d['PORT'] or 5432} dbname={d['NAME']} "
+        f"user={d['USER']} password={d['PASSWORD']}"
+    )
     from projects_geo.models import Project
 
     n = Project.objects.count()
@@ -187,11 +190,14 @@ def main():
         with connection.cursor() as cur:
             cur.execute("DROP TABLE IF EXISTS bench_import_raw")
             cur.execute(
-                "DELETE FROM projects_geo_projecttambon WHERE project_id IN (SELECT id FROM projects_geo_project WHERE source_ref LIKE 'B%%' AND organization_id = (SELECT id FROM layers_organization WHERE dla_code = %s))",
+                "DELETE FROM projects_geo_projecttambon WHERE project_id IN (SELECT id FROM "
+                "projects_geo_project WHERE source_ref LIKE 'B%%' AND organization_id = "
+                "(SELECT id FROM layers_organization WHERE dla_code = %s))",
                 [args.import_lao],
             )
             cur.execute(
-                "DELETE FROM projects_geo_project WHERE source_ref LIKE 'B%%' AND organization_id = (SELECT id FROM layers_organization WHERE dla_code = %s)",
+                "DELETE FROM projects_geo_project WHERE source_ref LIKE 'B%%' AND organization_id = "
+                "(SELECT id FROM layers_organization WHERE dla_code = %s)",
                 [args.import_lao],
             )
             # The deleted rows stay in the table and its indexes until vacuumed: the next run's

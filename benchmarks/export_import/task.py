@@ -25,7 +25,10 @@ from django.db import connection  # noqa: E402
 
 def dsn():
     db = settings.DATABASES["default"]
-    return f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} dbname={db['NAME']} user={db['USER']} password={db['PASSWORD']}"
+    return (
+        f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} dbname={db['NAME']} "
+        f"user={db['USER']} password={db['PASSWORD']}"
+    )
 
 
 def main(task, out, *args):

@@ -1,6 +1,7 @@
 """Template filters for Thai readers: ``baht``, ``number``, ``be_date`` (see common.thai_format)."""
 
 from django import template
+from django.utils.translation import get_language
 
 from common import thai_format
 
@@ -27,7 +28,5 @@ def local_name(unit):
     """A boundary unit's name in the page language (Thai when it has no English name)."""
     if unit is None:
         return ""
-    from django.utils.translation import get_language
-
     english = (get_language() or "th").startswith("en")
     return unit.name_en if english and getattr(unit, "name_en", "") else unit.name_th

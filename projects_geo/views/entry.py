@@ -8,6 +8,8 @@ of boundary validation); stages through ``stages.record_stage``.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -161,8 +163,6 @@ def _context(request, project, form, stage_form, editable, server_findings):
     stages = _recordable_stages(request.user, project) if project.pk else []
     upcoming = next_stage(project) if project.pk else None
     if project.pk and stage_form is None and stages:
-        import datetime as dt
-
         stage_form = StageForm(
             stages=stages,
             initial={"stage": upcoming.value if upcoming in stages else stages[0].value, "date": dt.date.today()},

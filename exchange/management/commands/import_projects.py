@@ -70,9 +70,8 @@ class Command(BaseCommand):
         rows = imports.prepare(table, mapping, org, defaults)
         s = imports.summary(rows)
         self.stdout.write(
-            "ok {ok}, warnings {warning}, errors {error}; would create {create}, update {update}, unchanged {unchanged}".format(
-                **s
-            )
+            "ok {ok}, warnings {warning}, errors {error}; would create {create}, update {update}, "
+            "unchanged {unchanged}".format(**s)
         )
         if o["report"]:
             with open(o["report"], "wb") as fh:

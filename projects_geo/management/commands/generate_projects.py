@@ -22,11 +22,12 @@ class Command(BaseCommand):
         try:
             result = generate(count, seed=seed, batch_size=batch_size, replace=replace, progress=bar.update)
         except GeneratorError as exc:
-            raise CommandError(str(exc))
+            raise CommandError(str(exc)) from exc
         finally:
             bar.close()
         if verbosity:
             self.stdout.write(
-                f"Generated {result['created']} projects (of {result['requested']} requested) over {result['organizations']} LAOs (seed {seed})"
+                f"Generated {result['created']} projects (of {result['requested']} requested) over "
+                f"{result['organizations']} LAOs (seed {seed})"
                 + (f"; removed {result['removed']} earlier ones" if result["removed"] else "")
             )

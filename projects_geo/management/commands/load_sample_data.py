@@ -16,7 +16,10 @@ BASE = Path(settings.BASE_DIR)
 
 
 class Command(BaseCommand):
-    help = "Load the sample boundaries, the whole-country boundaries, the LAO registry and the sample projects (idempotent)."
+    help = (
+        "Load the sample boundaries, the whole-country boundaries, the LAO registry and the sample projects "
+        "(idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
