@@ -193,28 +193,16 @@ def parse_point(text, *, datum=None, zone=None) -> ParsedPoint:
 
 
 def _parse_utm(raw: str, body: str, datum: str, zone_default) -> ParsedPoint:
-    text = body.upper()
-    zone = None
-    m = re.search(r"\b(?:ZONE|Z)\s*[:=]?\s*(\d{1,2})\s*([A-Z])?\b", text) or re.search(
-        r"(?<![\d.])(\d{1,2})\s*([NPQS])\b", text
-    )
-    if m:
-        zone = int(m.group(1))
-        band = m.group(2)
-        if band == "S":
-            raise CoordinateParseError(
-                f"Zone {zone}S is in the southern hemisphere; Thailand is in zones 47N and 48N.",
-                f"โซน {zone}S อยู่ซีกโลกใต้ ประเทศไทยอยู่ในโซน 47N และ 48N",
-            )
-        text = text[: m.start()] + " " + text[m.end() :]
-    elif len(nums3 := re.findall(_NUM, text)) == 3 and sum(n in ("47", "48") for n in nums3) == 1:
-        zone = 47 if "47" in nums3 else 48  # "47 661234 1521234": the zone without its letter
-        text = re.sub(rf"(?<![\d.]){zone}(?![\d.])", " ", text, count=1)
-    elif zone_default not in (None, ""):
-        try:
-            zone = int(zone_default)
-        except (TypeError, ValueError):
-            zone = -1
+    """UTM text → a point: read the zone → read easting and northing → check ranges → convert."""
+    zone, text = _utm_zone(body.upper(), zone_default)
+    easting, northing = _utm_numbers(text)
+    _check_utm_range(easting, northing)
+    return _utm_point(zone, datum, easting, northing)
+
+
+def _utm_zone(text: str, zone_default) -> tuple[int, str]:
+    """The zone (from the text, else ``zone_default``), checked, and the text without it."""
+    zone, text = _find_zone(text, zone_default)
     if zone is None:
         _fail("UTM coordinates need a zone (47N or 48N).", "พิกัด UTM ต้องระบุโซน (47N หรือ 48N)")
     if zone not in ZONES:
@@ -222,30 +210,74 @@ def _parse_utm(raw: str, body: str, datum: str, zone_default) -> ParsedPoint:
             f"UTM zone {zone} is not in Thailand: expected 47N or 48N.",
             f"โซน UTM {zone} ไม่อยู่ในประเทศไทย ต้องเป็น 47N หรือ 48N",
         )
-    easting = northing = None
-    # Labels before the numbers ("E 661234 N 1521234") or after them ("661234E 1521234N").
+    return zone, text
+
+
+def _find_zone(text: str, zone_default) -> tuple[int | None, str]:
+    """The zone as written ("47N", "zone 47", a bare 47/48 beside two numbers) or the default."""
+    m = re.search(r"\b(?:ZONE|Z)\s*[:=]?\s*(\d{1,2})\s*([A-Z])?\b", text) or re.search(
+        r"(?<![\d.])(\d{1,2})\s*([NPQS])\b", text
+    )
+    if m:
+        zone = int(m.group(1))
+        if m.group(2) == "S":
+            raise CoordinateParseError(
+                f"Zone {zone}S is in the southern hemisphere; Thailand is in zones 47N and 48N.",
+                f"โซน {zone}S อยู่ซีกโลกใต้ ประเทศไทยอยู่ในโซน 47N และ 48N",
+            )
+        return zone, text[: m.start()] + " " + text[m.end() :]
+    nums3 = re.findall(_NUM, text)
+    if len(nums3) == 3 and sum(n in ("47", "48") for n in nums3) == 1:
+        zone = 47 if "47" in nums3 else 48  # "47 661234 1521234": the zone without its letter
+        return zone, re.sub(rf"(?<![\d.]){zone}(?![\d.])", " ", text, count=1)
+    if zone_default in (None, ""):
+        return None, text
+    try:
+        return int(zone_default), text
+    except (TypeError, ValueError):
+        return -1, text
+
+
+def _utm_numbers(text: str) -> tuple[float, float]:
+    """Easting and northing, labelled (E/N before or after the numbers) or as two bare numbers."""
+    labelled = _labelled_utm_numbers(text)
+    if labelled is None:
+        return _bare_utm_numbers(text)
+    easting, northing, rest = labelled
+    if re.search(r"\d", rest):
+        _fail("Unexpected numbers beside the UTM easting and northing.", "มีตัวเลขเกินมานอกเหนือจากค่า E และ N ของ UTM")
+    return easting, northing
+
+
+def _labelled_utm_numbers(text: str) -> tuple[float, float, str] | None:
+    """Labelled easting, northing ("E 661234 N 1521234", "661234E 1521234N") and the rest; None if unlabelled."""
     me = re.search(rf"\bE\s*[:=]?\s*({_NUM})", text)
     mn = re.search(rf"\bN\s*[:=]?\s*({_NUM})", text)
     if not (me and mn):
         me = re.search(rf"({_NUM})\s*M?\s*E\b", text)
         mn = re.search(rf"({_NUM})\s*M?\s*N\b", text)
-    if me and mn:
-        easting = float(me.group(1))
-        northing = float(mn.group(1))
-        rest = re.sub(rf"{_NUM}", " ", text[: min(me.start(), mn.start())] + text[max(me.end(), mn.end()) :])
-    else:
-        nums = [float(n) for n in re.findall(_NUM, text)]
-        if len(nums) != 2:
-            _fail(
-                f"UTM needs two numbers, easting and northing; found {len(nums)}.",
-                f"พิกัด UTM ต้องมีตัวเลขสองค่า คือ ค่าตะวันออก (E) และค่าเหนือ (N) แต่พบ {len(nums)} ค่า",
-            )
-        easting, northing = nums
-        if easting >= 1_000_000 > northing:  # typed northing first
-            easting, northing = northing, easting
-        rest = ""
-    if re.search(r"\d", rest):
-        _fail("Unexpected numbers beside the UTM easting and northing.", "มีตัวเลขเกินมานอกเหนือจากค่า E และ N ของ UTM")
+    if not (me and mn):
+        return None
+    rest = re.sub(rf"{_NUM}", " ", text[: min(me.start(), mn.start())] + text[max(me.end(), mn.end()) :])
+    return float(me.group(1)), float(mn.group(1)), rest
+
+
+def _bare_utm_numbers(text: str) -> tuple[float, float]:
+    """Two bare numbers: easting then northing (northing first when that is the only reading)."""
+    nums = [float(n) for n in re.findall(_NUM, text)]
+    if len(nums) != 2:
+        _fail(
+            f"UTM needs two numbers, easting and northing; found {len(nums)}.",
+            f"พิกัด UTM ต้องมีตัวเลขสองค่า คือ ค่าตะวันออก (E) และค่าเหนือ (N) แต่พบ {len(nums)} ค่า",
+        )
+    easting, northing = nums
+    if easting >= 1_000_000 > northing:  # typed northing first
+        easting, northing = northing, easting
+    return easting, northing
+
+
+def _check_utm_range(easting: float, northing: float) -> None:
+    """Refuse an easting or northing outside a UTM zone's possible values."""
     if not (100_000 <= easting <= 900_000):
         _fail(
             f"UTM easting {easting:g} is out of range (100000–900000 m).",
@@ -256,6 +288,10 @@ def _parse_utm(raw: str, body: str, datum: str, zone_default) -> ParsedPoint:
             f"UTM northing {northing:g} is out of range (0–9400000 m).",
             f"ค่าเหนือ (N) {northing:g} อยู่นอกช่วง 0–9400000 ม.",
         )
+
+
+def _utm_point(zone: int, datum: str, easting: float, northing: float) -> ParsedPoint:
+    """Convert checked UTM numbers to WGS 84 and describe how."""
     lon, lat = utm_to_lonlat(easting, northing, zone, datum)
     if not (math.isfinite(lon) and math.isfinite(lat)):
         _fail("These UTM numbers do not convert to a position.", "ค่าพิกัด UTM นี้แปลงเป็นตำแหน่งไม่ได้")
@@ -277,103 +313,25 @@ _TOKEN = re.compile(
     rf"({_NUM.replace('[-+]?', '-?')})(?:\s*(°|'|\"|DEG\b|MIN\b|SEC\b)|([DMS])(?=[-\d\s,;]|$))?"
     r"|([NSEW])\b|([,;/])|(\S)"
 )
+_UNIT_SIGNS = {"D": "°", "DEG": "°", "M": "'", "MIN": "'", "S": '"', "SEC": '"'}
 
 
 def _parse_degrees(raw: str, body: str) -> ParsedPoint:
-    text = body.upper()
-    for k, v in _PRIMES.items():
-        text = text.replace(k, v)
-    # A hemisphere letter glued to a number ("N13.5", "13.5N") is separated first.
-    text = re.sub(r"([NSEW])(?=[-\d])", r"\1 ", text)
-    groups: list[dict] = []
-    cur = {"nums": [], "units": [], "hem": None}
-    letters_first = bool(re.match(r"\s*[NSEW]\b", text))
-
-    def close():
-        nonlocal cur
-        if cur["nums"] or cur["hem"]:
-            groups.append(cur)
-        cur = {"nums": [], "units": [], "hem": None}
-
-    for m in _TOKEN.finditer(text):
-        num, unit, glued, hem, sep, other = m.groups()
-        unit = unit or glued
-        if other:
-            _fail(f"Unexpected character {other!r}.", f"มีอักขระที่ไม่รู้จัก {other!r}")
-        if sep:
-            close()
-        elif hem:
-            if letters_first:
-                close()
-                cur["hem"] = hem
-            else:
-                cur["hem"] = hem
-                close()
-        else:
-            unit = {"D": "°", "DEG": "°", "M": "'", "MIN": "'", "S": '"', "SEC": '"'}.get(unit, unit)
-            if unit == "°" and cur["nums"]:
-                close()
-            cur["nums"].append(float(num))
-            cur["units"].append(unit)
-    close()
-    if len(groups) == 1 and not any(g["hem"] for g in groups):
-        nums = groups[0]["nums"]
-        if len(nums) in (2, 4, 6):  # "13 45 22.7 100 30 6.5": split evenly
-            half = len(nums) // 2
-            groups = [
-                {"nums": nums[:half], "units": [None] * half, "hem": None},
-                {"nums": nums[half:], "units": [None] * half, "hem": None},
-            ]
+    """Degree text → a point: tokenise → read each value (decimal or D°M′S″) → order lat/lon → check ranges."""
+    groups = _degree_groups(_normalise_degree_text(body))
     if len(groups) != 2:
         _fail(
             f"Expected two coordinates (latitude and longitude), found {len(groups)}.",
             f"ต้องมีพิกัดสองค่า (ละติจูดและลองจิจูด) แต่พบ {len(groups)} ค่า",
         )
-    values = []
-    dms = False
-    for g in groups:
-        nums = g["nums"]
-        if not 1 <= len(nums) <= 3:
-            _fail("Each coordinate is degrees, optionally minutes and seconds.", "แต่ละค่าต้องเป็นองศา และอาจมีลิปดาและฟิลิปดา")
-        if len(nums) > 1:
-            dms = True
-            if any(n < 0 for n in nums[1:]) or any(n >= 60 for n in nums[1:]):
-                _fail("Minutes and seconds must be between 0 and 60.", "ลิปดาและฟิลิปดาต้องอยู่ระหว่าง 0 ถึง 60")
-            if any(n != int(n) for n in nums[:-1]):
-                _fail(
-                    "Only the last part of a DMS value may have decimals.", "เฉพาะส่วนสุดท้ายของค่าองศา-ลิปดา-ฟิลิปดาที่มีทศนิยมได้"
-                )
-        deg = nums[0]
-        sign = -1.0 if deg < 0 or g["hem"] in ("S", "W") else 1.0
-        value = abs(deg) + sum(n / 60 ** (i + 1) for i, n in enumerate(nums[1:]))
-        values.append((sign * value, g["hem"]))
-    (a, ha), (b, hb) = values
-    lon_first = False
-    if ha or hb:
-        axis_a = "lat" if ha in ("N", "S") else "lon" if ha else None
-        axis_b = "lat" if hb in ("N", "S") else "lon" if hb else None
-        if axis_a is None:
-            axis_a = "lon" if axis_b == "lat" else "lat"
-        if axis_b is None:
-            axis_b = "lon" if axis_a == "lat" else "lat"
-        if axis_a == axis_b:
-            _fail(
-                "Both coordinates have the same hemisphere letter kind (N/S or E/W).",
-                "พิกัดทั้งสองค่าใช้อักษรซีกโลกชนิดเดียวกัน (N/S หรือ E/W)",
-            )
-        lat, lon = (a, b) if axis_a == "lat" else (b, a)
-        lon_first = axis_a == "lon"
-    else:
-        lat, lon = a, b
-        in_thai = lambda la, lo: THAI_LAT[0] <= la <= THAI_LAT[1] and THAI_LON[0] <= lo <= THAI_LON[1]  # noqa: E731
-        if abs(a) > 90 or (not in_thai(a, b) and in_thai(b, a)):
-            lat, lon, lon_first = b, a, True
+    (a, ha), (b, hb) = (_degree_value(g) for g in groups)
+    dms = any(len(g["nums"]) > 1 for g in groups)
+    lat, lon, lon_first = _order_by_letters(a, ha, b, hb) if ha or hb else _order_bare(a, b)
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         _fail(
             f"Latitude {lat:g} or longitude {lon:g} is out of range.",
             f"ละติจูด {lat:g} หรือลองจิจูด {lon:g} อยู่นอกช่วงที่เป็นไปได้",
         )
-    form = "dms" if dms else "decimal"
     source = (
         ("degrees-minutes-seconds" if dms else "decimal degrees")
         + (", read as longitude, latitude" if lon_first else ", latitude first")
@@ -383,10 +341,132 @@ def _parse_degrees(raw: str, body: str) -> ParsedPoint:
         point=Point(lon, lat, srid=4326),
         preview=preview_of(lon, lat),
         source=source,
-        form=form,
+        form="dms" if dms else "decimal",
         datum=WGS84,
         lon_first=lon_first,
     )
+
+
+def _normalise_degree_text(body: str) -> str:
+    """Upper case, one spelling of the prime/degree signs, hemisphere letters apart from numbers."""
+    text = body.upper()
+    for k, v in _PRIMES.items():
+        text = text.replace(k, v)
+    # A hemisphere letter glued to a number ("N13.5", "13.5N") is separated first.
+    return re.sub(r"([NSEW])(?=[-\d])", r"\1 ", text)
+
+
+def _new_group() -> dict:
+    """An empty coordinate: its numbers, their units, its hemisphere letter."""
+    return {"nums": [], "units": [], "hem": None}
+
+
+def _degree_groups(text: str) -> list[dict]:
+    """Tokenise into coordinates: each its numbers, their units and its hemisphere letter."""
+    groups: list[dict] = []
+    cur = _new_group()
+    letters_first = bool(re.match(r"\s*[NSEW]\b", text))
+    for m in _TOKEN.finditer(text):
+        num, unit, glued, hem, sep, other = m.groups()
+        if other:
+            _fail(f"Unexpected character {other!r}.", f"มีอักขระที่ไม่รู้จัก {other!r}")
+        if sep:
+            cur = _close_group(groups, cur)
+        elif hem:
+            cur = _add_hemisphere(groups, cur, hem, letters_first)
+        else:
+            cur = _add_number(groups, cur, num, unit or glued)
+    _close_group(groups, cur)
+    return _split_bare_numbers(groups)
+
+
+def _close_group(groups: list[dict], cur: dict) -> dict:
+    """Keep the coordinate being read if it holds anything; start the next one."""
+    if cur["nums"] or cur["hem"]:
+        groups.append(cur)
+    return _new_group()
+
+
+def _add_hemisphere(groups: list[dict], cur: dict, hem: str, letters_first: bool) -> dict:
+    """A hemisphere letter opens a coordinate (letters written first) or closes it (written after)."""
+    if letters_first:
+        cur = _close_group(groups, cur)
+        cur["hem"] = hem
+        return cur
+    cur["hem"] = hem
+    return _close_group(groups, cur)
+
+
+def _add_number(groups: list[dict], cur: dict, num: str, unit: str | None) -> dict:
+    """A number with its unit; a second degrees value starts the next coordinate."""
+    unit = _UNIT_SIGNS.get(unit, unit)
+    if unit == "°" and cur["nums"]:
+        cur = _close_group(groups, cur)
+    cur["nums"].append(float(num))
+    cur["units"].append(unit)
+    return cur
+
+
+def _split_bare_numbers(groups: list[dict]) -> list[dict]:
+    """One run of 2, 4 or 6 numbers without letters ("13 45 22.7 100 30 6.5") is split evenly."""
+    if len(groups) == 1 and not any(g["hem"] for g in groups):
+        nums = groups[0]["nums"]
+        if len(nums) in (2, 4, 6):
+            half = len(nums) // 2
+            return [
+                {"nums": nums[:half], "units": [None] * half, "hem": None},
+                {"nums": nums[half:], "units": [None] * half, "hem": None},
+            ]
+    return groups
+
+
+def _degree_value(group: dict) -> tuple[float, str | None]:
+    """One coordinate's signed decimal degrees (from degrees, minutes, seconds) and its letter."""
+    nums = group["nums"]
+    if not 1 <= len(nums) <= 3:
+        _fail("Each coordinate is degrees, optionally minutes and seconds.", "แต่ละค่าต้องเป็นองศา และอาจมีลิปดาและฟิลิปดา")
+    if len(nums) > 1:
+        if any(n < 0 for n in nums[1:]) or any(n >= 60 for n in nums[1:]):
+            _fail("Minutes and seconds must be between 0 and 60.", "ลิปดาและฟิลิปดาต้องอยู่ระหว่าง 0 ถึง 60")
+        if any(n != int(n) for n in nums[:-1]):
+            _fail("Only the last part of a DMS value may have decimals.", "เฉพาะส่วนสุดท้ายของค่าองศา-ลิปดา-ฟิลิปดาที่มีทศนิยมได้")
+    deg = nums[0]
+    sign = -1.0 if deg < 0 or group["hem"] in ("S", "W") else 1.0
+    value = abs(deg) + sum(n / 60 ** (i + 1) for i, n in enumerate(nums[1:]))
+    return sign * value, group["hem"]
+
+
+def _axis(hem: str | None) -> str | None:
+    """The axis a hemisphere letter names: "lat" (N/S), "lon" (E/W), None without a letter."""
+    return "lat" if hem in ("N", "S") else "lon" if hem else None
+
+
+def _order_by_letters(a: float, ha: str | None, b: float, hb: str | None) -> tuple[float, float, bool]:
+    """(lat, lon, lon_first) from the hemisphere letters; a missing letter is the other axis."""
+    axis_a, axis_b = _axis(ha), _axis(hb)
+    if axis_a is None:
+        axis_a = "lon" if axis_b == "lat" else "lat"
+    if axis_b is None:
+        axis_b = "lon" if axis_a == "lat" else "lat"
+    if axis_a == axis_b:
+        _fail(
+            "Both coordinates have the same hemisphere letter kind (N/S or E/W).",
+            "พิกัดทั้งสองค่าใช้อักษรซีกโลกชนิดเดียวกัน (N/S หรือ E/W)",
+        )
+    lat, lon = (a, b) if axis_a == "lat" else (b, a)
+    return lat, lon, axis_a == "lon"
+
+
+def _in_thailand(lat: float, lon: float) -> bool:
+    """Whether the position falls within Thailand's latitude and longitude extent."""
+    return THAI_LAT[0] <= lat <= THAI_LAT[1] and THAI_LON[0] <= lon <= THAI_LON[1]
+
+
+def _order_bare(a: float, b: float) -> tuple[float, float, bool]:
+    """(lat, lon, lon_first) for two bare numbers: latitude first unless only the reverse is possible or Thai."""
+    if abs(a) > 90 or (not _in_thailand(a, b) and _in_thailand(b, a)):
+        return b, a, True
+    return a, b, False
 
 
 def parse_vertices(text, *, datum=None, zone=None) -> list[ParsedPoint]:

@@ -54,7 +54,8 @@ def match_existing(rows: list[ImportRow], organization) -> None:
         return
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT source_ref, id, name, kind, subtype, fiscal_year, plan_reference, budget, ST_AsBinary(geom), deleted_at "
+            "SELECT source_ref, id, name, kind, subtype, fiscal_year, plan_reference, budget, ST_AsBinary(geom), "
+            "deleted_at "
             "FROM projects_geo_project WHERE organization_id = %s AND source_ref = ANY(%s)",
             [organization.pk, refs],
         )
@@ -69,7 +70,8 @@ def match_existing(rows: list[ImportRow], organization) -> None:
                 "deleted_project",
                 "error",
                 _(
-                    "Project %(id)s with this reference was deleted; restore it first, or give the row another reference."
+                    "Project %(id)s with this reference was deleted; restore it first, "
+                    "or give the row another reference."
                 ),
                 id=pk,
             )

@@ -47,8 +47,9 @@ FROM import_units u WHERE u.share > 0 ORDER BY u.ord, u.share DESC, u.tambon_id
 INSERT = f"""
 WITH main AS ({MAIN_UNIT}),
 ins AS (
-    INSERT INTO projects_geo_project (organization_id, kind, subtype, name, fiscal_year, plan_reference, source_ref, budget,
-        geom, length_m, province_id, amphoe_id, tambon_id, validation_findings, created_at, updated_at, created_by_id, updated_by_id)
+    INSERT INTO projects_geo_project (
+        organization_id, kind, subtype, name, fiscal_year, plan_reference, source_ref, budget, geom, length_m,
+        province_id, amphoe_id, tambon_id, validation_findings, created_at, updated_at, created_by_id, updated_by_id)
     SELECT %(org)s, s.kind, s.subtype, s.name, s.fiscal_year, s.plan_reference, s.source_ref, s.budget, s.geom,
            CASE WHEN ST_Dimension(s.geom) = 1 THEN ST_Length(s.geom::geography) END,
            m.province_id, m.amphoe_id, m.tambon_id, s.findings, now(), now(), %(user)s, %(user)s
@@ -83,7 +84,8 @@ HISTORY_COLUMNS = (
     "organization_id, province_id, tambon_id, updated_by_id"
 )
 HISTORY = f"""
-INSERT INTO projects_geo_historicalproject ({HISTORY_COLUMNS}, history_date, history_type, history_user_id, history_change_reason)
+INSERT INTO projects_geo_historicalproject (
+    {HISTORY_COLUMNS}, history_date, history_type, history_user_id, history_change_reason)
 SELECT {", ".join("p." + c.strip() for c in HISTORY_COLUMNS.split(","))},
        now(), CASE WHEN s.project_id IS NULL THEN '+' ELSE '~' END, %(user)s, 'import'
 FROM import_stage s
@@ -118,7 +120,8 @@ def commit_rows(rows: list[ImportRow], organization, user=None) -> dict[str, int
         cur.execute(STAGE_TABLE)  # source_ref is unique within the file (build_rows refuses duplicates)
         raw = cur.cursor  # psycopg cursor: COPY
         with raw.copy(
-            "COPY import_stage (ord, project_id, source_ref, kind, subtype, name, fiscal_year, plan_reference, budget, findings, geom) FROM STDIN"
+            "COPY import_stage (ord, project_id, source_ref, kind, subtype, name, fiscal_year, plan_reference, "
+            "budget, findings, geom) FROM STDIN"
         ) as copy:
             wkbs = shapely.to_wkb(
                 shapely.set_srid(np.array([r.geometry for r in todo], dtype=object), 4326), hex=True, include_srid=True
@@ -151,7 +154,8 @@ def commit_rows(rows: list[ImportRow], organization, user=None) -> dict[str, int
                 for t in r.units.tambons if r.units is not None else ():
                     copy.write_row((i, t.tambon_id, t.amphoe_id, t.province_id, t.share))
         cur.execute(
-            "DELETE FROM projects_geo_projecttambon WHERE project_id IN (SELECT project_id FROM import_stage WHERE project_id IS NOT NULL)"
+            "DELETE FROM projects_geo_projecttambon "
+            "WHERE project_id IN (SELECT project_id FROM import_stage WHERE project_id IS NOT NULL)"
         )
         cur.execute(UPDATE, params)
         cur.execute(INSERT, params)

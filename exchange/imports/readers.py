@@ -120,7 +120,8 @@ def _to_wgs84(geoms: np.ndarray, crs: str | None) -> np.ndarray:
         raise ImportFileError(
             "unknown_crs",
             _(
-                "The coordinate reference system “%(crs)s” is not known; choose one (e.g. EPSG:4326, EPSG:32647, EPSG:24047)."
+                "The coordinate reference system “%(crs)s” is not known; "
+                "choose one (e.g. EPSG:4326, EPSG:32647, EPSG:24047)."
             ),
             crs=str(crs)[:80],
         ) from None
@@ -168,7 +169,8 @@ def _read_layer(path: Path, layer, *, driver=None, encoding=None, crs=None, fall
         raise ImportFileError(
             "undecodable",
             _(
-                "The text in the file is not in the expected encoding (%(encoding)s); choose the file's encoding (e.g. cp874 for older Thai files)."
+                "The text in the file is not in the expected encoding (%(encoding)s); "
+                "choose the file's encoding (e.g. cp874 for older Thai files)."
             ),
             encoding=encoding or "UTF-8",
         ) from None
@@ -188,7 +190,8 @@ def _read_layer(path: Path, layer, *, driver=None, encoding=None, crs=None, fall
         raise ImportFileError(
             "no_crs",
             _(
-                "The file does not say which coordinate reference system it uses (no .prj); choose it (e.g. EPSG:4326, EPSG:32647 or EPSG:24047) and upload again."
+                "The file does not say which coordinate reference system it uses (no .prj); "
+                "choose it (e.g. EPSG:4326, EPSG:32647 or EPSG:24047) and upload again."
             ),
         )
     if len(geoms):
@@ -243,11 +246,8 @@ def _read_ogr(path: Path, fmt: str, *, crs=None, encoding=None) -> SourceTable:
 def _read_shapefile(path: Path, *, crs=None, encoding=None) -> SourceTable:
     with tempfile.TemporaryDirectory(prefix="gisplan-import-") as tmp:
         tmpdir = Path(tmp)
-        if (
-            not zipfile.is_zipfile(path) and path.suffix.lower() == ".shp"
-        ):  # a shapefile on disk (command line): its sibling parts
-            parts = {p.suffix.lower(): p for p in path.parent.glob(path.stem + ".*")}
-            shps = [path]
+        if not zipfile.is_zipfile(path) and path.suffix.lower() == ".shp":
+            shps = [path]  # a shapefile on disk (command line): read beside its sibling parts
         else:
             files = safezip.extract(path, tmpdir, suffixes=SHAPEFILE_PARTS)
             shps = sorted(p for p in files if p.suffix.lower() == ".shp")
@@ -261,7 +261,8 @@ def _read_shapefile(path: Path, *, crs=None, encoding=None) -> SourceTable:
                 raise ImportFileError(
                     "shapefile_incomplete",
                     _(
-                        "The shapefile %(name)s is incomplete: %(missing)s missing. A shapefile needs its .shp, .shx and .dbf (and a .prj)."
+                        "The shapefile %(name)s is incomplete: %(missing)s missing. "
+                        "A shapefile needs its .shp, .shx and .dbf (and a .prj)."
                     ),
                     name=shp.name,
                     missing=", ".join(missing),
@@ -294,7 +295,8 @@ def _decode(raw: bytes, encoding: str | None) -> str:
         raise ImportFileError(
             "undecodable",
             _(
-                "The text in the file is not in the expected encoding (%(encoding)s); choose the file's encoding (e.g. cp874 for older Thai files)."
+                "The text in the file is not in the expected encoding (%(encoding)s); "
+                "choose the file's encoding (e.g. cp874 for older Thai files)."
             ),
             encoding=encoding or "UTF-8",
         ) from None

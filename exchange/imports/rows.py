@@ -215,7 +215,8 @@ def check_geometries(rows: list[ImportRow], geoms: list) -> None:
                 "swapped_lat_lon",
                 "error",
                 _(
-                    "Latitude and longitude look swapped: a latitude is beyond ±90°. Swap the two columns (or the x/y of the geometry) and import again."
+                    "Latitude and longitude look swapped: a latitude is beyond ±90°. "
+                    "Swap the two columns (or the x/y of the geometry) and import again."
                 ),
             )
         elif not lonlat[i]:
@@ -248,114 +249,164 @@ def row_key(values: dict, geom) -> str:
 
 def build_rows(table, mapping: dict, organization, defaults: dict | None = None) -> list[ImportRow]:
     """Parse every record of ``table`` with ``mapping`` (target → column) and ``defaults``
-    (values for targets the file lacks: kind, subtype, fiscal_year, budget, zone, datum)."""
+    (values for targets the file lacks: kind, subtype, fiscal_year, budget, zone, datum).
+
+    Per row: read the attributes (each checked) → read the geometry → its key; then the
+    geometries are checked all at once and duplicate keys refused."""
     defaults = defaults or {}
     rows: list[ImportRow] = []
-    seen: dict[str, int] = {}
     geoms: list = []
     checked: list[ImportRow] = []
     for i, rec in enumerate(table.records):
         row = ImportRow(number=i + 1)
-        get = lambda t: rec.get(mapping[t]) if t in mapping else None  # noqa: E731
-        v = row.values
-        name = get("name")
-        v["name"] = str(name).strip() if name not in (None, "") else None
-        if not v["name"]:
-            row.add("name_missing", "error", _("The project name is missing."))
-        elif len(v["name"]) > 300:
-            row.add("name_too_long", "error", _("The project name is longer than 300 characters."))
-        raw_kind = get("kind")
-        v["kind"] = parse_kind(raw_kind) if raw_kind not in (None, "") else defaults.get("kind")
-        if not v["kind"]:
-            row.add(
-                "kind_missing" if raw_kind in (None, "") else "kind_unknown",
-                "error",
-                _("The kind is missing or unknown (water / แหล่งน้ำ or road / ถนน)."),
-            )
-        raw_sub = get("subtype")
-        v["subtype"] = parse_subtype(raw_sub) if raw_sub not in (None, "") else defaults.get("subtype")
-        if not v["subtype"]:
-            row.add(
-                "subtype_missing", "error", _("The subtype is missing or unknown (“%(value)s”)."), value=raw_sub or ""
-            )
-        elif v["kind"] and v["subtype"] not in SUBTYPES_BY_KIND.get(v["kind"], []):
-            row.add(
-                "subtype_kind",
-                "error",
-                _("The subtype “%(subtype)s” is not a subtype of “%(kind)s”."),
-                subtype=v["subtype"],
-                kind=v["kind"],
-            )
-        raw_fy = get("fiscal_year")
-        try:
-            fy = int(float(str(raw_fy).strip())) if raw_fy not in (None, "") else defaults.get("fiscal_year")
-        except ValueError:
-            fy = None
-            row.add("fiscal_year_unreadable", "error", _("The fiscal year “%(value)s” is not a year."), value=raw_fy)
-        if fy is not None and 1900 <= fy <= 2100:
-            row.add(
-                "fiscal_year_ce",
-                "warning",
-                _("Fiscal year %(ce)s looks like a Christian-Era year; read as B.E. %(be)s."),
-                ce=fy,
-                be=fy + fiscal.BE_OFFSET,
-            )
-            fy += fiscal.BE_OFFSET
-        if fy is None:
-            if raw_fy in (None, ""):
-                row.add("fiscal_year_missing", "error", _("The fiscal year is missing."))
-        elif not fiscal.is_valid_fiscal_year(fy):
-            row.add(
-                "fiscal_year_range",
-                "error",
-                _("The fiscal year %(fy)s is outside %(min)s–%(max)s."),
-                fy=fy,
-                min=fiscal.MIN_FISCAL_YEAR,
-                max=fiscal.MAX_FISCAL_YEAR,
-            )
-        v["fiscal_year"] = fy
-        plan = get("plan_reference")
-        v["plan_reference"] = str(plan).strip()[:100] if plan not in (None, "") else ""
-        raw_budget = get("budget")
-        try:
-            budget = parse_decimal(raw_budget) if raw_budget not in (None, "") else defaults.get("budget")
-            if budget is not None:
-                budget = Decimal(budget)
-        except (InvalidOperation, ValueError):
-            budget = None
-            row.add("budget_unreadable", "error", _("The budget “%(value)s” is not an amount."), value=raw_budget)
-        else:
-            if budget is None:
-                row.add("budget_missing", "error", _("The budget is missing."))
-            elif budget < 0 or budget >= Decimal("1e12"):
-                row.add("budget_range", "error", _("The budget must be between 0 and 999,999,999,999.99 THB."))
-                budget = None
-        v["budget"] = budget
-        lao_code = get("lao_code")
-        if lao_code not in (None, "") and str(lao_code).strip() != organization.dla_code:
-            row.add(
-                "other_lao",
-                "error",
-                _("The row belongs to another LAO (%(code)s), not %(lao)s."),
-                code=lao_code,
-                lao=organization.dla_code,
-            )
-        if table.has_geometry:
-            geoms.append(table.geometries[i])
+        get = _getter(rec, mapping)
+        _read_attributes(row, get, defaults, organization)
+        to_check, geom = _read_geometry(row, table, i, rec, mapping, defaults)
+        if to_check:
+            geoms.append(geom)
             checked.append(row)
-        else:
-            geom = _table_geometry(row, rec, mapping, defaults)
-            if geom is not None:
-                geoms.append(geom)
-                checked.append(row)
-            elif not any(f["code"].startswith(("coordinates", "utm")) for f in row.findings):
-                row.add(
-                    "no_geometry", "error", _("The row has no location (map latitude/longitude, UTM or WKT columns).")
-                )
         ref = get("ref")
         row.source_ref = str(ref).strip()[:200] if ref not in (None, "") else ""
         rows.append(row)
     check_geometries(checked, geoms)
+    _key_rows(rows)
+    return rows
+
+
+def _getter(rec: dict, mapping: dict):
+    """``get(target)``: the record's value in the column mapped to ``target`` (None if unmapped)."""
+    return lambda t: rec.get(mapping[t]) if t in mapping else None
+
+
+def _read_attributes(row: ImportRow, get, defaults: dict, organization) -> None:
+    """Name, kind, subtype, fiscal year, plan reference and budget into ``row.values``, each checked."""
+    _read_name(row, get)
+    _read_kind(row, get, defaults)
+    _read_subtype(row, get, defaults)
+    row.values["fiscal_year"] = _read_fiscal_year(row, get, defaults)
+    plan = get("plan_reference")
+    row.values["plan_reference"] = str(plan).strip()[:100] if plan not in (None, "") else ""
+    row.values["budget"] = _read_budget(row, get, defaults)
+    _check_lao(row, get, organization)
+
+
+def _read_name(row: ImportRow, get) -> None:
+    """The project name: present, at most 300 characters."""
+    name = get("name")
+    row.values["name"] = str(name).strip() if name not in (None, "") else None
+    if not row.values["name"]:
+        row.add("name_missing", "error", _("The project name is missing."))
+    elif len(row.values["name"]) > 300:
+        row.add("name_too_long", "error", _("The project name is longer than 300 characters."))
+
+
+def _read_kind(row: ImportRow, get, defaults: dict) -> None:
+    """The kind (water / road, Thai or English words), else the default."""
+    raw_kind = get("kind")
+    row.values["kind"] = parse_kind(raw_kind) if raw_kind not in (None, "") else defaults.get("kind")
+    if not row.values["kind"]:
+        row.add(
+            "kind_missing" if raw_kind in (None, "") else "kind_unknown",
+            "error",
+            _("The kind is missing or unknown (water / แหล่งน้ำ or road / ถนน)."),
+        )
+
+
+def _read_subtype(row: ImportRow, get, defaults: dict) -> None:
+    """The subtype, else the default; it must belong to the kind."""
+    v = row.values
+    raw_sub = get("subtype")
+    v["subtype"] = parse_subtype(raw_sub) if raw_sub not in (None, "") else defaults.get("subtype")
+    if not v["subtype"]:
+        row.add("subtype_missing", "error", _("The subtype is missing or unknown (“%(value)s”)."), value=raw_sub or "")
+    elif v["kind"] and v["subtype"] not in SUBTYPES_BY_KIND.get(v["kind"], []):
+        row.add(
+            "subtype_kind",
+            "error",
+            _("The subtype “%(subtype)s” is not a subtype of “%(kind)s”."),
+            subtype=v["subtype"],
+            kind=v["kind"],
+        )
+
+
+def _read_fiscal_year(row: ImportRow, get, defaults: dict) -> int | None:
+    """The fiscal year in B.E. (a Christian-Era year is converted, with a warning), in range."""
+    raw_fy = get("fiscal_year")
+    try:
+        fy = int(float(str(raw_fy).strip())) if raw_fy not in (None, "") else defaults.get("fiscal_year")
+    except ValueError:
+        fy = None
+        row.add("fiscal_year_unreadable", "error", _("The fiscal year “%(value)s” is not a year."), value=raw_fy)
+    if fy is not None and 1900 <= fy <= 2100:
+        row.add(
+            "fiscal_year_ce",
+            "warning",
+            _("Fiscal year %(ce)s looks like a Christian-Era year; read as B.E. %(be)s."),
+            ce=fy,
+            be=fy + fiscal.BE_OFFSET,
+        )
+        fy += fiscal.BE_OFFSET
+    if fy is None:
+        if raw_fy in (None, ""):
+            row.add("fiscal_year_missing", "error", _("The fiscal year is missing."))
+    elif not fiscal.is_valid_fiscal_year(fy):
+        row.add(
+            "fiscal_year_range",
+            "error",
+            _("The fiscal year %(fy)s is outside %(min)s–%(max)s."),
+            fy=fy,
+            min=fiscal.MIN_FISCAL_YEAR,
+            max=fiscal.MAX_FISCAL_YEAR,
+        )
+    return fy
+
+
+def _read_budget(row: ImportRow, get, defaults: dict) -> Decimal | None:
+    """The budget in THB, else the default; present and within 0–999,999,999,999.99."""
+    raw_budget = get("budget")
+    try:
+        budget = parse_decimal(raw_budget) if raw_budget not in (None, "") else defaults.get("budget")
+        if budget is not None:
+            budget = Decimal(budget)
+    except (InvalidOperation, ValueError):
+        row.add("budget_unreadable", "error", _("The budget “%(value)s” is not an amount."), value=raw_budget)
+        return None
+    if budget is None:
+        row.add("budget_missing", "error", _("The budget is missing."))
+    elif budget < 0 or budget >= Decimal("1e12"):
+        row.add("budget_range", "error", _("The budget must be between 0 and 999,999,999,999.99 THB."))
+        return None
+    return budget
+
+
+def _check_lao(row: ImportRow, get, organization) -> None:
+    """Refuse a row whose LAO code column names another LAO."""
+    lao_code = get("lao_code")
+    if lao_code not in (None, "") and str(lao_code).strip() != organization.dla_code:
+        row.add(
+            "other_lao",
+            "error",
+            _("The row belongs to another LAO (%(code)s), not %(lao)s."),
+            code=lao_code,
+            lao=organization.dla_code,
+        )
+
+
+def _read_geometry(row: ImportRow, table, i: int, rec: dict, mapping: dict, defaults: dict) -> tuple[bool, object]:
+    """``(to_check, geometry)``: the file's own geometry or one built from the mapped columns."""
+    if table.has_geometry:
+        return True, table.geometries[i]
+    geom = _table_geometry(row, rec, mapping, defaults)
+    if geom is not None:
+        return True, geom
+    if not any(f["code"].startswith(("coordinates", "utm")) for f in row.findings):
+        row.add("no_geometry", "error", _("The row has no location (map latitude/longitude, UTM or WKT columns)."))
+    return False, None
+
+
+def _key_rows(rows: list[ImportRow]) -> None:
+    """Give rows without their own reference a content key; refuse rows sharing a key."""
+    seen: dict[str, int] = {}
     for row in rows:
         if not row.source_ref:
             row.source_ref = row_key(row.values, row.geometry)
@@ -368,4 +419,3 @@ def build_rows(table, mapping: dict, organization, defaults: dict | None = None)
             )
         else:
             seen[row.source_ref] = row.number
-    return rows
