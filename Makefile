@@ -1,6 +1,7 @@
 # gisplan — the two commands of the README, and a few helpers.
 #   make run   install what is missing, provision PostGIS, migrate, load the sample, serve :8000
 #   make test  the same set-up, then the whole test suite
+#   make serve the same set-up, then production settings (DEBUG off) under gunicorn on :8000
 #   make lint  ruff (lint rules and the complexity gate, then the formatter's check)
 SHELL := /bin/bash
 PY := .venv/bin/python
@@ -8,16 +9,16 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup data lint help
+.PHONY: run serve test setup data lint help
 
 help:
-	@sed -n '1,5p' Makefile
+	@sed -n '1,6p' Makefile
 
 setup:
 	bash scripts/bootstrap.sh
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
-	$(PY) manage.py collectstatic --noinput -v 0
+	DEBUG=false $(PY) manage.py collectstatic --noinput -v 0  # hashed + gzip copies for production too
 
 data: setup
 	$(PY) manage.py load_sample_data
@@ -25,6 +26,11 @@ data: setup
 
 run: data
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production settings: DEBUG off (compressed, hashed static files served by WhiteNoise, JSON logs),
+# pooled database connections, gunicorn with deploy/gunicorn.conf.py (GUNICORN_* to adjust).
+serve: data
+	DEBUG=false GUNICORN_BIND=$(HOST):$(PORT) .venv/bin/gunicorn --config deploy/gunicorn.conf.py
 
 test: data
 	mkdir -p test-output

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import psycopg
+from django.conf import settings
 from django.db import connections
 from psycopg import sql
 from psycopg.adapt import Loader
@@ -40,10 +41,52 @@ def connection_args(alias: str = "default") -> ConnectionArgs:
     return ConnectionArgs(conn.get_connection_params(), conn.settings_dict["OPTIONS"].get("assume_role"))
 
 
+class NoSpareConnection(psycopg.OperationalError):
+    """All of this process's extra connections are in use: the caller works on its own."""
+
+
+_extra_lock = threading.Lock()
+_extra_in_use = 0
+
+
+def extra_connections_in_use() -> int:
+    return _extra_in_use
+
+
+class _ExtraConnection(psycopg.Connection):
+    """A connection counted against ``GISPLAN_EXTRA_CONNECTIONS`` until it is closed."""
+
+    _counted = False
+
+    def close(self) -> None:
+        global _extra_in_use
+        try:
+            super().close()
+        finally:
+            with _extra_lock:
+                if self._counted:
+                    self._counted = False
+                    _extra_in_use -= 1
+
+
 def connect(args: ConnectionArgs) -> psycopg.Connection:
-    """A new autocommit connection (psycopg's error when the server refuses it). The role is not
+    """A new autocommit connection, one of at most ``GISPLAN_EXTRA_CONNECTIONS`` per process open
+    at once (``NoSpareConnection`` beyond that, psycopg's error when the server refuses it): with
+    Django's pool (``DB_POOL_MAX_SIZE``) this bounds what one process can hold. The role is not
     taken yet: see ``take_role``."""
-    return psycopg.connect(**args.params, autocommit=True)
+    global _extra_in_use
+    with _extra_lock:
+        if _extra_in_use >= settings.GISPLAN_EXTRA_CONNECTIONS:
+            raise NoSpareConnection(f"all {settings.GISPLAN_EXTRA_CONNECTIONS} extra connections are in use")
+        _extra_in_use += 1
+    try:
+        conn = _ExtraConnection.connect(**args.params, autocommit=True)
+    except BaseException:
+        with _extra_lock:
+            _extra_in_use -= 1
+        raise
+    conn._counted = True
+    return conn
 
 
 def take_role(conn: psycopg.Connection, args: ConnectionArgs) -> None:

@@ -39,11 +39,13 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
     "leaflet",
     "simple_history",
     # Ours, below to above: common helpers; accounts and layers; projects_geo; the capabilities on
     # top of it (docs/design.md has the dependency direction).
     "common",
+    "ops",
     "layers",
     "accounts",
     "projects_geo",
@@ -53,7 +55,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -62,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "ops.middleware.DatabaseBusyMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "gisplan.urls"
@@ -93,7 +100,26 @@ if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
         "DATABASE_URL must use the postgis:// scheme (gisplan runs on PostGIS only), "
         f"got engine {DATABASES['default']['ENGINE']!r}."
     )
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Connections come from a bounded pool per process (Django's psycopg pool): a request takes one
+# for its duration and gives it back, so one process never holds more than DB_POOL_MAX_SIZE, plus
+# GISPLAN_EXTRA_CONNECTIONS for exports and large validations (common.dbconn). A request that
+# waits DB_POOL_TIMEOUT seconds for one gets a 503 with Retry-After (ops.middleware).
+# docs/operations.md: sizing max_connections for N servers. DB_POOL=false: one persistent
+# connection per thread (CONN_MAX_AGE), as before.
+DB_POOL = env.bool("DB_POOL", default=False)  # TEMP until tests/settings.py turns it off for pytest
+if DB_POOL:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
+        "max_size": env.int("DB_POOL_MAX_SIZE", default=8),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        "max_idle": 300,
+        "name": "gisplan",
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+GISPLAN_EXTRA_CONNECTIONS = env.int("GISPLAN_EXTRA_CONNECTIONS", default=2)
 # PostgreSQL's JIT compiles wide tile/GeoJSON queries for hundreds of ms and saves nothing on
 # these short web queries; off unless DB_JIT=true (issue 5 benchmarks).
 if not env.bool("DB_JIT", default=False):
@@ -121,6 +147,16 @@ STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 # gisplan/ is not an app: its static files (base.css) are found through STATICFILES_DIRS.
 STATICFILES_DIRS = [BASE_DIR / "gisplan" / "static"]
+# Served by WhiteNoise; without DEBUG, compressed (gzip, Brotli) under content-hashed names that
+# browsers may cache for a year (``make serve`` collects them).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
@@ -205,12 +241,26 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 
+# Logs: one JSON object a line with the request id (LOG_FORMAT=json, the default without DEBUG),
+# or plain text. Statements slower than GISPLAN_SLOW_QUERY_MS are logged (0: off).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "ops.logs.GisplanJsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+GISPLAN_SLOW_QUERY_MS = env.float("GISPLAN_SLOW_QUERY_MS", default=500.0)
+# /metrics (Prometheus) answers only these addresses. Under gunicorn each worker also serves its
+# metrics on a port of PROMETHEUS_METRICS_EXPORT_PORT_RANGE (deploy/gunicorn.conf.py).
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 
 # Accounts: self-registration, approvals and OpenID Connect single sign-on (issue 8) -----------
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

@@ -25,8 +25,11 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("accounts/", include("accounts.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("ops.urls")),
     path("", include("layers.urls")),
     path("", include(PROJECTS_GEO_URLS)),
 ]
+handler500 = "ops.views.server_error"  # a busy database is a 503 with Retry-After, not a 500
+
 if settings.OIDC_ENABLED:  # single sign-on, configured by the OIDC_* settings
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Each app and the apps it may import (besides itself). gisplan/ (settings, root URLs) sits on top.
 ALLOWED = {
     "common": set(),
+    "ops": {"common"},
     "layers": {"common"},
     "accounts": {"common", "layers"},
     "projects_geo": {"common", "layers", "accounts"},
