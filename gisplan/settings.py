@@ -128,6 +128,22 @@ if not env.bool("DB_JIT", default=False):
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default="") or None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Redis (started by scripts/bootstrap.sh): the cache, and through it the sessions. Sessions are
+# "cached_db": read from Redis (no session query per request), written through to the database,
+# so signing out or revoking (ops' revoke_sessions command) removes a session from both at once.
+# Keys are prefixed with the database's name, so two databases on one Redis never mix.
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": f"gisplan:{DATABASES['default']['NAME']}",
+        "TIMEOUT": 300,
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -1,5 +1,6 @@
 """``/healthz`` (the process answers) and ``/readyz`` (it can serve: database reachable, every
-migration applied, a connection could be had from the pool). Plain JSON, no session or sign-in,
+migration applied, a connection could be had from the pool; the cache is reported, but sessions
+fall back to the database without it, so it does not make the server unready). Plain JSON, no session or sign-in,
 for load balancers and systemd/Kubernetes probes; ``/readyz`` answers 503 when not ready."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import sys
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponseForbidden, JsonResponse
@@ -46,6 +48,11 @@ def readyz(request):
     except Exception as exc:  # noqa: BLE001 — any failure to reach the database means "not ready"
         checks["database"] = f"error: {type(exc).__name__}"
         ready = False
+    try:
+        cache.set("ops:readyz", 1, 5)
+        checks["cache"] = "ok" if cache.get("ops:readyz") == 1 else "error: not stored"
+    except Exception as exc:  # noqa: BLE001 — sessions fall back to the database; say so, stay ready
+        checks["cache"] = f"error: {type(exc).__name__}"
     stats = pool_stats()
     if stats is not None:
         checks["pool"] = {

@@ -5,7 +5,8 @@
 #     browser tests, Thai fonts) — only when one is missing, so a second run asks apt nothing.
 #  2. .venv with the project installed from pyproject.toml (re-installed when it changes).
 #  3. .env with a random SECRET_KEY (kept once written).
-#  4. Unless DATABASE_URL points elsewhere: the Debian cluster 15/main started, a role and a
+#  4. Redis (cache and sessions) started on 127.0.0.1:6379 unless REDIS_URL points elsewhere.
+#  5. Unless DATABASE_URL points elsewhere: the Debian cluster 15/main started, a role and a
 #     database with the postgis extension. The role is a superuser *of this local cluster*
 #     because pytest-django creates the test database and its postgis extension.
 # No Django code here.
@@ -31,6 +32,7 @@ PACKAGES=(
   python3-venv python3-dev build-essential
   chromium fonts-thai-tlwg fonts-noto-core
   make curl ca-certificates
+  redis-server redis-tools
 )
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -70,7 +72,20 @@ SECRET_KEY=$key
 ENV
 fi
 
-# --- 4. PostGIS server ------------------------------------------------------------------------
+# --- 4. Redis ---------------------------------------------------------------------------------
+# The cache behind sessions (and later the job queue). A REDIS_URL of the user's means their server.
+if [ -z "${REDIS_URL:-}" ] && ! grep -q '^REDIS_URL=' .env 2>/dev/null; then
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    log "starting Redis on 127.0.0.1:6379"
+    # Debian's config (persistence on, bound to loopback); daemonised, whether or not systemd runs.
+    $SUDO redis-server /etc/redis/redis.conf --daemonize yes --bind 127.0.0.1 --port 6379 >/dev/null
+    for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.2; done
+  fi
+  redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { log "Redis did not come up"; exit 1; }
+  log "Redis ready: redis://127.0.0.1:6379"
+fi
+
+# --- 5. PostGIS server ------------------------------------------------------------------------
 # A DATABASE_URL of the user's (environment or .env) means their server; one this script wrote
 # (after the PROVISIONED marker, for non-default GISPLAN_DB_*) is the local one it keeps running.
 PROVISIONED="# DATABASE_URL below provisioned by scripts/bootstrap.sh from GISPLAN_DB_*"
@@ -109,6 +124,18 @@ if [ "$(psql_pg -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" != "
   psql_pg -c "CREATE DATABASE \"$DB_NAME\" OWNER \"$DB_USER\" ENCODING 'UTF8' TEMPLATE template0"
 fi
 psql_pg -d "$DB_NAME" -c "CREATE EXTENSION IF NOT EXISTS postgis"
+# Connections: each server process holds at most DB_POOL_MAX_SIZE + GISPLAN_EXTRA_CONNECTIONS
+# (docs/operations.md). Room here for this machine's gunicorn (one worker per core), a development
+# server, the test suite and a benchmark at once, plus PostgreSQL's reserve; raised (restart) if not.
+per_process=$(( ${DB_POOL_MAX_SIZE:-8} + ${GISPLAN_EXTRA_CONNECTIONS:-2} ))
+needed=$(( per_process * ($(nproc) + 3) + 20 ))
+have=$(psql_pg -c "SHOW max_connections")
+if [ "$have" -lt "$needed" ]; then
+  log "max_connections $have < $needed: raising it (PostgreSQL restarts once)"
+  psql_pg -c "ALTER SYSTEM SET max_connections = $needed"
+  $SUDO pg_ctlcluster "$PG_VERSION" main restart
+  for _ in $(seq 1 30); do as_postgres pg_isready -q -p "$DB_PORT" && break; sleep 1; done
+fi
 # Settings default to postgis://gisplan:gisplan@127.0.0.1:5432/gisplan; other GISPLAN_DB_* values
 # are written to .env so Django connects to what was provisioned.
 url="postgis://$DB_USER:$DB_PASSWORD@127.0.0.1:$DB_PORT/$DB_NAME"

@@ -1,10 +1,15 @@
 """Health and readiness, the request id, JSON logs, slow-query logging, /metrics and the bound
 on extra connections — against the real test database."""
 
+import io
 import json
 import logging
 
 import pytest
+from django.contrib.sessions.backends.cached_db import SessionStore
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
@@ -20,6 +25,7 @@ def test_healthz_and_readyz(client):
     assert ready.status_code == 200
     assert ready.json()["checks"]["database"] == "ok"
     assert ready.json()["checks"]["migrations_pending"] == 0
+    assert ready.json()["checks"]["cache"] == "ok"
 
 
 def test_readyz_is_503_when_the_database_cannot_be_reached(client, monkeypatch):
@@ -90,3 +96,21 @@ def test_extra_connections_are_bounded_per_process():
     with dbconn.connect(args) as again:  # the slot is free again once the first is closed
         assert again.execute("SELECT 2").fetchone() == (2,)
     assert dbconn.extra_connections_in_use() == 0
+
+
+def test_sessions_are_read_from_the_cache_and_can_be_revoked(client, django_user_model, django_assert_num_queries):
+    user = django_user_model.objects.create_user("sessions-test", password="x-long-password-1")
+    client.force_login(user)
+    key = client.session.session_key
+    store = SessionStore(key)
+    assert cache.get(store.cache_key) is not None  # cached_db: written through to Redis
+    with django_assert_num_queries(0):  # read back without a session query
+        assert SessionStore(key).load()["_auth_user_id"] == str(user.pk)
+    assert client.get("/analysis/").status_code == 200
+
+    call_command("revoke_sessions", "sessions-test", stdout=io.StringIO())
+
+    assert not Session.objects.filter(session_key=key).exists()
+    assert cache.get(store.cache_key) is None
+    response = client.get("/analysis/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
