@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.metrics import timed_stream
+
 
 @dataclass(frozen=True)
 class ExportFormat:
@@ -105,8 +107,8 @@ def stream_export(queryset, fmt: str, *, encoding: str = "utf-8", block_size: in
     spec = get_format(fmt)
     _check_encoding(spec, encoding)
     if spec.streamed:
-        return _streamer(spec.code)(queryset)
-    return _stream_built(queryset, spec, encoding, block_size)
+        return timed_stream(_streamer(spec.code)(queryset), spec.code)
+    return timed_stream(_stream_built(queryset, spec, encoding, block_size), spec.code)
 
 
 def _stream_built(queryset, spec: ExportFormat, encoding: str, block_size: int) -> Iterator[bytes]:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import can_create_project, organization_of, visible_organizations
+from common.metrics import IMPORT_SECONDS
 from common.thai_format import parse_amount
 from exchange import imports
 from exchange.imports import limits, uploads
@@ -76,8 +77,9 @@ def _describe(table) -> dict:
 
 
 def _rows(token, state, org):
-    table = _table(token, state)
-    return imports.prepare(table, state["mapping"] or {}, org, _defaults(state["defaults"]))
+    with IMPORT_SECONDS.labels("prepare").time():
+        table = _table(token, state)
+        return imports.prepare(table, state["mapping"] or {}, org, _defaults(state["defaults"]))
 
 
 def _defaults(raw: dict) -> dict:
@@ -235,7 +237,8 @@ def commit(request, token):
     state, org = _state(request, token)
     try:
         rows = _rows(token, state, org)
-        counts = imports.commit_rows(rows, org, request.user)
+        with IMPORT_SECONDS.labels("commit").time():
+            counts = imports.commit_rows(rows, org, request.user)
     except imports.ImportFileError as exc:
         messages.error(request, f"{exc.message_th} / {exc.message_en}")
         return redirect("projects_geo:import_preview", token=token)

@@ -114,3 +114,21 @@ def test_sessions_are_read_from_the_cache_and_can_be_revoked(client, django_user
     assert cache.get(store.cache_key) is None
     response = client.get("/analysis/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_export_and_import_durations_are_recorded(client, django_user_model):
+    from prometheus_client import REGISTRY
+
+    def count(**labels):
+        return REGISTRY.get_sample_value("gisplan_export_seconds_count", labels) or 0
+
+    user = django_user_model.objects.create_superuser("metrics-dla", password="x-long-password-1")
+    client.force_login(user)
+    before = count(format="geojson", outcome="done")
+    response = client.get("/api/projects/export/?format=geojson")
+    assert response.status_code == 200
+    assert len(json.loads(b"".join(response.streaming_content))["features"]) == 10
+    assert count(format="geojson", outcome="done") == before + 1
+    text = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
+    assert 'gisplan_export_seconds_count{format="geojson",outcome="done"}' in text
+    assert "gisplan_import_seconds" in text
