@@ -106,7 +106,7 @@ if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
 # waits DB_POOL_TIMEOUT seconds for one gets a 503 with Retry-After (ops.middleware).
 # docs/operations.md: sizing max_connections for N servers. DB_POOL=false: one persistent
 # connection per thread (CONN_MAX_AGE), as before.
-DB_POOL = env.bool("DB_POOL", default=False)  # TEMP until tests/settings.py turns it off for pytest
+DB_POOL = env.bool("DB_POOL", default=True)
 if DB_POOL:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
@@ -245,7 +245,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
-# Production hardening switches (see README "Production").
+# Production hardening switches (docs/operations.md "Production").
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
@@ -280,7 +280,7 @@ METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1
 
 # Accounts: self-registration, approvals and OpenID Connect single sign-on (issue 8) -----------
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
-# SSO is on when a client id and the provider's endpoints are set; see README "Single sign-on".
+# SSO is on when a client id and the provider's endpoints are set; docs/operations.md "Single sign-on".
 OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
 OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
 OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")

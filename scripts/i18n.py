@@ -1,9 +1,22 @@
 #!/usr/bin/env python3
 """Refresh the Thai catalogue: extract messages, fill Thai from locale/translations/*.json, compile.
 
-Each piece of the project keeps its Thai translations in its own JSON file
-(``locale/translations/<piece>.json``: English msgid → Thai), so parallel work never edits the
-same lines of ``django.po``. Run after adding or changing messages:
+The Thai translations (English msgid → Thai) live in one JSON file per capability, so work on one
+part of the site never edits the same lines as work on another (nor those of ``django.po``):
+
+    accounts.json   accounts: sign-up, approvals, roles, single sign-on
+    layers.json     layers: boundaries, the LAO registry
+    projects.json   projects_geo: the entry pages, project form, stages, validation, coordinates,
+                    history and deletion
+    analysis.json   analysis: filters, REST API, vector tiles, OGC API, the analysis map
+    exchange.json   exchange: imports and exports
+    reports.json    reports
+    ops.json        ops: health checks, metrics, logs, the busy answer
+    site.json       the site's frame (gisplan/templates: base page, navigation, sign-in page)
+    common.json     common (shared helpers, map messages) and every msgid used by more than one app
+
+A msgid is listed once, in the file of the one app that uses it (common.json when several do);
+the same msgid in two files is an error. Run after adding or changing messages:
 
     .venv/bin/python scripts/i18n.py          # makemessages + fill + compilemessages
     .venv/bin/python scripts/i18n.py --check  # exit 1 if a message has no Thai translation
@@ -31,17 +44,19 @@ IGNORE = [
 
 
 def translations():
-    """English msgid → Thai from every piece; the same msgid translated two ways is an error."""
+    """English msgid → Thai from every file; a msgid listed twice (in two files or in one) is an error."""
     table, source, clashes = {}, {}, []
     for path in sorted((ROOT / "locale" / "translations").glob("*.json")):
-        for msgid, thai in json.loads(path.read_text(encoding="utf-8")).items():
-            if msgid in table and table[msgid] != thai:
-                clashes.append(f"{msgid!r}: {source[msgid]} says {table[msgid]!r}, {path.name} says {thai!r}")
-            table.setdefault(msgid, thai)
-            source.setdefault(msgid, path.name)
+        for msgid, thai in json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=list):
+            if msgid in table:
+                clashes.append(f"{msgid!r}: in {source[msgid]} ({table[msgid]!r}) and in {path.name} ({thai!r})")
+                continue
+            table[msgid] = thai
+            source[msgid] = path.name
     if clashes:
         sys.exit(
-            "Conflicting Thai translations (give one msgid one meaning, or use pgettext):\n  " + "\n  ".join(clashes)
+            "A msgid listed twice in locale/translations (keep it once: in common.json if several apps use it;"
+            " give different meanings pgettext contexts):\n  " + "\n  ".join(clashes)
         )
     return table
 

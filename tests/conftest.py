@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.live import live_server_on_test_connection
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_BOUNDARIES = ROOT / "sample_shapefiles" / "boundaries"
 COUNTRY_GPKG = ROOT / "data" / "boundaries" / "thailand_adm_simplified.gpkg"
@@ -33,3 +35,11 @@ def lao(db):
     from layers.models import Organization
 
     return lambda code: Organization.objects.select_related("province", "amphoe").get(dla_code=code)
+
+
+@pytest.fixture
+def shared_live_server(db):
+    """Base URL of a live server on the test's connection: it sees the session's sample data and the
+    test's own rows, and everything rolls back at the end of the test (tests/live.py)."""
+    with live_server_on_test_connection() as url:
+        yield url

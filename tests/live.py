@@ -1,6 +1,7 @@
 """A live HTTP server that shares the test's database connection, so external clients (GDAL,
 OWSLib, a browser) see the session's sample data and the test's own rows, and everything still
-rolls back at the end of the test — no ``transactional_db`` flush of the session data.
+rolls back at the end of the test — no ``transactional_db`` flush of the session data. Tests ask
+for it as the ``shared_live_server`` fixture (tests/conftest.py).
 
 Requests are served one at a time on the test's connection (psycopg serialises use of a
 connection; the clients used in tests issue requests sequentially)."""
@@ -8,12 +9,12 @@ connection; the clients used in tests issue requests sequentially)."""
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 
-import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.servers.basehttp import ThreadedWSGIServer, WSGIServer
+from django.core.servers.basehttp import WSGIServer
 from django.db import close_old_connections, connection, connections
 from django.test.testcases import QuietWSGIRequestHandler
 
@@ -49,9 +50,9 @@ class _ServerThread(threading.Thread):
         self.join(timeout=10)
 
 
-@pytest.fixture
-def shared_live_server(db):
-    """Base URL of a live server on the test's connection and transaction."""
+@contextmanager
+def live_server_on_test_connection():
+    """Base URL of a live server on the test's connection and transaction (needs the ``db`` fixture)."""
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     connection.inc_thread_sharing()
@@ -67,6 +68,3 @@ def shared_live_server(db):
         connection.dec_thread_sharing()
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
-
-
-__all__ = ["shared_live_server", "ThreadedWSGIServer"]

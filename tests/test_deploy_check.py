@@ -1,4 +1,4 @@
-"""`manage.py check --deploy` with the production settings of the README reports no issues."""
+"""`manage.py check --deploy` with the production settings of docs/operations.md reports no issues."""
 
 import os
 import secrets

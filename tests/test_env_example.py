@@ -1,4 +1,4 @@
-""".env.example lists every setting gisplan reads from the environment (the README says so)."""
+""".env.example lists every setting gisplan reads from the environment (docs/operations.md "Settings" says so)."""
 
 import re
 from pathlib import Path

@@ -4,7 +4,7 @@ Every export format writes the same attributes in the same order. GeoJSON, GeoPa
 use the long ``key``; the shapefile uses ``shp`` (at most 10 ASCII bytes, the dBASE limit). The
 mapping is part of the public contract — analysts' scripts depend on it — so fields are only ever
 appended, never renamed. ``data_dictionary_rows`` gives the field → Thai / English meaning table
-that goes inside every shapefile ZIP (``data_dictionary.csv``) and the README.
+that goes inside every shapefile ZIP (``data_dictionary.csv``) and docs/analyst.md.
 
 Each field also carries the SQL expression that produces it from the export query's aliases
 (``p`` project, ``o`` LAO, ``pv``/``am``/``tb`` province/amphoe/tambon, ``st`` the stage pivot);
@@ -62,9 +62,7 @@ class ExportField:
 
 def _case(column: str, choices) -> str:
     """A SQL CASE that turns a choice code into its Thai label (labels are fixed at export time)."""
-    whens = " ".join(
-        f"WHEN {_lit(value)} THEN {_lit(label)}" for (value, _), label in zip(choices, _labels(choices))
-    )
+    whens = " ".join(f"WHEN {_lit(value)} THEN {_lit(label)}" for (value, _), label in zip(choices, _labels(choices)))
     return f"(CASE {column} {whens} END)"
 
 

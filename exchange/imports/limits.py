@@ -1,4 +1,5 @@
-"""Limits on uploaded files, from settings (environment variables, see README and .env.example)."""
+"""Limits on uploaded files, from settings (environment variables: docs/operations.md "Settings",
+.env.example)."""
 
 from __future__ import annotations
 

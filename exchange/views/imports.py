@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -166,7 +166,7 @@ def mapping(request, token):
         try:
             _defaults(state["defaults"])
         except (ValueError, InvalidOperation):
-            messages.error(request, _g("The default values are not valid numbers."))
+            messages.error(request, gettext("The default values are not valid numbers."))
         else:
             uploads.save(token, state)
             uploads.drop_report(token)  # the dry run of the old mapping no longer holds
@@ -245,11 +245,12 @@ def commit(request, token):
     except imports.CommitRefused as exc:
         messages.error(
             request,
-            _g("%(n)s rows have errors; nothing was written. Correct the file or the mapping.") % {"n": exc.n_errors},
+            gettext("%(n)s rows have errors; nothing was written. Correct the file or the mapping.")
+            % {"n": exc.n_errors},
         )
         return redirect("projects_geo:import_preview", token=token)
     uploads.discard(token)
     messages.success(
-        request, _g("Import done: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % counts
+        request, gettext("Import done: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % counts
     )
     return redirect("projects_geo:import_upload")

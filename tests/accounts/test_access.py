@@ -5,7 +5,7 @@ import pytest
 from accounts import access
 from accounts.models import Role
 from projects_geo.models import Project, Stage
-from tests.factories import make_user
+from tests.factories import PATONG, PHANG_NGA, PHUKET_CITY, make_analyst, make_dla_admin, make_engineer, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -15,17 +15,17 @@ def sample(ref):
 
 
 def test_lao_staff_see_and_edit_only_their_lao():
-    engineer = make_user("eng", Role.LAO_ENGINEER, lao="4830201")  # Patong
+    engineer = make_engineer(PATONG)
     visible = Project.objects.visible_to(engineer)
     assert set(visible.values_list("source_ref", flat=True)) == {"sample:3"}
     assert access.can_edit_project(engineer, sample(3))
     assert not access.can_edit_project(engineer, sample(1))
-    assert access.visible_organizations(engineer).get().dla_code == "4830201"
+    assert access.visible_organizations(engineer).get().dla_code == PATONG
 
 
 def test_stage_rights_follow_the_role():
-    planner = make_user("plan", Role.LAO_PLANNER, lao="3830102")
-    finance = make_user("fin", Role.LAO_FINANCE, lao="3830102")
+    planner = make_user("plan", Role.LAO_PLANNER, lao=PHUKET_CITY)
+    finance = make_user("fin", Role.LAO_FINANCE, lao=PHUKET_CITY)
     p = sample(1)
     assert access.can_record_stage(planner, p, Stage.BUDGET_APPROVED)
     assert not access.can_record_stage(planner, p, Stage.CONTRACT_SIGNED)
@@ -35,7 +35,7 @@ def test_stage_rights_follow_the_role():
 
 
 def test_provincial_analyst_reads_the_province_and_edits_nothing():
-    analyst = make_user("ana", Role.PROVINCIAL_ANALYST, province="82")
+    analyst = make_analyst(PHANG_NGA)
     refs = set(Project.objects.visible_to(analyst).values_list("source_ref", flat=True))
     assert refs == {"sample:7", "sample:8", "sample:9"}
     assert not access.can_edit_project(analyst, sample(7))
@@ -45,7 +45,7 @@ def test_provincial_analyst_reads_the_province_and_edits_nothing():
 def test_dla_and_superuser_see_everything_anonymous_nothing():
     from django.contrib.auth.models import AnonymousUser
 
-    dla = make_user("dla", Role.DLA_ADMIN)
+    dla = make_dla_admin()
     root = make_user("root", superuser=True)
     assert Project.objects.visible_to(dla).count() == Project.objects.count() == 10
     assert Project.objects.visible_to(root).count() == 10

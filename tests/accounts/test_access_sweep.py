@@ -12,6 +12,12 @@ page; no response carries another LAO's data (the names and markers of projects 
 not read, unzipping exports); and afterwards LAO B's rows are exactly as before (nothing edited,
 deleted, restored, created or approved). Public URLs are listed in ``PUBLIC`` with the reason;
 they are still checked for leaks and writes.
+
+One test per (URL pattern, role), named after the pattern (its URL name, or its path when it has
+none) and the role, e.g. ``test_url_as_role[projects_geo:project_edit-lao_engineer]``; it sends
+every method to every URL the pattern is filled into. LAO B's objects and one user per role are
+made once for the module (``sweep``, in a transaction rolled back at its end); each test runs in
+a savepoint of it, so LAO B's rows are compared after every test.
 """
 
 from __future__ import annotations
@@ -23,10 +29,16 @@ import math
 import re
 import uuid
 import zipfile
+from collections import Counter
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import NamedTuple
 
 import pytest
+from django.conf import settings
 from django.contrib.gis.geos import LineString, Point
+from django.db import transaction
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
@@ -37,13 +49,13 @@ from projects_geo.deletion import soft_delete_project
 from projects_geo.models import Kind, Project, ProjectStage, Stage, Subtype
 from projects_geo.services import save_project
 from projects_geo.stages import record_stage
-from tests.factories import make_user
+from tests.factories import PATONG, PHANG_NGA, PHUKET_CITY, make_engineer, make_user
 
 pytestmark = pytest.mark.django_db
 
-LAO_A = "4830201"  # Patong, Phuket
-LAO_B = "3830102"  # Thalang, Phuket: the other LAO
-PROVINCE_X = "82"  # Phang Nga: the analysts' province (LAO B is in another province, 83)
+LAO_A = PATONG  # the users' LAO
+LAO_B = PHUKET_CITY  # Phuket city municipality: the other LAO, in the same province (Phuket, 83)
+PROVINCE_X = PHANG_NGA  # the provincial roles' province (LAO B is in another province, Phuket)
 MARK = "ZZLEAKB"
 
 # URL name (namespace:name) → why anyone may use it. These are still checked for leaks and writes.
@@ -68,15 +80,17 @@ PUBLIC = {
 # Patterns that need no request to be allowed: password change of the caller's own account.
 OWN_ACCOUNT = {"password_change", "password_change_done"}
 
-ROLES = [
-    ("lao_engineer", dict(role=Role.LAO_ENGINEER, lao=LAO_A)),
-    ("lao_planner", dict(role=Role.LAO_PLANNER, lao=LAO_A)),
-    ("lao_finance", dict(role=Role.LAO_FINANCE, lao=LAO_A)),
-    ("lao_admin", dict(role=Role.LAO_ADMIN, lao=LAO_A)),
-    ("provincial_analyst", dict(role=Role.PROVINCIAL_ANALYST, province=PROVINCE_X)),
-    ("provincial_admin", dict(role=Role.PROVINCIAL_ADMIN, province=PROVINCE_X)),
-    ("anonymous", None),
-]
+# role label → make_user's role and place (None: anonymous)
+ROLES = {
+    "lao_engineer": dict(role=Role.LAO_ENGINEER, lao=LAO_A),
+    "lao_planner": dict(role=Role.LAO_PLANNER, lao=LAO_A),
+    "lao_finance": dict(role=Role.LAO_FINANCE, lao=LAO_A),
+    "lao_admin": dict(role=Role.LAO_ADMIN, lao=LAO_A),
+    "provincial_analyst": dict(role=Role.PROVINCIAL_ANALYST, province=PROVINCE_X),
+    "provincial_admin": dict(role=Role.PROVINCIAL_ADMIN, province=PROVINCE_X),
+    "anonymous": None,
+}
+METHODS = ("GET", "POST", "POST json", "PATCH", "DELETE")
 LOGIN_PREFIXES = ("/accounts/login/", "/admin/login/")
 
 PROVINCIAL = {"provincial_analyst", "provincial_admin"}
@@ -98,7 +112,7 @@ def must_refuse(role_label: str, kinds) -> bool:
 
 def make_targets():
     b = Organization.objects.select_related("province", "amphoe").get(dla_code=LAO_B)
-    owner = make_user("b-engineer", Role.LAO_ENGINEER, lao=LAO_B)
+    owner = make_engineer(LAO_B, "b-engineer")
     project = save_project(
         Project(
             organization=b,
@@ -247,23 +261,36 @@ def fill(pieces, targets):
     return [("/" + u, kinds) for u, kinds in dict.fromkeys(urls)]
 
 
-def swept_urls(targets):
-    found, unfillable = [], []
-    for pieces, name, pattern in iter_patterns():
-        usable = []
-        for url, kinds in fill(pieces, targets):
-            try:
-                match = resolve(url)
-            except Resolver404:
-                continue
-            if match.func is pattern.callback or getattr(match.func, "view_class", None) is getattr(
-                pattern.callback, "view_class", 0
-            ):
-                usable.append((url, kinds))
-        if not usable:
-            unfillable.append(f"{name}: {'/'.join(str(p) for p in pieces)}")
-        found += [(name, url, kinds) for url, kinds in usable]
-    return found, unfillable
+class Route(NamedTuple):
+    label: str  # the test id: the URL name, or the path when the pattern has no name of its own
+    name: str  # namespace:name, or the view's lookup string for an unnamed pattern
+    path: str  # the pattern as routed, e.g. /projects/<int:pk>/
+    pieces: tuple  # the patterns of the resolvers down to this one, and its own
+    pattern: URLPattern
+
+
+def routes() -> list[Route]:
+    found = list(iter_patterns())
+    names = Counter(name for _, name, _ in found)
+    out = []
+    for pieces, name, pattern in found:
+        path = "/" + "".join(str(piece) for piece in pieces)
+        out.append(Route(name if pattern.name and names[name] == 1 else path, name, path, pieces, pattern))
+    return out
+
+
+def usable_urls(route: Route, targets) -> list[tuple[str, frozenset]]:
+    """The URLs the route is filled into that reach its own view: [(url, kinds of the values put in)]."""
+    usable = []
+    for url, kinds in fill(route.pieces, targets):
+        try:
+            match = resolve(url)
+        except Resolver404:
+            continue
+        callback = route.pattern.callback
+        if match.func is callback or getattr(match.func, "view_class", None) is getattr(callback, "view_class", 0):
+            usable.append((url, kinds))
+    return usable
 
 
 # ---------------------------------------------------------------------------------------------
@@ -329,15 +356,46 @@ def is_refusal(response) -> bool:
     return False
 
 
-def test_every_url_refuses_another_laos_objects_to_every_role(client):
-    targets = make_targets()
-    urls, unfillable = swept_urls(targets)
-    assert not unfillable, (
-        "URL patterns the sweep cannot fill (teach parameter_values their parameters):\n" + "\n".join(unfillable)
-    )
-    assert len(urls) > 10
+def send(client, method, url, query, data):
+    if method == "GET":
+        return client.get(url, query)
+    if method == "POST":
+        return client.post(url, data)
+    if method == "POST json":
+        return client.post(url, json.dumps(data), content_type="application/json")
+    if method == "PATCH":
+        return client.patch(url, json.dumps(data), content_type="application/json")
+    return client.delete(url)
+
+
+def response_problems(response, role, route, kinds, markers) -> list[str]:
+    """What is wrong with one answer: a server error, another LAO's data, or no refusal."""
+    if response.status_code >= 500:
+        return [f"HTTP {response.status_code}"]
+    problems = []
+    leaked = [m.decode(errors="replace") for text in body_texts(response) for m in markers if m in text]
+    if leaked:
+        problems.append(f"HTTP {response.status_code} shows another LAO's data {leaked[:3]}")
+    if must_refuse(role, kinds) and route.name not in PUBLIC and not is_refusal(response):
+        problems.append(f"HTTP {response.status_code} — expected 401/403/404/405 or login")
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# The sweep: one test per (URL pattern, role)
+
+ROUTES = routes()
+CASES = [
+    pytest.param(route, role, id=f"{route.label}-{role}")
+    for route in ROUTES
+    for role, spec in ROLES.items()
+    if not (route.name in OWN_ACCOUNT and spec is not None)
+]
+
+
+def request_data(targets):
+    """The query string and the form/JSON body sent with every request: they point at LAO B."""
     b = targets["org"]
-    before = snapshot(b)
     query = {
         "lao": b.dla_code,
         "organization": b.pk,
@@ -364,46 +422,91 @@ def test_every_url_refuses_another_laos_objects_to_every_role(client):
         "action": "approve",
         "dla_code": b.dla_code,
     }
+    return query, post_data
+
+
+@pytest.fixture(scope="module")
+def sweep(django_db_setup, django_db_blocker):
+    """LAO B's objects, a user per role signed in once (with the markers of what each may not read),
+    every route's URLs and LAO B's rows before the sweep. Made once for the module, in a transaction
+    rolled back after its last test; each test runs in a savepoint of it.
+
+    One test client serves every test: a client loads the middleware on its first request, and
+    WhiteNoise's reads the static files (~0.1 s), which would double the sweep's time."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        targets = make_targets()
+        users = {role: make_user(f"sweep-{role}", **spec) if spec else None for role, spec in ROLES.items()}
+        client, sessions = Client(), {}
+        for role, user in users.items():
+            if user:
+                client.cookies.clear()  # a session of its own (signing in over another would end it)
+                client.force_login(user)
+                sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        query, post_data = request_data(targets)
+        made = SimpleNamespace(
+            targets=targets,
+            users=users,
+            client=client,
+            sessions=sessions,
+            markers={role: forbidden_markers(user) for role, user in users.items()},
+            urls={route.label: usable_urls(route, targets) for route in ROUTES},
+            query=query,
+            post_data=post_data,
+            before=snapshot(targets["org"]),
+        )
+        with django_db_blocker.block():  # the tests reach the database through their own ``db``
+            yield made
+        transaction.set_rollback(True)
+
+
+def client_as(sweep, role):
+    """The sweep's client with the role's session only (no cookie a previous test left)."""
+    client = sweep.client
+    client.cookies.clear()
+    user = sweep.users[role]
+    if user:
+        client.cookies[settings.SESSION_COOKIE_NAME] = sweep.sessions[role]
+        assert client.session.get("_auth_user_id") == str(user.pk), f"{role} is not signed in"
+    return client
+
+
+@pytest.mark.parametrize("route, role", CASES)
+def test_url_as_role(sweep, route, role):
+    """Every method on every URL of the route, as the role: no server error, no other LAO's data,
+    a refusal where the URL is about LAO B's objects, and LAO B's rows untouched."""
+    urls = sweep.urls[route.label]
+    assert urls, f"the sweep cannot fill {route.name}: {route.path} (teach parameter_values its parameters)"
+    user = sweep.users[role]
+    client = client_as(sweep, role)
     problems = []
-    for label, spec in ROLES:
-        user = make_user(f"sweep-{label}", spec.pop("role"), **spec) if spec else None
-        if spec is not None:
-            spec["role"] = user.profile.role  # restore for a re-run
-        client.logout()
-        client.cookies.clear()
-        if user:
-            client.force_login(user)
-        markers = forbidden_markers(user)
-        for name, url, kinds in urls:
-            if name in OWN_ACCOUNT and user:
+    for url, kinds in urls:
+        for method in METHODS:
+            where = f"{role} {method} {url} ({route.name})"
+            try:
+                response = send(client, method, url, sweep.query, sweep.post_data)
+            except Exception as exc:  # a server error is a failure too
+                problems.append(f"{where}: raised {exc.__class__.__name__}: {exc}")
                 continue
-            requests_ = [
-                ("GET", lambda: client.get(url, query)),
-                ("POST", lambda: client.post(url, post_data)),
-                ("POST json", lambda: client.post(url, json.dumps(post_data), content_type="application/json")),
-                ("PATCH", lambda: client.patch(url, json.dumps(post_data), content_type="application/json")),
-                ("DELETE", lambda: client.delete(url)),
+            problems += [
+                f"{where}: {problem}"
+                for problem in response_problems(response, role, route, kinds, sweep.markers[role])
             ]
-            for method, send in requests_:
-                where = f"{label} {method} {url} ({name})"
-                try:
-                    response = send()
-                except Exception as exc:  # a server error is a failure too
-                    problems.append(f"{where}: raised {exc.__class__.__name__}: {exc}")
-                    continue
-                if response.status_code >= 500:
-                    problems.append(f"{where}: HTTP {response.status_code}")
-                    continue
-                leaked = [m.decode(errors="replace") for text in body_texts(response) for m in markers if m in text]
-                if leaked:
-                    problems.append(f"{where}: HTTP {response.status_code} shows another LAO's data {leaked[:3]}")
-                if must_refuse(label, kinds) and name not in PUBLIC and not is_refusal(response):
-                    problems.append(f"{where}: HTTP {response.status_code} — expected 401/403/404/405 or login")
-                if user and not client.session.get("_auth_user_id"):
-                    client.force_login(user)  # a logout URL signed us out: sign in again
-    assert snapshot(b) == before, "another LAO's data changed during the sweep"
-    assert Profile.objects.get(pk=targets["pending"].pk).status == ProfileStatus.PENDING
-    assert not problems, f"{len(problems)} access problems:\n" + "\n".join(problems[:200])
+            if user and not client.session.get("_auth_user_id"):
+                client.force_login(user)  # a logout URL signed us out: sign in again
+    assert snapshot(sweep.targets["org"]) == sweep.before, f"{role} on {route.name}: another LAO's data changed"
+    assert Profile.objects.get(pk=sweep.targets["pending"].pk).status == ProfileStatus.PENDING
+    assert not problems, f"{len(problems)} access problems:\n" + "\n".join(problems)
+
+
+def test_every_route_is_swept(sweep):
+    """Every routed URL pattern is a case of the sweep, filled with LAO B's values."""
+    assert [route.label for route in routes()] == [route.label for route in ROUTES]
+    assert len({route.label for route in ROUTES}) == len(ROUTES), "two routes with one test id"
+    unfillable = [f"{route.name}: {route.path}" for route in ROUTES if not sweep.urls[route.label]]
+    assert not unfillable, (
+        "URL patterns the sweep cannot fill (teach parameter_values their parameters):\n" + "\n".join(unfillable)
+    )
+    assert sum(len(urls) for urls in sweep.urls.values()) > 10
 
 
 def test_sweep_enumerates_every_route_including_new_ones():

@@ -22,10 +22,10 @@ from accounts import access
 from accounts.models import Profile, ProfileStatus, Role
 from layers.models import Organization, OrganizationType, Province
 from tests import oidc_provider
+from tests.factories import PATONG, PHUKET, UNKNOWN_LAO
 
 pytestmark = [pytest.mark.urls("tests.oidc_provider"), pytest.mark.django_db(transaction=True)]
 
-PATONG = "4830201"
 CLIENT_ID = "gisplan-test-client"
 CLIENT_SECRET = "s3cret-of-the-test-client"
 PROVIDER_PASSWORD = "idp-pass-8462"
@@ -38,7 +38,7 @@ def _organization():
         return org
     square = MultiPolygon(Polygon.from_bbox((98.25, 7.85, 98.35, 7.95)), srid=4326)
     province, _ = Province.objects.get_or_create(
-        code="83", defaults={"name_th": "ภูเก็ต", "name_en": "Phuket", "geom": square}
+        code=PHUKET, defaults={"name_th": "ภูเก็ต", "name_en": "Phuket", "geom": square}
     )
     return Organization.objects.create(
         dla_code=PATONG, name_th="เทศบาลเมืองป่าตอง", type=OrganizationType.values[0], province=province
@@ -180,7 +180,7 @@ def test_sso_maps_an_existing_approved_user_by_email_and_refuses_pending_or_unkn
     assert response.headers["Location"].startswith("/accounts/login/?sso=failed")
     assert not User.objects.filter(email="stranger@example.org").exists()
 
-    provider_account("idp-bad", {"email": "bad@example.org", "dla_code": "9999999", "gisplan_role": "lao_admin"})
+    provider_account("idp-bad", {"email": "bad@example.org", "dla_code": UNKNOWN_LAO, "gisplan_role": "lao_admin"})
     response, _ = sso_sign_in(provider, "idp-bad")
     assert response.headers["Location"].startswith("/accounts/login/?sso=failed")
     assert not User.objects.filter(email="bad@example.org").exists()

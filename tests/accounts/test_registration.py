@@ -7,12 +7,19 @@ from django.urls import reverse
 from accounts import access
 from accounts.models import Profile, ProfileStatus, Role
 from projects_geo.models import Project
-from tests.factories import PASSWORD, make_user
+from tests.factories import (
+    PASSWORD,
+    PATONG,
+    PHANG_NGA,
+    PHUKET,
+    PHUKET_CITY,
+    UNKNOWN_LAO,
+    make_dla_admin,
+    make_engineer,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
-
-PATONG = "4830201"  # Phuket
-OTHER_PHUKET = "3830102"
 
 
 def register(client, username, role=Role.LAO_ENGINEER, lao=PATONG, province="", **extra):
@@ -43,9 +50,9 @@ def test_registration_creates_an_inactive_pending_account_that_cannot_sign_in(cl
 
 
 def test_registration_refuses_an_unknown_or_ambiguous_lao_in_the_active_language(client):
-    response = register(client, "x1", lao="9999999")
+    response = register(client, "x1", lao=UNKNOWN_LAO)
     assert response.status_code == 200
-    assert "9999999" in response.content.decode() and not get_user_model().objects.filter(username="x1").exists()
+    assert UNKNOWN_LAO in response.content.decode() and not get_user_model().objects.filter(username="x1").exists()
     client.cookies["django_language"] = "en"
     response = register(client, "x2", lao="", HTTP_ACCEPT_LANGUAGE="en")
     assert "Choose the LAO you work for." in response.content.decode()
@@ -63,11 +70,11 @@ def test_lao_search_finds_by_code_and_name(client):
 
 def test_lao_admin_approves_own_lao_only_and_the_account_then_signs_in(client):
     register(client, "newbie")
-    register(client, "elsewhere", lao=OTHER_PHUKET)
+    register(client, "elsewhere", lao=PHUKET_CITY)
     newbie = Profile.objects.get(user__username="newbie")
     elsewhere = Profile.objects.get(user__username="elsewhere")
     admin = make_user("patong-admin", Role.LAO_ADMIN, lao=PATONG)
-    engineer = make_user("patong-eng", Role.LAO_ENGINEER, lao=PATONG)
+    engineer = make_engineer(PATONG, "patong-eng")
 
     client.force_login(engineer)
     assert client.get(reverse("accounts:approvals")).status_code == 403
@@ -89,12 +96,12 @@ def test_lao_admin_approves_own_lao_only_and_the_account_then_signs_in(client):
 
 
 def test_provincial_and_dla_admins_approve_and_reject(client):
-    register(client, "ana", role=Role.PROVINCIAL_ANALYST, lao="", province="83")
-    register(client, "lao-staff", lao=OTHER_PHUKET)
+    register(client, "ana", role=Role.PROVINCIAL_ANALYST, lao="", province=PHUKET)
+    register(client, "lao-staff", lao=PHUKET_CITY)
     ana = Profile.objects.get(user__username="ana")
     staff = Profile.objects.get(user__username="lao-staff")
-    phangnga_admin = make_user("pn-admin", Role.PROVINCIAL_ADMIN, province="82")
-    phuket_admin = make_user("pk-admin", Role.PROVINCIAL_ADMIN, province="83")
+    phangnga_admin = make_user("pn-admin", Role.PROVINCIAL_ADMIN, province=PHANG_NGA)
+    phuket_admin = make_user("pk-admin", Role.PROVINCIAL_ADMIN, province=PHUKET)
     patong_admin = make_user("patong-admin", Role.LAO_ADMIN, lao=PATONG)
     assert not access.can_approve_account(phangnga_admin, ana)
     assert not access.can_approve_account(patong_admin, ana)  # provincial accounts: not an LAO's business
@@ -109,7 +116,7 @@ def test_provincial_and_dla_admins_approve_and_reject(client):
     ana.refresh_from_db()
     assert ana.status == ProfileStatus.REJECTED
 
-    client.force_login(make_user("dla", Role.DLA_ADMIN))
+    client.force_login(make_dla_admin())
     client.post(reverse("accounts:approve", args=[staff.pk]))
     staff.refresh_from_db()
     assert staff.status == ProfileStatus.ACTIVE

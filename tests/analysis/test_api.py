@@ -10,7 +10,19 @@ from rest_framework.test import APIClient
 
 from layers.models import Tambon
 from projects_geo.models import Project
-from tests.factories import Role, make_user
+from tests.factories import (
+    AMPHOE_MUEANG_PHUKET,
+    PHANG_NGA,
+    PHUKET,
+    PHUKET_CITY,
+    TAMBON_BANG_NAI_SI,
+    TAMBON_TAKUA_PA,
+    TAMBON_TALAT_YAI,
+    make_analyst,
+    make_dla_admin,
+    make_engineer,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +32,7 @@ SAMPLE_BUDGET_TOTAL = Decimal("26260000.00")
 @pytest.fixture
 def national():
     client = APIClient()
-    client.force_authenticate(make_user("dla", Role.DLA_ADMIN))
+    client.force_authenticate(make_dla_admin())
     return client
 
 
@@ -52,8 +64,8 @@ def test_list_is_a_feature_collection_with_properties(national):
     assert feature["geometry"]["type"] == "LineString"
     assert GEOSGeometry(json.dumps(feature["geometry"])).equals_exact(p1.geom, 1e-7)
     props = feature["properties"]
-    assert props["lao_code"] == "3830102"
-    assert (props["province"], props["amphoe"], props["tambon"]) == ("83", "8301", "830101")
+    assert props["lao_code"] == PHUKET_CITY
+    assert (props["province"], props["amphoe"], props["tambon"]) == (PHUKET, AMPHOE_MUEANG_PHUKET, TAMBON_TALAT_YAI)
     assert props["kind"] == "road" and props["subtype"] == "concrete_road"
     assert props["fiscal_year"] == 2568 and props["current_stage"] == 4
     assert Decimal(str(props["budget"])) == Decimal("2450000")
@@ -68,9 +80,9 @@ def test_geojson_media_type(national):
 
 
 def test_filters_through_the_api(national):
-    assert sample_refs(get_json(national, "/api/projects/", province="82")) == [7, 8, 9]
+    assert sample_refs(get_json(national, "/api/projects/", province=PHANG_NGA)) == [7, 8, 9]
     assert sample_refs(get_json(national, "/api/projects/", kind="water", fiscal_year="2568,2569")) == [2, 4, 5, 8]
-    assert sample_refs(get_json(national, "/api/projects/", tambon="820502")) == [7]
+    assert sample_refs(get_json(national, "/api/projects/", tambon=TAMBON_BANG_NAI_SI)) == [7]
     assert sample_refs(get_json(national, "/api/projects/", bbox="98.37,7.86,98.40,7.90", reached_stage="4")) == [1]
 
 
@@ -115,11 +127,11 @@ def test_ordering(national):
 
 def test_access_rules_apply_to_list_detail_and_summary():
     analyst = APIClient()
-    analyst.force_authenticate(make_user("an82", Role.PROVINCIAL_ANALYST, province="82"))
+    analyst.force_authenticate(make_analyst(PHANG_NGA))
     assert sample_refs(get_json(analyst, "/api/projects/")) == [7, 8, 9]
     assert get_json(analyst, "/api/projects/summary/")["count"] == 3
     lao_user = APIClient()
-    lao_user.force_authenticate(make_user("eng", Role.LAO_ENGINEER, lao="3830102"))
+    lao_user.force_authenticate(make_engineer(PHUKET_CITY))
     assert sample_refs(get_json(lao_user, "/api/projects/")) == [1, 2]
     hidden = Project.objects.get(source_ref="sample:7")
     assert lao_user.get(f"/api/projects/{hidden.id}/").status_code == 404
@@ -137,7 +149,7 @@ def test_detail_has_stages_in_order_and_tambons(national):
     dates = [s["date"] for s in props["stages"]]
     assert dates == sorted(dates)
     assert props["stages"][2]["amount"] is not None  # budget approved carries its amount
-    assert [t["code"] for t in props["tambons"]] == ["820501", "820502"]
+    assert [t["code"] for t in props["tambons"]] == [TAMBON_TAKUA_PA, TAMBON_BANG_NAI_SI]
     assert sum(t["share"] for t in props["tambons"]) == pytest.approx(1.0, abs=1e-4)
     assert props["current_stage_label"]
 
@@ -163,16 +175,16 @@ def test_summary_totals(national):
     assert Decimal(by_kind["water"]["budget_total"]) == Decimal("4050000.00")
     by_stage = {s["stage"]: s["count"] for s in body["by_stage"]}
     assert by_stage == {None: 1, 1: 1, 2: 2, 3: 2, 4: 1, 5: 1, 6: 2}
-    body = get_json(national, "/api/projects/summary/", province="82")
+    body = get_json(national, "/api/projects/summary/", province=PHANG_NGA)
     assert body["count"] == 3 and Decimal(body["budget_total"]) == Decimal("3360000.00")
     assert get_json(national, "/api/projects/summary/", status=400, kind="boat")["errors"][0]["field"] == "kind"
 
 
 def test_boundaries_simplified_for_zoom(national):
-    coarse = get_json(national, "/api/boundaries/province/", code="83", zoom=6)
-    fine = get_json(national, "/api/boundaries/province/", code="83")
+    coarse = get_json(national, "/api/boundaries/province/", code=PHUKET, zoom=6)
+    fine = get_json(national, "/api/boundaries/province/", code=PHUKET)
     (c,), (f,) = coarse["features"], fine["features"]
-    assert c["id"] == f["id"] == "83" and c["properties"]["name_en"] == "Phuket"
+    assert c["id"] == f["id"] == PHUKET and c["properties"]["name_en"] == "Phuket"
     n_coarse = GEOSGeometry(json.dumps(c["geometry"])).num_coords
     n_fine = GEOSGeometry(json.dumps(f["geometry"])).num_coords
     assert n_coarse < n_fine / 5
@@ -180,17 +192,17 @@ def test_boundaries_simplified_for_zoom(national):
 
 
 def test_boundaries_filters(national):
-    fc = get_json(national, "/api/boundaries/tambon/", parent="8301", zoom=12)
+    fc = get_json(national, "/api/boundaries/tambon/", parent=AMPHOE_MUEANG_PHUKET, zoom=12)
     assert sorted(f["id"] for f in fc["features"]) == sorted(
-        Tambon.objects.filter(amphoe__code="8301").values_list("code", flat=True)
+        Tambon.objects.filter(amphoe__code=AMPHOE_MUEANG_PHUKET).values_list("code", flat=True)
     )
-    assert all(f["properties"]["parent_code"] == "8301" for f in fc["features"])
+    assert all(f["properties"]["parent_code"] == AMPHOE_MUEANG_PHUKET for f in fc["features"])
     fc = get_json(national, "/api/boundaries/province/", bbox="98.2,7.7,98.5,8.0", zoom=8)
-    assert "83" in [f["id"] for f in fc["features"]] and len(fc["features"]) <= 3
+    assert PHUKET in [f["id"] for f in fc["features"]] and len(fc["features"]) <= 3
     get_json(national, "/api/boundaries/province/", status=400, zoom=40)
     bad = get_json(national, "/api/boundaries/province/", status=400, bbox="x")
     assert bad["errors"][0]["field"] == "bbox" and bad["errors"][0]["message_th"] and bad["errors"][0]["message_en"]
-    assert get_json(national, "/api/boundaries/province/", status=400, parent="83")["errors"][0]["field"] == "parent"
+    assert get_json(national, "/api/boundaries/province/", status=400, parent=PHUKET)["errors"][0]["field"] == "parent"
     assert national.get("/api/boundaries/village/").status_code == 404
 
 

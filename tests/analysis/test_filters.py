@@ -15,7 +15,16 @@ from django.http import QueryDict
 
 from analysis.filters import errors_as_list, filter_projects
 from projects_geo.models import Project
-from tests.factories import Role, make_user
+from tests.factories import (
+    AMPHOE_MUEANG_PHUKET,
+    PHANG_NGA,
+    PHUKET,
+    PHUKET_CITY,
+    PHUKET_PAO,
+    TAMBON_BANG_NAI_SI,
+    TAMBON_TAKUA_PA,
+    make_analyst,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,17 +41,17 @@ ALL = list(range(1, 11))
     "params, expected",
     [
         ({}, ALL),
-        ({"province": "83"}, [1, 2, 3, 4, 5, 6, 10]),
-        ({"province": "82"}, [7, 8, 9]),
+        ({"province": PHUKET}, [1, 2, 3, 4, 5, 6, 10]),
+        ({"province": PHANG_NGA}, [7, 8, 9]),
         ({"province": "83,82"}, ALL),
-        ({"amphoe": "8301"}, [1, 2]),
+        ({"amphoe": AMPHOE_MUEANG_PHUKET}, [1, 2]),
         ({"amphoe": "8303,8205"}, [5, 6, 7, 9, 10]),
         ({"tambon": "830304"}, [6, 10]),
         # a road crossing two tambons is found from either
-        ({"tambon": "820501"}, [7]),
-        ({"tambon": "820502"}, [7]),
-        ({"lao": "3830102"}, [1, 2]),
-        ({"lao": "2830101"}, [6]),
+        ({"tambon": TAMBON_TAKUA_PA}, [7]),
+        ({"tambon": TAMBON_BANG_NAI_SI}, [7]),
+        ({"lao": PHUKET_CITY}, [1, 2]),
+        ({"lao": PHUKET_PAO}, [6]),
         ({"fiscal_year": "2567"}, [3, 9]),
         ({"fiscal_year": "2567,2569"}, [3, 5, 8, 9, 10]),
         ({"kind": "water"}, [2, 4, 5, 8, 9]),
@@ -71,10 +80,10 @@ ALL = list(range(1, 11))
             [8],
         ),
         # combined
-        ({"province": "83", "kind": "water", "fiscal_year": "2568"}, [2, 4]),
+        ({"province": PHUKET, "kind": "water", "fiscal_year": "2568"}, [2, 4]),
         ({"kind": "road", "reached_stage": "3", "budget_max": "3000000"}, [1, 7]),
         ({"bbox": "98.2,8.3,98.4,8.9", "kind": "water", "q": "คลอง"}, [9]),
-        ({"province": "83", "province_ignored": "x", "stage": "0,1"}, [5, 10]),
+        ({"province": PHUKET, "province_ignored": "x", "stage": "0,1"}, [5, 10]),
     ],
 )
 def test_filters_known_answers(params, expected):
@@ -86,19 +95,19 @@ def test_querydict_repeated_parameters_are_joined():
 
 
 def test_visible_projects_then_filters_exact():
-    analyst = make_user("analyst82b", Role.PROVINCIAL_ANALYST, province="82")
+    analyst = make_analyst(PHANG_NGA, "analyst82b")
     visible = Project.objects.visible_to(analyst).filter(source_ref__startswith="sample:")
     assert sorted(filter_projects({"kind": "water"}, visible).values_list("source_ref", flat=True)) == [
         "sample:8",
         "sample:9",
     ]
-    assert filter_projects({"province": "83"}, visible).count() == 0
+    assert filter_projects({"province": PHUKET}, visible).count() == 0
 
 
 def test_filter_is_one_sql_query(django_assert_max_num_queries):
     qs = Project.objects.all()
     # code lookups resolve up front (one query per unit parameter); the filter itself is one query
-    filtered = filter_projects({"province": "83", "lao": "3830102", "kind": "road", "bbox": "98,7,99,9"}, qs)
+    filtered = filter_projects({"province": PHUKET, "lao": PHUKET_CITY, "kind": "road", "bbox": "98,7,99,9"}, qs)
     with django_assert_max_num_queries(1):
         assert list(filtered.values_list("source_ref", flat=True)) == ["sample:1"]
 
@@ -140,7 +149,7 @@ def test_unknown_code_message_names_the_code():
         filter_projects({"province": "83,99"}, Project.objects.all())
     (error,) = errors_as_list(exc.value)
     assert "99" in error["message_en"] and "99" in error["message_th"]
-    assert "83" not in error["message_en"]
+    assert PHUKET not in error["message_en"]
 
 
 def test_filter_sets_share_configuration_but_not_state():

@@ -10,8 +10,18 @@ import pytest
 from django.test import Client
 
 from projects_geo.models import Project
-from tests.factories import PASSWORD, Role, make_user
-from tests.live import shared_live_server  # noqa: F401  (fixture)
+from tests.factories import (
+    AMPHOE_KATHU,
+    AMPHOE_MUEANG_PHUKET,
+    AMPHOE_THALANG,
+    PASSWORD,
+    PATONG,
+    PHANG_NGA,
+    PHUKET,
+    PHUKET_PAO,
+    make_analyst,
+    make_dla_admin,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +33,13 @@ def refs_of_ids(ids):
 @pytest.fixture
 def national():
     client = Client()
-    client.force_login(make_user("dla", Role.DLA_ADMIN))
+    client.force_login(make_dla_admin())
     return client
 
 
 @pytest.fixture
 def gdal_env():
-    make_user("gisuser", Role.DLA_ADMIN)
+    make_dla_admin("gisuser")
     return {
         **os.environ,
         "GDAL_HTTP_USERPWD": f"gisuser:{PASSWORD}",
@@ -85,8 +95,10 @@ def test_items_paging_bbox_filters_and_single_item(national):
     assert bad.status_code == 400 and bad.json()["code"] == "InvalidParameterValue"
     bad = national.get("/ogc/collections/tambon/items", {"bbox": "98.5,7.7,98.2,8.0"})  # minx > maxx
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "bbox"
-    tambons = national.get("/ogc/collections/tambon/items", {"bbox": "98.2,7.7,98.5,8.0", "parent": "8301"}).json()
-    assert tambons["features"] and all(f["id"].startswith("8301") for f in tambons["features"])
+    tambons = national.get(
+        "/ogc/collections/tambon/items", {"bbox": "98.2,7.7,98.5,8.0", "parent": AMPHOE_MUEANG_PHUKET}
+    ).json()
+    assert tambons["features"] and all(f["id"].startswith(AMPHOE_MUEANG_PHUKET) for f in tambons["features"])
     bad_limit = national.get("/ogc/collections/projects/items", {"limit": 0})
     assert bad_limit.status_code == 400
     error = bad_limit.json()["errors"][0]
@@ -96,19 +108,19 @@ def test_items_paging_bbox_filters_and_single_item(national):
     p3 = Project.objects.get(source_ref="sample:3")
     one = national.get(f"/ogc/collections/projects/items/{p3.id}")
     assert one.status_code == 200 and one.json()["id"] == p3.id
-    assert one.json()["properties"]["lao_code"] == "4830201"
+    assert one.json()["properties"]["lao_code"] == PATONG
     assert national.get("/ogc/collections/projects/items/999999999").status_code == 404
     province = national.get("/ogc/collections/province/items/83").json()
     assert province["properties"]["name_en"] == "Phuket" and province["geometry"]["type"] == "MultiPolygon"
-    tambons = national.get("/ogc/collections/tambon/items", {"parent": "8301", "limit": 100}).json()
-    assert {f["properties"]["parent_code"] for f in tambons["features"]} == {"8301"}
+    tambons = national.get("/ogc/collections/tambon/items", {"parent": AMPHOE_MUEANG_PHUKET, "limit": 100}).json()
+    assert {f["properties"]["parent_code"] for f in tambons["features"]} == {AMPHOE_MUEANG_PHUKET}
 
 
 def test_access_rules_and_auth():
     assert Client().get("/ogc/collections/projects/items").status_code == 401
     assert Client().get("/ogc/").status_code == 401
     analyst = Client()
-    analyst.force_login(make_user("an82", Role.PROVINCIAL_ANALYST, province="82"))
+    analyst.force_login(make_analyst(PHANG_NGA))
     body = analyst.get("/ogc/collections/projects/items").json()
     assert refs_of_ids([f["id"] for f in body["features"]]) == [7, 8, 9]
     hidden = Project.objects.get(source_ref="sample:1")
@@ -121,7 +133,7 @@ def test_gdal_oapif_reads_projects_with_paging_and_bbox(shared_live_server, gdal
     assert len(fc["features"]) == 10  # followed the next links across four pages
     by_name = {f["properties"]["name"]: f for f in fc["features"]}
     p6 = Project.objects.get(source_ref="sample:6")
-    assert by_name[p6.name]["properties"]["lao_code"] == "2830101"
+    assert by_name[p6.name]["properties"]["lao_code"] == PHUKET_PAO
     assert by_name[p6.name]["geometry"]["type"] == "LineString"
     fc = ogr2ogr_ids(url, "projects", gdal_env, "-spat", "98.2", "8.3", "98.4", "8.9")
     assert sorted(f["properties"]["name"] for f in fc["features"]) == sorted(
@@ -166,7 +178,7 @@ def test_pyogrio_reads_a_boundary_collection(shared_live_server, gdal_env):
     )
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    assert {"8301", "8302", "8303"} <= set(result["codes"])
+    assert {AMPHOE_MUEANG_PHUKET, AMPHOE_KATHU, AMPHOE_THALANG} <= set(result["codes"])
     assert result["valid"]
 
 
@@ -174,7 +186,7 @@ def test_owslib_features(shared_live_server):
     from owslib.ogcapi.features import Features
     from owslib.util import Authentication
 
-    make_user("owsuser", Role.PROVINCIAL_ANALYST, province="83")
+    make_analyst(PHUKET, "owsuser")
     api = Features(f"{shared_live_server}/ogc/", auth=Authentication("owsuser", PASSWORD))
     assert [c["id"] for c in api.collections()["collections"]] == ["projects", "province", "amphoe", "tambon"]
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in api.conformance()["conformsTo"]

@@ -10,7 +10,15 @@ from django.test import Client
 
 from analysis.tiles import CLUSTER_BELOW_ZOOM
 from projects_geo.models import Project
-from tests.factories import PASSWORD, Role, make_user
+from tests.factories import (
+    AMPHOE_MUEANG_PHUKET,
+    PASSWORD,
+    PHANG_NGA,
+    PHUKET,
+    TAMBON_TALAT_NUEA,
+    make_analyst,
+    make_dla_admin,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +40,7 @@ def pixel_to_lonlat(z, x, y, px, py, extent=4096):
 @pytest.fixture
 def national():
     client = Client()
-    client.force_login(make_user("dla", Role.DLA_ADMIN))
+    client.force_login(make_dla_admin())
     return client
 
 
@@ -86,10 +94,10 @@ def test_tiles_honour_filters_and_access(national):
     assert p2.id not in tile_ids(national, z, x, y, kind="road")
     assert p2.id not in tile_ids(national, z, x, y, fiscal_year="2567")
     analyst = Client()
-    analyst.force_login(make_user("an82", Role.PROVINCIAL_ANALYST, province="82"))
+    analyst.force_login(make_analyst(PHANG_NGA))
     assert p2.id not in tile_ids(analyst, z, x, y)
     analyst83 = Client()
-    analyst83.force_login(make_user("an83", Role.PROVINCIAL_ANALYST, province="83"))
+    analyst83.force_login(make_analyst(PHUKET))
     assert p2.id in tile_ids(analyst83, z, x, y)
 
 
@@ -112,7 +120,7 @@ def test_empty_tile_is_204(national):
 def test_auth_bad_filters_and_bad_tiles(national):
     anonymous = Client().get("/tiles/projects/6/49/30.pbf")
     assert anonymous.status_code == 401 and anonymous["WWW-Authenticate"].startswith("Basic")
-    make_user("gis", Role.DLA_ADMIN)
+    make_dla_admin("gis")
     token = base64.b64encode(f"gis:{PASSWORD}".encode()).decode()
     assert Client().get("/tiles/projects/6/49/30.pbf", HTTP_AUTHORIZATION=f"Basic {token}").status_code == 200
     wrong = base64.b64encode(b"gis:wrong").decode()
@@ -130,7 +138,7 @@ def test_basic_credentials_are_hashed_once_per_client_not_per_tile(national):
 
     from common import httpauth
 
-    make_user("gis2", Role.DLA_ADMIN)
+    make_dla_admin("gis2")
     header = "Basic " + base64.b64encode(f"gis2:{PASSWORD}".encode()).decode()
     with mock.patch.object(httpauth, "authenticate", wraps=httpauth.authenticate) as checked:
         for x in (49, 50, 51):
@@ -147,9 +155,9 @@ def test_boundary_tiles(national):
     z, x, y = tile_of(98.35, 7.95, 10)
     tile = get_tile(national, z, x, y, path="boundaries/province")
     codes = {f["properties"]["code"] for f in tile["province"]["features"]}
-    assert "83" in codes
+    assert PHUKET in codes
     assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in tile["province"]["features"])
     z, x, y = tile_of(98.3785, 7.8745, 13)
     tile = get_tile(national, z, x, y, path="boundaries/tambon")
     by_code = {f["properties"]["code"]: f["properties"] for f in tile["tambon"]["features"]}
-    assert "830102" in by_code and by_code["830102"]["parent_code"] == "8301"
+    assert TAMBON_TALAT_NUEA in by_code and by_code[TAMBON_TALAT_NUEA]["parent_code"] == AMPHOE_MUEANG_PHUKET

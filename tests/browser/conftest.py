@@ -1,7 +1,8 @@
 """Browser-test fixtures: Debian's Chromium (one headless instance for the session, driven by
-Playwright) against a live server that shares the test's database connection
-(``tests.live.shared_live_server``): the pages see the session's sample data and the test's own
-rows, and everything rolls back at the end of the test — no ``transactional_db`` flush, no reload.
+Playwright) against a live server that shares the test's database connection (the
+``shared_live_server`` fixture, tests/live.py): the pages see the session's sample data and the
+test's own rows, and everything rolls back at the end of the test — no ``transactional_db`` flush,
+no reload.
 """
 
 import os
@@ -9,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.live import shared_live_server  # noqa: F401  (fixture)
+from tests.factories import PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the tests are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -53,9 +54,10 @@ def page(chromium, sample_site):
     context.close()
 
 
-def sign_in(page, base_url, username, password):
+def sign_in(page, base_url, user, password=PASSWORD):
+    """Sign ``user`` (made by tests.factories) in through the login form."""
     page.goto(f"{base_url}/accounts/login/?next=/")
-    page.fill("input[name=username]", username)
+    page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", password)
     page.click("form[action$='/accounts/login/'] button[type=submit]")
     page.wait_for_load_state("networkidle")
@@ -72,7 +74,8 @@ def click_map_at(page, map_id, lon, lat):
         [map_id, lat, lon],
     )
     point = page.evaluate(
-        "([id, lat, lon]) => { const p = window.GisplanMap.maps[id].latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
+        "([id, lat, lon]) => {"
+        " const p = window.GisplanMap.maps[id].latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
         [map_id, lat, lon],
     )
     # Let the layers the new view asks for (boundary outlines) arrive first, and move the pointer

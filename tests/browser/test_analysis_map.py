@@ -6,12 +6,12 @@ import re
 import pytest
 from django.test import Client
 
-from tests.factories import Role, make_user
+from tests.factories import make_dla_admin
 
 
 @pytest.fixture
 def page(chromium, shared_live_server):
-    user = make_user("analyst-national", Role.DLA_ADMIN)
+    user = make_dla_admin("analyst-national")
     client = Client()
     client.force_login(user)
     session = client.cookies["sessionid"].value

@@ -3,18 +3,16 @@
 Each test leaves a screenshot in test-output/.
 """
 
-
 import pytest
 
 from accounts.models import Role
 from projects_geo.models import Project, ProjectStage
-from tests.factories import PASSWORD, make_user, make_water_point
+from tests.factories import PATONG, make_engineer, make_user, make_water_point
 
 from .conftest import sign_in, wait_for_map
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-PATONG = "4830201"
 MAP = "id_geom-map"
 
 
@@ -25,14 +23,14 @@ def new_project_page(page, base_url):
 
 
 def test_sign_in_and_see_the_lao_home(page, sample_site, test_output_dir):
-    make_user("eng", Role.LAO_ENGINEER, lao=PATONG)
-    sign_in(page, sample_site.url, "eng", PASSWORD)
+    sign_in(page, sample_site.url, make_engineer(PATONG))
     wait_for_map(page)
     assert "ป่าตอง" in page.locator("h1").inner_text()
     rows = page.locator("#projects tbody tr")
     assert rows.count() == 1 and "5,200,000" in rows.first.inner_text()
     page.wait_for_function(
-        "document.querySelectorAll('#home-map .leaflet-overlay-pane path, #home-map path.leaflet-interactive').length > 0"
+        "document.querySelectorAll("
+        "'#home-map .leaflet-overlay-pane path, #home-map path.leaflet-interactive').length > 0"
     )
     assert page.locator("#home-map-legend").is_visible()
     page.screenshot(path=str(test_output_dir / "entry_home_lao.png"), full_page=True)
@@ -40,9 +38,8 @@ def test_sign_in_and_see_the_lao_home(page, sample_site, test_output_dir):
 
 
 def test_switch_to_english(page, sample_site, test_output_dir):
-    make_user("eng", Role.LAO_ENGINEER, lao=PATONG)
     project = Project.objects.get(source_ref="sample:3")
-    sign_in(page, sample_site.url, "eng", PASSWORD)
+    sign_in(page, sample_site.url, make_engineer(PATONG))
     page.goto(f"{sample_site.url}/projects/{project.pk}/")
     wait_for_map(page)
     assert "ขั้นตอนงบประมาณ" in page.content()
@@ -58,9 +55,9 @@ def test_switch_to_english(page, sample_site, test_output_dir):
 
 
 def test_record_two_stages_in_order_and_an_out_of_order_one_is_refused(page, sample_site, test_output_dir):
-    make_user("ladmin", Role.LAO_ADMIN, lao=PATONG)
+    admin = make_user("ladmin", Role.LAO_ADMIN, lao=PATONG)
     project = make_water_point(PATONG, 98.2960, 7.8960, name="บ่อบาดาลหมู่ 4")
-    sign_in(page, sample_site.url, "ladmin", PASSWORD)
+    sign_in(page, sample_site.url, admin)
     page.goto(f"{sample_site.url}/projects/{project.pk}/")
     for stage, date in (("1", "1/10/2567"), ("2", "20/11/2567")):
         page.select_option("#stage-form select[name=stage]", stage)

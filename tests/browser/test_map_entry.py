@@ -7,9 +7,8 @@ import pytest
 from django.contrib.gis.geos import Point
 from pyproj import Transformer
 
-from accounts.models import Role
 from projects_geo.models import Project
-from tests.factories import PASSWORD, make_user
+from tests.factories import PATONG, TAMBON_PATONG, make_engineer
 
 from .conftest import click_map_at, sign_in, wait_for_map
 
@@ -18,7 +17,6 @@ pytestmark = [
     pytest.mark.django_db,
 ]
 
-PATONG = "4830201"
 MAP = "id_geom-map"
 THAI = re.compile(r"[\u0E00-\u0E7F]")
 PATONG_WELL = (98.2960, 7.8960)  # lon, lat in tambon Patong
@@ -27,8 +25,7 @@ PATONG_ROAD = [(98.2990, 7.8930), (98.3010, 7.8936)]
 
 @pytest.fixture
 def engineer_page(page, sample_site):
-    make_user("eng", Role.LAO_ENGINEER, lao=PATONG)
-    sign_in(page, sample_site.url, "eng", PASSWORD)
+    sign_in(page, sample_site.url, make_engineer(PATONG))
     page.goto(f"{sample_site.url}/projects/new/")
     page.wait_for_selector(f"#{MAP}[data-entry-ready]", state="attached")
     wait_for_map(page)
@@ -77,7 +74,7 @@ def test_create_a_water_project_by_clicking_on_the_map(engineer_page, test_outpu
     assert "กะทู้" in page.inner_text("#unit-amphoe") and "ภูเก็ต" in page.inner_text("#unit-province")
     page.screenshot(path=str(test_output_dir / "entry_water_click.png"), full_page=True)
     project = save(page)
-    assert project.tambon.code == "830202" and project.organization.dla_code == PATONG
+    assert project.tambon.code == TAMBON_PATONG and project.organization.dla_code == PATONG
     assert metres(project.geom, Point(*PATONG_WELL, srid=4326)) < 30  # a click is a few pixels at zoom 16
     assert "ป่าตอง" in page.inner_text("#unit-tambon")
     assert page.errors == []
@@ -88,7 +85,7 @@ def test_create_a_road_by_typing_utm_coordinates(engineer_page, test_output_dir,
     page = engineer_page
     fill_attributes(page, f"ก่อสร้างถนน คสล. ซอยทดสอบ ({datum})", "road", "concrete_road", "2,400,000")
     to_utm = Transformer.from_crs(4326, epsg, always_xy=True)
-    text = "\n".join("%.1f %.1f" % to_utm.transform(lon, lat) for lon, lat in PATONG_ROAD)
+    text = "\n".join("{:.1f} {:.1f}".format(*to_utm.transform(lon, lat)) for lon, lat in PATONG_ROAD)
     type_coordinates(page, text, system="47", datum=datum)
     page.wait_for_selector("#coords-accept:enabled")
     assert page.locator(f"#{MAP} path[stroke-dasharray='8 6']").count() == 1  # the dashed preview
@@ -97,7 +94,7 @@ def test_create_a_road_by_typing_utm_coordinates(engineer_page, test_output_dir,
     page.wait_for_function("document.getElementById('unit-tambon').textContent.includes('ป่าตอง')")
     wait_validated(page)
     project = save(page)
-    assert project.kind == "road" and project.geom.geom_type == "LineString" and project.tambon.code == "830202"
+    assert project.kind == "road" and project.geom.geom_type == "LineString" and project.tambon.code == TAMBON_PATONG
     for (lon, lat), vertex in zip(PATONG_ROAD, project.geom.coords):
         # the datum shift of Indian 1975 is ~400 m here: landing within a few metres means it was applied
         assert metres(Point(*vertex, srid=4326), Point(lon, lat, srid=4326)) < 10
@@ -124,11 +121,11 @@ def test_apply_the_suggested_fix_for_a_project_stored_with_lat_lon_swapped(page,
     """An imported project whose X/Y columns were swapped: the page suggests swapping them back."""
     from tests.factories import make_water_point
 
-    make_user("eng", Role.LAO_ENGINEER, lao=PATONG)
+    engineer = make_engineer(PATONG)
     lon, lat = PATONG_WELL
     project = make_water_point(PATONG, lon, lat, name="บ่อบาดาลนำเข้า")
     Project.objects.filter(pk=project.pk).update(geom=Point(lat, lon, srid=4326))  # as a bad import left it
-    sign_in(page, sample_site.url, "eng", PASSWORD)
+    sign_in(page, sample_site.url, engineer)
     page.goto(f"{sample_site.url}/projects/{project.pk}/")
     page.wait_for_selector(f"#{MAP}[data-entry-ready]", state="attached")
     fix = page.locator("#findings .finding.error .apply-fix, #findings .apply-fix").first
@@ -141,14 +138,14 @@ def test_apply_the_suggested_fix_for_a_project_stored_with_lat_lon_swapped(page,
     wait_validated(page)
     assert page.locator("#findings .finding.error").count() == 0 and page.is_enabled("#save-project")
     saved = save(page)
-    assert metres(saved.geom, Point(lon, lat, srid=4326)) < 1 and saved.tambon.code == "830202"
+    assert metres(saved.geom, Point(lon, lat, srid=4326)) < 1 and saved.tambon.code == TAMBON_PATONG
 
 
 def test_apply_the_suggested_fix_for_the_other_utm_zone(engineer_page, test_output_dir):
     page = engineer_page
     fill_attributes(page, "ก่อสร้างถนน คสล. โซนผิด", "road", "concrete_road")
     to_utm = Transformer.from_crs(4326, 32647, always_xy=True)
-    text = "\n".join("%.1f %.1f" % to_utm.transform(lon, lat) for lon, lat in PATONG_ROAD)
+    text = "\n".join("{:.1f} {:.1f}".format(*to_utm.transform(lon, lat)) for lon, lat in PATONG_ROAD)
     type_coordinates(page, text, system="48")  # zone 47 numbers typed as zone 48
     page.wait_for_selector("#coords-accept:enabled")
     page.click("#coords-accept")

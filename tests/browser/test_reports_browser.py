@@ -2,7 +2,7 @@
 and a choropleth report, checks the Thai text and that the folium map renders with our Leaflet and
 its shaded polygons, and saves screenshots to test-output/.
 
-The live server shares the test's connection (``tests.live.shared_live_server``), so it sees the
+The live server shares the test's connection (the ``shared_live_server`` fixture), so it sees the
 session's sample data and the test's rows, and everything rolls back afterwards.
 """
 
@@ -12,12 +12,11 @@ from decimal import Decimal
 import pytest
 from django.contrib.gis.geos import Point
 
-from accounts.models import Role
 from layers.models import Organization
 from projects_geo.models import Kind, Project, Subtype
 from projects_geo.services import save_project
 from projects_geo.stages import record_stage
-from tests.factories import PASSWORD, make_user
+from tests.factories import KATHU, PASSWORD, make_dla_admin
 
 
 @pytest.fixture
@@ -43,10 +42,10 @@ def _login(page, live_server):
 @pytest.mark.django_db
 def test_completeness_and_choropleth_reports_render(sample_site, browser_page, test_output_dir):
     live_server = sample_site
-    make_user("dla", Role.DLA_ADMIN)
+    make_dla_admin()
     p = save_project(
         Project(
-            organization=Organization.objects.get(dla_code="4830202"),
+            organization=Organization.objects.get(dla_code=KATHU),
             kind=Kind.WATER,
             subtype=Subtype.WELL,
             name="บ่อบาดาลกะทู้",
@@ -84,7 +83,8 @@ def test_completeness_and_choropleth_reports_render(sample_site, browser_page, t
     assert frame.locator(".gisplan-map-title").inner_text() == "งบประมาณตามแผน (บาท)"
     loaded = page.evaluate(
         "() => { const w = document.querySelector('iframe.report-map').contentWindow;"
-        " let n = 0; w.eval('for (const k in window) { if (window[k] instanceof L.GeoJSON) { window.__n = window[k].getLayers().length; } }');"
+        " let n = 0; w.eval('for (const k in window) {"
+        " if (window[k] instanceof L.GeoJSON) { window.__n = window[k].getLayers().length; } }');"
         " return w.__n; }"
     )
     assert loaded == 77

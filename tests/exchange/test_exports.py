@@ -10,19 +10,19 @@ import zipfile
 from decimal import Decimal
 
 import fiona
+import psycopg
 import pyogrio
 import pytest
 import shapely
 from django.contrib.gis.geos import LineString, MultiLineString
 from django.core.management import call_command
 
-from accounts.models import Role
 from exchange.exports import export_to_file, stream_export
 from exchange.exports.fields import FIELDS, data_dictionary_rows
 from layers.models import Organization
 from projects_geo.models import Kind, Project, Subtype
 from projects_geo.services import save_project
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, PATONG, PHUKET, make_dla_admin, make_engineer
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def projects(db):
     """The ten sample projects plus a two-part road (MultiLineString) with a long Thai name."""
     save_project(
         Project(
-            organization=Organization.objects.get(dla_code="4830201"),
+            organization=Organization.objects.get(dla_code=PATONG),
             kind=Kind.ROAD,
             subtype=Subtype.CONCRETE_ROAD,
             name=LONG_THAI,
@@ -86,7 +86,7 @@ def test_geojson_round_trip(projects, tmp_path):
     _check(_pyogrio_features(path), expected)
     by_id = {f["properties"]["project_id"]: f["properties"] for f in doc["features"]}
     line = next(p for p in by_id.values() if p["name"] == LONG_THAI)
-    assert line["budget"] == 1234567.89 and line["lao_code"] == "4830201" and line["province_name"] == "ภูเก็ต"
+    assert line["budget"] == 1234567.89 and line["lao_code"] == PATONG and line["province_name"] == "ภูเก็ต"
     assert line["length_m"] > 400
 
 
@@ -261,13 +261,13 @@ def test_kml_round_trip(projects, tmp_path):
 
 
 def test_export_api_limits_to_visible_projects_and_filters(projects, client):
-    user = make_user("eng_patong", Role.LAO_ENGINEER, lao="4830201")
+    user = make_engineer(PATONG, "eng_patong")
     client.force_login(user)
     resp = client.get("/api/projects/export/", {"format": "geojson"})
     assert resp.status_code == 200 and resp.streaming
     feats = json.loads(b"".join(resp.streaming_content))["features"]
-    assert feats and {f["properties"]["lao_code"] for f in feats} == {"4830201"}
-    assert len(feats) == Project.objects.filter(organization__dla_code="4830201").count()
+    assert feats and {f["properties"]["lao_code"] for f in feats} == {PATONG}
+    assert len(feats) == Project.objects.filter(organization__dla_code=PATONG).count()
     resp = client.get("/api/projects/export/", {"format": "geojson", "fiscal_year": "2567"})
     feats = json.loads(b"".join(resp.streaming_content))["features"]
     assert {f["properties"]["fiscal_year"] for f in feats} <= {2567}
@@ -277,7 +277,7 @@ def test_export_api_limits_to_visible_projects_and_filters(projects, client):
 
 
 def test_export_api_rejects_bad_input(projects, client):
-    client.force_login(make_user("dla", Role.DLA_ADMIN))
+    client.force_login(make_dla_admin())
     resp = client.get("/api/projects/export/", {"format": "dwg"})
     assert resp.status_code == 400 and resp.json()["errors"][0]["field"] == "format"
     assert resp.json()["errors"][0]["message_th"] != resp.json()["errors"][0]["message_en"]
@@ -294,20 +294,20 @@ def test_export_api_rejects_bad_input(projects, client):
 def test_export_api_takes_http_basic_credentials(projects, client):
     """Scripts download as the rest of the API is read: ``curl -u user:password``; what they get
     is what that user may see."""
-    make_user("eng_patong", Role.LAO_ENGINEER, lao="4830201")
+    make_engineer(PATONG, "eng_patong")
     auth = "Basic " + base64.b64encode(f"eng_patong:{PASSWORD}".encode()).decode()
     resp = client.get("/api/projects/export/", {"format": "geojson"}, HTTP_AUTHORIZATION=auth)
     assert resp.status_code == 200
     feats = json.loads(b"".join(resp.streaming_content))["features"]
-    assert {f["properties"]["lao_code"] for f in feats} == {"4830201"}
-    assert len(feats) == Project.objects.filter(organization__dla_code="4830201").count()
+    assert {f["properties"]["lao_code"] for f in feats} == {PATONG}
+    assert len(feats) == Project.objects.filter(organization__dla_code=PATONG).count()
 
 
 def test_export_command_with_filter(projects, tmp_path):
     out = tmp_path / "p.geojson"
-    call_command("export_projects", "--format", "geojson", "--lao", "4830201", "-o", str(out), verbosity=0)
+    call_command("export_projects", "--format", "geojson", "--lao", PATONG, "-o", str(out), verbosity=0)
     feats = json.loads(out.read_text())["features"]
-    assert len(feats) == Project.objects.filter(organization__dla_code="4830201").count() > 0
+    assert len(feats) == Project.objects.filter(organization__dla_code=PATONG).count() > 0
 
 
 def test_export_links_snippet_keeps_the_filters(rf):
@@ -322,12 +322,12 @@ def test_every_format_offered_on_the_pages_downloads(client):
     """The analysts' map and the LAO list offer exactly the export formats, and each one downloads."""
     import re
 
-    client.force_login(make_user("dla-formats", Role.DLA_ADMIN))
+    client.force_login(make_dla_admin("dla-formats"))
     analysis = client.get("/analysis/").content.decode()
     offered = re.findall(r'<option value="([a-z]+)">', analysis.split('id="export-format"')[1].split("</select>")[0])
     assert sorted(offered) == sorted(["shp", "geojson", "gpkg", "csv", "kml"])
     for fmt in offered:
-        response = client.get("/api/projects/export/", {"format": fmt, "province": "83"})
+        response = client.get("/api/projects/export/", {"format": fmt, "province": PHUKET})
         assert response.status_code == 200, fmt
         assert b"".join(response.streaming_content)
 
@@ -395,7 +395,8 @@ def test_chunks_fetched_ahead_raise_a_database_error_from_the_server(db):
 # transaction — as a web request or the command runs them — reading the sample (committed).
 
 
-def _own_thread(fn):
+def _own_thread(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` in a thread of its own (its own connection); its value or exception."""
     import threading
 
     from django.db import connections
@@ -404,7 +405,7 @@ def _own_thread(fn):
 
     def run():
         try:
-            out["value"] = fn()
+            out["value"] = fn(*args, **kwargs)
         except BaseException as e:  # noqa: BLE001 — re-raised in the test
             out["error"] = e
         finally:
@@ -462,9 +463,9 @@ def test_geojson_on_two_connections_is_the_one_connection_file(db, settings, par
     assert n >= 7 and 3 < m < n
     for qs in (everything, phuket):
         settings.GISPLAN_EXPORT_CONNECTIONS = 2
-        two = _own_thread(lambda: _geojson(qs))
+        two = _own_thread(_geojson, qs)
         settings.GISPLAN_EXPORT_CONNECTIONS = 1
-        one = _own_thread(lambda: _geojson(qs))
+        one = _own_thread(_geojson, qs)
         assert two == one
         assert len(json.loads(two)["features"]) == qs.count()
     assert parallel_reads == [-(-n // 3), -(-m // 3)]
@@ -478,7 +479,8 @@ def test_geojson_on_two_connections_reads_one_snapshot(db, monkeypatch, parallel
     from exchange.exports import query
 
     last = Project.objects.order_by("-id").first()
-    other = dbconn.connect(dbconn.connection_args())
+    # Someone else: another process's connection, not one of this process's extra connections.
+    other = psycopg.connect(**dbconn.connection_args().params, autocommit=True)
     real_connect = query._ParallelRead.connect
 
     def connect_then_change(self):  # the snapshot is taken; the workers have not begun

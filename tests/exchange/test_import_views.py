@@ -8,11 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role
 from projects_geo.models import Project
-from tests.factories import make_user
+from tests.factories import PATONG, PHUKET, PHUKET_CITY, make_analyst, make_engineer, make_user
 
 pytestmark = pytest.mark.django_db
 
-LAO = "4830201"
 CSV = (
     "\ufeffรหัส,ชื่อโครงการ,ปีงบประมาณ,งบประมาณ,ละติจูด,ลองจิจูด\n"
     "W1,ขุดสระน้ำสาธารณะ หมู่ 5,2568,300000,7.896,98.296\n"
@@ -30,7 +29,7 @@ def upload(client, content=CSV, name="projects.csv", **extra):
 
 
 def test_full_flow(client):
-    user = make_user("eng", Role.LAO_ENGINEER, lao=LAO)
+    user = make_engineer(PATONG)
     client.force_login(user)
     assert client.get("/projects/import/").status_code == 200
     resp = upload(client)
@@ -84,7 +83,7 @@ def test_full_flow(client):
 
 
 def test_errors_block_commit(client):
-    client.force_login(make_user("eng", Role.LAO_ENGINEER, lao=LAO))
+    client.force_login(make_engineer(PATONG))
     url = upload(client)["Location"]
     client.post(url, {"map_name": "ชื่อโครงการ", "map_lat": "ละติจูด", "map_lon": "ลองจิจูด"})  # no kind, year, budget
     page = client.get(url.replace("mapping/", "preview/")).content.decode()
@@ -95,7 +94,7 @@ def test_errors_block_commit(client):
 
 
 def test_bad_upload_shows_message(client):
-    client.force_login(make_user("eng", Role.LAO_ENGINEER, lao=LAO))
+    client.force_login(make_engineer(PATONG))
     resp = upload(client, b"not a zip at all", name="shapes.zip")
     assert resp.status_code == 400
     page = resp.content.decode()
@@ -103,15 +102,15 @@ def test_bad_upload_shows_message(client):
 
 
 def test_access(client):
-    owner = make_user("eng", Role.LAO_ENGINEER, lao=LAO)
+    owner = make_engineer(PATONG)
     client.force_login(owner)
     url = upload(client)["Location"]
-    client.force_login(make_user("other", Role.LAO_ENGINEER, lao="3830102"))
+    client.force_login(make_engineer(PHUKET_CITY, "other"))
     assert client.get(url).status_code == 404  # someone else's upload
-    client.force_login(make_user("analyst", Role.PROVINCIAL_ANALYST, province="83"))
-    resp = upload(client, lao=LAO)
+    client.force_login(make_analyst(PHUKET))
+    resp = upload(client, lao=PATONG)
     assert resp.status_code == 400 and Project.objects.filter(source_ref="W1").count() == 0
-    client.force_login(make_user("finance", Role.LAO_FINANCE, lao=LAO))
+    client.force_login(make_user("finance", Role.LAO_FINANCE, lao=PATONG))
     assert client.get("/projects/import/").status_code == 403
     client.logout()
     assert client.get("/projects/import/").status_code == 302  # to the login page
@@ -122,7 +121,7 @@ def test_abandoned_uploads_are_removed_by_the_next_upload(client, settings):
     import time
     from pathlib import Path
 
-    client.force_login(make_user("eng", Role.LAO_ENGINEER, lao=LAO))
+    client.force_login(make_engineer(PATONG))
     first = upload(client)["Location"]
     second = upload(client)["Location"]
     folders = sorted(Path(settings.GISPLAN_IMPORT_DIR).iterdir())
@@ -154,7 +153,7 @@ def test_the_file_is_read_at_upload_dry_run_and_commit_only(client, monkeypatch)
     reads = []
     real = imports.read_source
     monkeypatch.setattr(imports, "read_source", lambda *a, **k: reads.append(1) or real(*a, **k))
-    client.force_login(make_user("eng", Role.LAO_ENGINEER, lao=LAO))
+    client.force_login(make_engineer(PATONG))
     mapping_url = upload(client)["Location"]
     assert len(reads) == 1
     page = client.get(mapping_url).content.decode()
@@ -179,7 +178,7 @@ def test_the_file_is_read_at_upload_dry_run_and_commit_only(client, monkeypatch)
 
 
 def test_an_upload_named_like_the_state_file_is_kept_apart(client):
-    client.force_login(make_user("eng", Role.LAO_ENGINEER, lao=LAO))
+    client.force_login(make_engineer(PATONG))
     geojson = (
         '{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Point", '
         '"coordinates": [98.296, 7.896]}, "properties": {"ชื่อโครงการ": "สระน้ำ state", "ปีงบประมาณ": 2568}}]}'
@@ -200,7 +199,7 @@ def test_an_upload_stored_by_the_previous_release_still_maps(client, settings):
     import shutil
     from pathlib import Path
 
-    client.force_login(make_user("eng", Role.LAO_ENGINEER, lao=LAO))
+    client.force_login(make_engineer(PATONG))
     mapping_url = upload(client)["Location"]
     token = mapping_url.rstrip("/").split("/")[-2]
     folder = Path(settings.GISPLAN_IMPORT_DIR) / token

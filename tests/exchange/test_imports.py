@@ -16,10 +16,10 @@ from django.core.management import CommandError, call_command
 from exchange import imports
 from layers.models import Organization
 from projects_geo.models import Project, ProjectTambon
+from tests.factories import PATONG, PHUKET, TAMBON_PATONG
 
 pytestmark = pytest.mark.django_db
 
-LAO = "4830201"  # ทม.ป่าตอง, Phuket
 # Points and a line inside Patong (tambon 830202)
 P1 = (98.2960, 7.8960)
 P2 = (98.3000, 7.8900)
@@ -28,12 +28,12 @@ LINE = [(98.2985, 7.8985), (98.3003, 7.8930), (98.3010, 7.8880)]
 
 @pytest.fixture
 def org(db):
-    return Organization.objects.get(dla_code=LAO)
+    return Organization.objects.get(dla_code=PATONG)
 
 
 def run(path, *args, **kw):
     out = io.StringIO()
-    call_command("import_projects", str(path), "--lao", LAO, *args, stdout=out, stderr=io.StringIO(), **kw)
+    call_command("import_projects", str(path), "--lao", PATONG, *args, stdout=out, stderr=io.StringIO(), **kw)
     return out.getvalue()
 
 
@@ -109,7 +109,7 @@ def test_geojson_import_and_reimport_creates_no_duplicates(org, tmp_path):
     pond = Project.objects.get(organization=org, source_ref="W1")
     assert pond.name == "ขุดสระน้ำหมู่ 1" and pond.kind == "water" and pond.subtype == "pond"
     assert pond.budget == Decimal("250000.00") and pond.fiscal_year == 2568
-    assert pond.tambon.code == "830202" and pond.province.code == "83"
+    assert pond.tambon.code == TAMBON_PATONG and pond.province.code == PHUKET
     road = Project.objects.get(organization=org, source_ref="R1")
     assert road.length_m == pytest.approx(1200, rel=0.05)
     assert ProjectTambon.objects.filter(project=road).exists()
@@ -301,7 +301,8 @@ def test_csv_utm_indian1975_and_wkt(org, tmp_path):
     e, n = coords.lonlat_to_utm(*P2, 47, coords.INDIAN_1975)
     path = tmp_path / "utm.csv"
     path.write_text(
-        f"id;name;kind;subtype;fy;budget;E;N;zone;datum\nU1;บ่อบาดาล UTM;water;well;2568;1;{e:.2f};{n:.2f};47N;Indian 1975\n",
+        "id;name;kind;subtype;fy;budget;E;N;zone;datum\n"
+        f"U1;บ่อบาดาล UTM;water;well;2568;1;{e:.2f};{n:.2f};47N;Indian 1975\n",
         encoding="utf-8",
     )
     assert "created 1" in run(path)
@@ -384,7 +385,7 @@ def test_dry_run_report_and_row_errors(org, tmp_path):
     assert by_row["B"][0]["status"] == "warning" and by_row["B"][0]["code"] == "fiscal_year_ce"
     assert {x["code"] for x in by_row["C"]} == {"geometry_type"}
     assert {x["code"] for x in by_row["D"]} == {"no_geometry"}
-    # a road must be a line: boundary validation (issue 3) adds its own error to the row's
+    # a road must be a line: boundary validation (projects_geo.validation) adds its own error to the row's
     assert {x["code"] for x in by_row["E"]} == {"subtype_kind", "budget_range", "wrong_geometry_type"}
     assert all(x["message_th"] and x["message_en"] and x["message_th"] != x["message_en"] for x in lines if x["code"])
 
@@ -456,7 +457,7 @@ def test_empty_and_nan_geometries(tmp_path):
     rows = imports.build_rows(
         imports.read_source(path),
         {"ref": "ref", "name": "name", "fiscal_year": "fy", "budget": "budget", "kind": "kind", "subtype": "subtype"},
-        Organization.objects.get(dla_code=LAO),
+        Organization.objects.get(dla_code=PATONG),
     )
     assert rows[0].status == "error" and {f["code"] for f in rows[0].findings} & {"nan_coordinates", "no_geometry"}
     assert "1 rows have errors" in refused(path)
@@ -476,7 +477,7 @@ def test_million_vertex_line(tmp_path):
 
 
 def test_rows_go_through_boundary_validation(org, tmp_path):
-    """Every imported geometry is checked against the LAO's boundaries (issue 3's validate_batch):
+    """Every imported geometry is checked against the LAO's boundaries (projects_geo.validation.validate_batch):
     a well in Phang Nga is refused for Patong, a lat/lon-swapped point is named with its fix, and
     nothing is written while either stands."""
     phang_nga = (98.5250, 8.4500)  # Mueang Phang Nga, province 82
@@ -562,7 +563,7 @@ def test_import_keeps_validations_units_and_is_no_duplicate_of_itself(org, tmp_p
     )
     assert "created 2" in run(path)
     offshore = Project.objects.get(organization=org, source_ref="C1")
-    assert offshore.tambon_id is not None and offshore.province.code == "83"
+    assert offshore.tambon_id is not None and offshore.province.code == PHUKET
     assert list(ProjectTambon.objects.filter(project=offshore).values_list("tambon_id", flat=True)) == [
         offshore.tambon_id
     ]
@@ -650,4 +651,4 @@ def test_large_import_measures_its_lines_on_a_second_connection(org, tmp_path, m
         assert [s for _t, s in stored] == pytest.approx(
             [t.share for t in sorted(single.units.tambons, key=lambda t: t.tambon_id)]
         )
-        assert p.tambon.code == "830202"
+        assert p.tambon.code == TAMBON_PATONG

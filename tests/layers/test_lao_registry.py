@@ -8,9 +8,11 @@ from django.core.management import CommandError, call_command
 
 from layers.models import Organization, OrganizationType
 from tests.conftest import REGISTRY_CSV
+from tests.factories import PATONG, PHUKET
 
 pytestmark = pytest.mark.django_db
 
+NO_LATITUDE = "5460116"  # Nuea subdistrict municipality, Kalasin: its registry row has a longitude only
 EXPECTED_TYPES = {
     "subdistrict_admin_org": 5300,
     "subdistrict_municipality": 2247,
@@ -39,8 +41,8 @@ def test_amphoe_resolved_for_at_least_99_percent_and_within_its_province():
     from django.db.models import F
 
     assert not resolved.exclude(amphoe__province=F("province")).exists()
-    patong = Organization.objects.get(dla_code="4830201")
-    assert patong.amphoe.name_en == "Kathu" and patong.province.code == "83"
+    patong = Organization.objects.get(dla_code=PATONG)
+    assert patong.amphoe.name_en == "Kathu" and patong.province.code == PHUKET
     assert patong.name_th == "ป่าตอง" and patong.type == OrganizationType.TOWN_MUNICIPALITY
 
 
@@ -51,10 +53,10 @@ def test_never_invents_a_location():
     assert (
         set(Organization.objects.filter(office_location__isnull=False).values_list("dla_code", flat=True)) == with_both
     )
-    # A row with only a longitude (5460116) keeps no location.
-    assert rows["5460116"]["centerLon"] and not rows["5460116"]["centerLat"]
-    assert Organization.objects.get(dla_code="5460116").office_location is None
-    loc = Organization.objects.get(dla_code="4830201").office_location
+    # A row with only a longitude keeps no location.
+    assert rows[NO_LATITUDE]["centerLon"] and not rows[NO_LATITUDE]["centerLat"]
+    assert Organization.objects.get(dla_code=NO_LATITUDE).office_location is None
+    loc = Organization.objects.get(dla_code=PATONG).office_location
     assert loc.y == pytest.approx(7.898071193) and loc.x == pytest.approx(98.30392675)
 
 
@@ -71,7 +73,7 @@ def test_changed_row_is_updated(tmp_path):
     path.write_text(text, encoding="utf-8")
     out = run(path)
     assert "0 created, 1 updated, 7848 unchanged" in out
-    assert Organization.objects.get(dla_code="4830201").name_th == "ป่าตองใหม่"
+    assert Organization.objects.get(dla_code=PATONG).name_th == "ป่าตองใหม่"
 
 
 def test_bad_registry_is_refused_and_writes_nothing(tmp_path):

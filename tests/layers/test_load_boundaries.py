@@ -12,6 +12,7 @@ from shapely.geometry import Polygon
 from layers.models import Amphoe, Organization, Province, Tambon
 from projects_geo.models import Project
 from tests.conftest import COUNTRY_GPKG, SAMPLE_BOUNDARIES
+from tests.factories import PHANG_NGA, PHUKET
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +40,9 @@ def test_sample_loads_with_codes_names_and_parents():
     assert "province: 2 read, 2 created" in out
     assert "amphoe: 11 read, 11 created" in out
     assert "tambon: 65 read, 65 created" in out
-    assert set(Province.objects.values_list("code", flat=True)) == {"82", "83"}
+    assert set(Province.objects.values_list("code", flat=True)) == {PHANG_NGA, PHUKET}
     assert Amphoe.objects.count() == 11 and Tambon.objects.count() == 65
-    phuket = Province.objects.get(code="83")
+    phuket = Province.objects.get(code=PHUKET)
     assert phuket.name_th == "ภูเก็ต" and phuket.name_en == "Phuket"
     assert phuket.geom.geom_type == "MultiPolygon" and phuket.geom.srid == 4326
     for tambon in Tambon.objects.select_related("amphoe__province"):
@@ -68,11 +69,11 @@ def test_every_sample_tambon_nests_inside_its_amphoe_and_province():
 
 
 def test_rerun_changes_nothing():
-    before = {t.code: (t.pk, t.geom.wkb.tobytes()) for t in Tambon.objects.filter(amphoe__province__code="83")}
+    before = {t.code: (t.pk, t.geom.wkb.tobytes()) for t in Tambon.objects.filter(amphoe__province__code=PHUKET)}
     out = run(SAMPLE_BOUNDARIES)
     assert "province: 2 read, 0 created, 0 updated, 2 unchanged" in out
     assert "tambon: 65 read, 0 created, 0 updated, 65 unchanged" in out
-    after = {t.code: (t.pk, t.geom.wkb.tobytes()) for t in Tambon.objects.filter(amphoe__province__code="83")}
+    after = {t.code: (t.pk, t.geom.wkb.tobytes()) for t in Tambon.objects.filter(amphoe__province__code=PHUKET)}
     assert before == after
     assert Tambon.objects.count() == 7425
 
@@ -100,10 +101,10 @@ def models_prefix():
 
 
 def test_only_missing_keeps_existing_units():
-    phuket_geom = Province.objects.get(code="83").geom.wkb.tobytes()
+    phuket_geom = Province.objects.get(code=PHUKET).geom.wkb.tobytes()
     out = run(COUNTRY_GPKG, level="province", only_missing=True)
     assert "77 already present (kept)" in out
-    assert Province.objects.get(code="83").geom.wkb.tobytes() == phuket_geom
+    assert Province.objects.get(code=PHUKET).geom.wkb.tobytes() == phuket_geom
 
 
 def _write(gdf, path, **kwargs):
@@ -122,7 +123,7 @@ def test_other_field_names_crs_polygon_and_invalid_geometry(tmp_path):
             "AMP_CODE": ["8398", "8399"],
             "NAME_T": ["ทดสอบหนึ่ง", "ทดสอบสอง"],
             "NAME_E": ["Test one", "Test two"],
-            "PROV": ["83", "83"],
+            "PROV": [PHUKET, PHUKET],
         },
         geometry=[bowtie, square],
         crs="EPSG:32647",
@@ -135,7 +136,7 @@ def test_other_field_names_crs_polygon_and_invalid_geometry(tmp_path):
     fixed = Amphoe.objects.get(code="8398")
     assert fixed.geom.valid and fixed.geom.geom_type == "MultiPolygon" and fixed.name_th == "ทดสอบหนึ่ง"
     square_db = Amphoe.objects.get(code="8399")
-    assert square_db.province.code == "83"
+    assert square_db.province.code == PHUKET
     # Reprojected from UTM 47N: 430000 E 880000 N is about 7.96 N, 98.36 E.
     lon, lat = square_db.geom.extent[:2]
     assert 98.3 < lon < 98.4 and 7.9 < lat < 8.0
@@ -147,7 +148,7 @@ def test_cp874_shapefile_with_encoding_option(tmp_path):
     path = _write(gdf, tmp_path / "province.shp", encoding="cp874")
     (tmp_path / "province.cpg").unlink(missing_ok=True)
     run(path, level="province", encoding="cp874")
-    assert Province.objects.get(code="82").name_th == "พังงา"
+    assert Province.objects.get(code=PHANG_NGA).name_th == "พังงา"
 
 
 def test_missing_crs_needs_source_srs(tmp_path):

@@ -8,6 +8,7 @@ from django.db import connection
 from layers.lookup import edge_distances, lands_in_area, refresh_tambon_parts, units_for_geometries
 from layers.models import Province, Tambon, TambonPart
 from tests.conftest import SAMPLE_BOUNDARIES
+from tests.factories import PHUKET, TAMBON_TALAT_YAI
 
 
 @pytest.mark.django_db
@@ -17,16 +18,18 @@ def test_parts_cover_every_tambon_and_are_small():
         cur.execute("SELECT max(ST_NPoints(geom)) FROM layers_tambonpart")
         assert cur.fetchone()[0] <= 256 + 5
         # the parts add up to the tambon (area check on Phuket)
-        cur.execute("""SELECT abs(sum(ST_Area(p.geom)) - (SELECT sum(ST_Area(geom)) FROM layers_tambon WHERE code LIKE '83%%'))
-                       FROM layers_tambonpart p JOIN layers_tambon t ON t.id = p.tambon_id WHERE t.code LIKE '83%%'""")
+        cur.execute(
+            """SELECT abs(sum(ST_Area(p.geom)) - (SELECT sum(ST_Area(geom)) FROM layers_tambon WHERE code LIKE '83%%'))
+               FROM layers_tambonpart p JOIN layers_tambon t ON t.id = p.tambon_id WHERE t.code LIKE '83%%'"""
+        )
         assert cur.fetchone()[0] < 1e-9
 
 
 @pytest.mark.django_db
 def test_loader_refreshes_the_parts():
-    TambonPart.objects.filter(tambon__code__startswith="83").delete()
+    TambonPart.objects.filter(tambon__code__startswith=PHUKET).delete()
     call_command("load_boundaries", str(SAMPLE_BOUNDARIES), verbosity=0)
-    assert TambonPart.objects.filter(tambon__code="830101").exists()
+    assert TambonPart.objects.filter(tambon__code=TAMBON_TALAT_YAI).exists()
     n = TambonPart.objects.count()
     assert refresh_tambon_parts() == n
 
@@ -40,7 +43,7 @@ def test_units_for_geometries_is_one_query(django_assert_num_queries):
     ]
     with django_assert_num_queries(1):  # the connection has JIT off already (DB_JIT unset): no SET LOCAL
         units = units_for_geometries(geoms)
-    assert Tambon.objects.get(pk=units[0].main.tambon_id).code == "830101"
+    assert Tambon.objects.get(pk=units[0].main.tambon_id).code == TAMBON_TALAT_YAI
     assert len(units[1].province_ids) == 2
     assert units[2].tambons == []
 
@@ -72,7 +75,7 @@ def test_lookups_turn_jit_off_when_the_connection_has_it_on(monkeypatch):
 
 @pytest.mark.django_db
 def test_distance_outside_a_unit():
-    phuket = Province.objects.get(code="83")
+    phuket = Province.objects.get(code=PHUKET)
     far = Point(97.7, 7.6, srid=4326)
     info = edge_distances([(1, bytes(far.ewkb), phuket.id, None)])[1]
     assert 50_000 < info.province_dist < 120_000

@@ -4,9 +4,8 @@ import json
 
 import pytest
 
-from accounts.models import Role
 from layers.maplayers import LayerRequestError, boundary_geojson, parse_request, tolerance_for_zoom
-from tests.factories import make_user
+from tests.factories import AMPHOE_KATHU, PATONG, PHUKET, TAMBON_PATONG, make_engineer
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +23,7 @@ def test_tambons_in_a_bbox_are_simplified_less_when_zoomed_in():
     coarse = json.loads(boundary_geojson(parse_request("tambon", {"zoom": "10", "bbox": PHUKET_BBOX})))
     fine = json.loads(boundary_geojson(parse_request("tambon", {"zoom": "16", "bbox": PHUKET_BBOX})))
     codes = {f["properties"]["code"] for f in coarse["features"]}
-    assert "830202" in codes  # Patong
+    assert TAMBON_PATONG in codes  # Patong
     assert codes == {f["properties"]["code"] for f in fine["features"]}
     assert sum(vertices(f["geometry"]) for f in coarse["features"]) < sum(
         vertices(f["geometry"]) for f in fine["features"]
@@ -35,7 +34,7 @@ def test_tambons_in_a_bbox_are_simplified_less_when_zoomed_in():
 def test_layers_below_their_zoom_are_empty_and_codes_select_units():
     hidden = json.loads(boundary_geojson(parse_request("tambon", {"zoom": "7", "bbox": PHUKET_BBOX})))
     assert hidden["features"] == [] and hidden["properties"]["hidden_below_zoom"] == 10
-    one = json.loads(boundary_geojson(parse_request("amphoe", {"zoom": "6", "code": "8302"})))
+    one = json.loads(boundary_geojson(parse_request("amphoe", {"zoom": "6", "code": AMPHOE_KATHU})))
     assert [f["properties"]["name_th"] for f in one["features"]] == ["กะทู้"]
     provinces = json.loads(boundary_geojson(parse_request("province", {"zoom": "5"})))
     assert len(provinces["features"]) == 77
@@ -48,7 +47,7 @@ def test_layers_below_their_zoom_are_empty_and_codes_select_units():
         ("tambon", {"zoom": "x", "bbox": PHUKET_BBOX}, "zoom"),
         ("tambon", {"zoom": "12", "bbox": "1,2,3"}, "bbox"),
         ("tambon", {"zoom": "12"}, "bbox"),
-        ("amphoe", {"code": "83"}, "code"),
+        ("amphoe", {"code": PHUKET}, "code"),
     ],
 )
 def test_bad_requests_say_what_is_wrong(level, params, field):
@@ -60,7 +59,7 @@ def test_bad_requests_say_what_is_wrong(level, params, field):
 def test_endpoint_needs_sign_in_and_answers_400_in_both_languages(client):
     url = "/layers/boundaries/tambon.geojson"
     assert client.get(url, {"zoom": 12, "bbox": PHUKET_BBOX}).status_code == 302
-    client.force_login(make_user("eng", Role.LAO_ENGINEER, lao="4830201"))
+    client.force_login(make_engineer(PATONG))
     ok = client.get(url, {"zoom": 12, "bbox": PHUKET_BBOX})
     assert ok.status_code == 200 and ok["Content-Type"] == "application/geo+json"
     assert json.loads(ok.content)["features"]

@@ -21,7 +21,15 @@ from layers.models import Organization, Province
 from projects_geo import clustercells
 from projects_geo.models import ClusterCell, Project
 from projects_geo.services import save_project
-from tests.factories import Role, make_user, make_water_point
+from tests.factories import (
+    PHANG_NGA,
+    PHUKET,
+    PHUKET_PAO,
+    make_analyst,
+    make_dla_admin,
+    make_engineer,
+    make_water_point,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +62,7 @@ def from_projects():
 
 def test_cells_follow_every_change():
     assert ClusterCell.objects.count() > 0 and cells() == from_projects()  # the sample, filled by the migration
-    p = make_water_point("2830101", 98.35, 7.95, name="บ่อใหม่")  # insert
+    p = make_water_point(PHUKET_PAO, 98.35, 7.95, name="บ่อใหม่")  # insert
     assert cells() == from_projects()
     Project.objects.filter(pk=p.pk).update(budget=Decimal("123456.78"), current_stage=3)  # update in place
     assert cells() == from_projects()
@@ -72,14 +80,14 @@ def test_cells_follow_every_change():
     assert cells() == from_projects()
     Project.all_objects.filter(pk=p.pk).delete()  # hard delete
     assert cells() == from_projects()
-    org = Organization.objects.get(dla_code="2830101")  # an LAO moved to another province
-    Organization.objects.filter(pk=org.pk).update(province=Province.objects.get(code="82"))
+    org = Organization.objects.get(dla_code=PHUKET_PAO)  # an LAO moved to another province
+    Organization.objects.filter(pk=org.pk).update(province=Province.objects.get(code=PHANG_NGA))
     assert cells() == from_projects()
 
 
 def test_compact_and_rebuild_keep_every_figure():
     for i in range(3):
-        p = make_water_point("2830101", 98.35 + i * 0.01, 7.95, name=f"บ่อ {i}")
+        p = make_water_point(PHUKET_PAO, 98.35 + i * 0.01, 7.95, name=f"บ่อ {i}")
         Project.objects.filter(pk=p.pk).update(current_stage=2)
     expected = from_projects()
     rows_before = ClusterCell.objects.count()
@@ -114,11 +122,7 @@ FILTERS = [
 
 @pytest.mark.parametrize("role", ["national", "province"])
 def test_tiles_from_cells_are_the_tiles_from_projects(role, monkeypatch):
-    user = (
-        make_user("dla", Role.DLA_ADMIN)
-        if role == "national"
-        else make_user("an83", Role.PROVINCIAL_ANALYST, province="83")
-    )
+    user = make_dla_admin() if role == "national" else make_analyst(PHUKET)
     client = Client()
     client.force_login(user)
 
@@ -146,19 +150,19 @@ def test_other_filters_and_lao_staff_read_the_projects(monkeypatch):
 
     monkeypatch.setattr(views_tiles, "cluster_tile_from_cells", no_cells)
     national = Client()
-    national.force_login(make_user("dla", Role.DLA_ADMIN))
+    national.force_login(make_dla_admin())
     z, x, y = tile_of(98.35, 7.95, 6)
-    for params in ({"q": "บ่อ"}, {"province": "83"}, {"budget_min": "1000"}, {"bbox": "98,7.5,99,8.5"}):
+    for params in ({"q": "บ่อ"}, {"province": PHUKET}, {"budget_min": "1000"}, {"bbox": "98,7.5,99,8.5"}):
         assert national.get(f"/tiles/projects/{z}/{x}/{y}.pbf", params).status_code in (200, 204)
     staff = Client()
-    staff.force_login(make_user("eng", Role.LAO_ENGINEER, lao="2830101"))
+    staff.force_login(make_engineer(PHUKET_PAO))
     assert staff.get(f"/tiles/projects/{z}/{x}/{y}.pbf").status_code in (200, 204)
     assert clustercells.ZOOMS == CLUSTER_BELOW_ZOOM  # the migration's triggers fill exactly these zooms
 
 
 def test_bad_cell_filters_are_a_400_in_thai_and_english():
     national = Client()
-    national.force_login(make_user("dla", Role.DLA_ADMIN))
+    national.force_login(make_dla_admin())
     z, x, y = tile_of(98.35, 7.95, 6)
     response = national.get(f"/tiles/projects/{z}/{x}/{y}.pbf", {"fiscal_year": "2468", "kind": "bridge"})
     assert response.status_code == 400

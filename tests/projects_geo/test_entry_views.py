@@ -9,11 +9,23 @@ from django.urls import reverse
 
 from accounts.models import Role
 from projects_geo.models import Project, ProjectStage
-from tests.factories import make_user
+from tests.factories import (
+    BANG_MUANG_SAO,
+    PATONG,
+    PHANG_NGA,
+    PHUKET,
+    PHUKET_CITY,
+    TAKUA_PA,
+    TAMBON_PATONG,
+    THAI_MUEANG,
+    make_analyst,
+    make_dla_admin,
+    make_engineer,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
-PATONG = "4830201"
 PATONG_POINT = {"type": "Point", "coordinates": [98.2960, 7.8960]}
 
 
@@ -21,8 +33,7 @@ def sample(ref):
     return Project.objects.get(source_ref=f"sample:{ref}")
 
 
-def signed_in(client, username, role=None, **kw):
-    user = make_user(username, role, **kw)
+def signed_in(client, user):
     client.force_login(user)
     return user
 
@@ -48,7 +59,7 @@ def test_home_needs_sign_in(client):
 
 
 def test_lao_engineer_home_lists_only_their_projects_in_thai(client):
-    signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
+    signed_in(client, make_engineer(PATONG))
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -60,8 +71,8 @@ def test_lao_engineer_home_lists_only_their_projects_in_thai(client):
 
 
 def test_home_filters_by_fiscal_year_kind_and_stage(client):
-    signed_in(client, "ana", Role.PROVINCIAL_ANALYST, province="83")
-    url = reverse("projects_geo:lao_home", args=["3830102"])  # Phuket city: two projects in 2568
+    signed_in(client, make_analyst(PHUKET))
+    url = reverse("projects_geo:lao_home", args=[PHUKET_CITY])  # Phuket city: two projects in 2568
     assert len(client.get(url).context["projects"]) == 2
     assert [p.kind for p in client.get(url, {"kind": "water"}).context["projects"]] == ["water"]
     assert [p.current_stage for p in client.get(url, {"stage": "4"}).context["projects"]] == [4]
@@ -71,15 +82,15 @@ def test_home_filters_by_fiscal_year_kind_and_stage(client):
 
 
 def test_chooser_for_analysts_and_dla_and_404_outside(client):
-    signed_in(client, "ana", Role.PROVINCIAL_ANALYST, province="82")
+    signed_in(client, make_analyst(PHANG_NGA))
     response = client.get("/")
     assert response.status_code == 200
     codes = {o.dla_code for o in response.context["page"]}
-    assert codes == {"4820501", "6820505", "5820801"}  # Phang Nga LAOs with projects
+    assert codes == {TAKUA_PA, BANG_MUANG_SAO, THAI_MUEANG}  # Phang Nga LAOs with projects
     assert client.get(reverse("projects_geo:lao_home", args=[PATONG])).status_code == 404  # Phuket
     client.logout()
-    signed_in(client, "dla", Role.DLA_ADMIN)
-    response = client.get("/", {"province": "83"})
+    signed_in(client, make_dla_admin())
+    response = client.get("/", {"province": PHUKET})
     assert PATONG in {o.dla_code for o in response.context["page"]}
     assert client.get(reverse("projects_geo:lao_home", args=[PATONG])).status_code == 200
 
@@ -87,23 +98,23 @@ def test_chooser_for_analysts_and_dla_and_404_outside(client):
 def test_chooser_leaves_out_deleted_projects(client):
     from projects_geo.deletion import soft_delete_project
 
-    for project in Project.objects.filter(organization__dla_code="4820501"):
+    for project in Project.objects.filter(organization__dla_code=TAKUA_PA):
         soft_delete_project(project)
-    signed_in(client, "ana", Role.PROVINCIAL_ANALYST, province="82")
+    signed_in(client, make_analyst(PHANG_NGA))
     codes = {o.dla_code: o.n_projects for o in client.get("/").context["page"]}
-    assert "4820501" not in codes and set(codes) == {"6820505", "5820801"}
-    assert client.get("/", {"all": "1", "q": "4820501"}).context["page"][0].n_projects == 0
+    assert TAKUA_PA not in codes and set(codes) == {BANG_MUANG_SAO, THAI_MUEANG}
+    assert client.get("/", {"all": "1", "q": TAKUA_PA}).context["page"][0].n_projects == 0
 
 
 def test_lao_staff_cannot_open_another_lao(client):
-    signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
-    assert client.get(reverse("projects_geo:lao_home", args=["6820505"])).status_code == 404
+    signed_in(client, make_engineer(PATONG))
+    assert client.get(reverse("projects_geo:lao_home", args=[BANG_MUANG_SAO])).status_code == 404
     assert client.get(reverse("projects_geo:project_edit", args=[sample(7).pk])).status_code == 404
-    assert client.get(reverse("projects_geo:project_create"), {"lao": "6820505"}).status_code == 404
+    assert client.get(reverse("projects_geo:project_create"), {"lao": BANG_MUANG_SAO}).status_code == 404
 
 
 def test_engineer_creates_a_project(client):
-    user = signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
+    user = signed_in(client, make_engineer(PATONG))
     page = client.get(reverse("projects_geo:project_create"))
     assert page.status_code == 200 and b"gisplan-entry-config" in page.content
     from projects_geo.fiscal import current_fiscal_year
@@ -114,12 +125,12 @@ def test_engineer_creates_a_project(client):
     assert response.status_code == 302, response.content.decode()[:2000]
     project = Project.objects.get(name="ขุดเจาะบ่อบาดาล หมู่ที่ 2")
     assert project.organization.dla_code == PATONG and project.budget == Decimal("1250000")
-    assert project.tambon.code == "830202" and project.created_by == user
+    assert project.tambon.code == TAMBON_PATONG and project.created_by == user
     assert response["Location"] == reverse("projects_geo:project_edit", args=[project.pk])
 
 
 def test_wrong_geometry_for_the_kind_and_bad_input_are_refused_without_writing(client):
-    signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
+    signed_in(client, make_engineer(PATONG))
     url = reverse("projects_geo:project_create")
     count = Project.objects.count()
     road_as_point = client.post(url, project_post(kind="road", subtype="asphalt_road"))
@@ -133,7 +144,7 @@ def test_wrong_geometry_for_the_kind_and_bad_input_are_refused_without_writing(c
 
 def test_planner_and_analyst_cannot_change_a_project(client):
     project = sample(3)
-    signed_in(client, "plan", Role.LAO_PLANNER, lao=PATONG)
+    signed_in(client, make_user("plan", Role.LAO_PLANNER, lao=PATONG))
     url = reverse("projects_geo:project_edit", args=[project.pk])
     page = client.get(url)
     assert page.status_code == 200 and not page.context["editable"]
@@ -143,7 +154,7 @@ def test_planner_and_analyst_cannot_change_a_project(client):
 
 
 def test_engineer_edits_a_project(client):
-    signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
+    signed_in(client, make_engineer(PATONG))
     project = sample(3)
     url = reverse("projects_geo:project_edit", args=[project.pk])
     geom = json.dumps({"type": "LineString", "coordinates": [[98.2990, 7.8930], [98.3010, 7.8936]]})
@@ -160,7 +171,7 @@ def stage_post(stage, date, amount=""):
 
 
 def test_stages_in_order_and_out_of_order_refused(client):
-    signed_in(client, "ladmin", Role.LAO_ADMIN, lao=PATONG)
+    signed_in(client, make_user("ladmin", Role.LAO_ADMIN, lao=PATONG))
     from tests.factories import make_water_point
 
     project = make_water_point(PATONG, 98.2960, 7.8960)
@@ -186,27 +197,27 @@ def test_stage_rights_follow_the_role(client):
 
     project = make_water_point(PATONG, 98.2960, 7.8960)
     url = reverse("projects_geo:project_edit", args=[project.pk])
-    signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
+    signed_in(client, make_engineer(PATONG))
     assert client.post(url, stage_post(1, "1/10/2567")).status_code == 403
     assert not ProjectStage.objects.filter(project=project).exists()
     client.logout()
-    signed_in(client, "plan", Role.LAO_PLANNER, lao=PATONG)
+    signed_in(client, make_user("plan", Role.LAO_PLANNER, lao=PATONG))
     assert client.post(url, stage_post(1, "1/10/2567")).status_code == 302
     assert project.stages.get().recorded_by.username == "plan"
 
 
 def test_pages_in_english(client):
-    signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
+    signed_in(client, make_engineer(PATONG))
     client.cookies["django_language"] = "en"
     html = client.get(reverse("projects_geo:project_edit", args=[sample(3).pk])).content.decode()
     assert "Budget stages" in html and "Completed 100%" in html and "Type coordinates" in html
 
 
 def test_projects_geojson_respects_access_and_filters(client):
-    signed_in(client, "ana", Role.PROVINCIAL_ANALYST, province="83")
+    signed_in(client, make_analyst(PHUKET))
     data = client.get(reverse("projects_geo:projects_geojson")).json()
-    assert {f["properties"]["lao"][1:3] for f in data["features"]} == {"83"}
-    water = client.get(reverse("projects_geo:projects_geojson"), {"kind": "water", "lao": "3830102"}).json()
+    assert {f["properties"]["lao"][1:3] for f in data["features"]} == {PHUKET}
+    water = client.get(reverse("projects_geo:projects_geojson"), {"kind": "water", "lao": PHUKET_CITY}).json()
     assert [f["properties"]["kind"] for f in water["features"]] == ["water"]
     feature = water["features"][0]
     assert feature["geometry"]["type"] == "Point" and feature["properties"]["budget"] == "850,000 บาท"
@@ -229,7 +240,7 @@ def test_demo_users_are_created_once(db):
 def test_second_editor_of_the_same_version_is_refused_not_lost(client):
     """Two engineers open the same project (version n); the first saves, the second's save is
     refused with a Thai + English message and the first one's change stays."""
-    signed_in(client, "eng1", Role.LAO_ENGINEER, lao=PATONG)
+    signed_in(client, make_engineer(PATONG, "eng1"))
     project = sample(3)
     url = reverse("projects_geo:project_edit", args=[project.pk])
     page = client.get(url).content.decode()
@@ -238,7 +249,7 @@ def test_second_editor_of_the_same_version_is_refused_not_lost(client):
     geom = json.dumps({"type": "LineString", "coordinates": [[98.2990, 7.8930], [98.3010, 7.8936]]})
     first = project_post(name="ถนนของคนแรก", kind="road", subtype="asphalt_road", geom=geom, version=str(version))
     assert client.post(url, first).status_code == 302
-    signed_in(client, "eng2", Role.LAO_ENGINEER, lao=PATONG)
+    signed_in(client, make_engineer(PATONG, "eng2"))
     second = client.post(url, {**first, "name": "ถนนของคนที่สอง"})
     assert second.status_code == 400
     body = second.content.decode()
@@ -251,7 +262,7 @@ def test_site_navigation_reaches_every_part(client):
     """The header links every part of the site, and each page opens for a DLA administrator."""
     import re
 
-    signed_in(client, "dla", Role.DLA_ADMIN)
+    signed_in(client, make_dla_admin())
     page = client.get("/").content.decode()
     nav = re.search(r'<nav class="site-nav".*?</nav>', page, re.S).group(0)
     links = re.findall(r'href="([^"]+)"', nav)
@@ -265,7 +276,7 @@ def test_site_navigation_reaches_every_part(client):
 def test_project_page_links_history_and_deletes_for_those_who_may(client):
     project = sample(3)
     url = reverse("projects_geo:project_edit", args=[project.pk])
-    signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
+    signed_in(client, make_engineer(PATONG))
     page = client.get(url).content.decode()
     assert f"/projects/{project.pk}/history/" in page and 'id="delete-project"' in page
     assert client.get(f"/projects/{project.pk}/history/").status_code == 200
@@ -274,7 +285,7 @@ def test_project_page_links_history_and_deletes_for_those_who_may(client):
     assert not Project.objects.filter(pk=project.pk).exists() and Project.all_objects.get(pk=project.pk).deleted_at
     # an analyst reads the project but sees no delete button
     project = sample(4)
-    signed_in(client, "analyst", Role.PROVINCIAL_ANALYST, province=project.province.code)
+    signed_in(client, make_analyst(project.province.code))
     page = client.get(reverse("projects_geo:project_edit", args=[project.pk])).content.decode()
     assert 'id="delete-project"' not in page
 
@@ -284,10 +295,10 @@ def test_lao_list_downloads_its_filtered_projects(client):
     import io
     import zipfile
 
-    signed_in(client, "eng", Role.LAO_ENGINEER, lao=PATONG)
+    signed_in(client, make_engineer(PATONG))
     page = client.get("/", {"kind": "road"}).content.decode()
     assert 'id="export-form"' in page and 'action="/api/projects/export/"' in page
-    assert 'name="lao" value="4830201"' in page and 'name="kind" value="road"' in page
+    assert f'name="lao" value="{PATONG}"' in page and 'name="kind" value="road"' in page
     listed = Project.objects.filter(organization__dla_code=PATONG, kind="road").count()
     geojson = client.get("/api/projects/export/", {"format": "geojson", "lao": PATONG, "kind": "road"})
     assert geojson.status_code == 200

@@ -15,16 +15,23 @@ from projects_geo.history import project_history
 from projects_geo.models import Project, ProjectStage, Stage
 from projects_geo.services import save_project
 from projects_geo.stages import record_stage, remove_last_stage
-from tests.factories import make_user, make_water_point
+from tests.factories import (
+    PATONG,
+    PHANG_NGA,
+    PHUKET,
+    PHUKET_CITY,
+    make_analyst,
+    make_engineer,
+    make_user,
+    make_water_point,
+)
 
 pytestmark = pytest.mark.django_db
-
-PATONG = "4830201"
 
 
 @pytest.fixture
 def engineer():
-    return make_user("eng", Role.LAO_ENGINEER, lao=PATONG)
+    return make_engineer(PATONG)
 
 
 @pytest.fixture
@@ -107,11 +114,11 @@ def test_history_page_is_shown_to_the_lao_and_not_to_others(client, project, eng
     assert page.status_code == 200
     body = page.content.decode()
     assert "history-geometry" in body and "POINT (98.2999 7.8999)" in body and "eng" in body
-    client.force_login(make_user("other", Role.LAO_ENGINEER, lao="3830102"))
+    client.force_login(make_engineer(PHUKET_CITY, "other"))
     assert client.get(reverse("projects_geo:project_history", args=[project.pk])).status_code == 404
-    client.force_login(make_user("ana82", Role.PROVINCIAL_ANALYST, province="82"))
+    client.force_login(make_analyst(PHANG_NGA))
     assert client.get(reverse("projects_geo:project_history", args=[project.pk])).status_code == 404
-    client.force_login(make_user("ana83", Role.PROVINCIAL_ANALYST, province="83"))
+    client.force_login(make_analyst(PHUKET))
     assert client.get(reverse("projects_geo:project_history", args=[project.pk])).status_code == 200
 
 
@@ -129,7 +136,7 @@ def test_soft_delete_hides_and_the_lao_admin_restores(client, project, engineer)
     # the engineer cannot restore; another LAO's admin does not even see it
     assert client.post(reverse("projects_geo:project_restore", args=[project.pk])).status_code == 404
     client.cookies.clear()  # drop the engineer's session and its pending "deleted" message
-    client.force_login(make_user("other-admin", Role.LAO_ADMIN, lao="3830102"))
+    client.force_login(make_user("other-admin", Role.LAO_ADMIN, lao=PHUKET_CITY))
     assert client.post(reverse("projects_geo:project_restore", args=[project.pk])).status_code == 404
     assert "บ่อบาดาลหมู่ 1" not in client.get(reverse("projects_geo:deleted_projects")).content.decode()
 

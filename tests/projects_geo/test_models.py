@@ -13,6 +13,7 @@ from projects_geo.deletion import soft_delete_project
 from projects_geo.models import Kind, Project, ProjectStage, Stage, Subtype
 from projects_geo.services import save_project
 from projects_geo.stages import StageError, record_stage, remove_last_stage
+from tests.factories import AMPHOE_KATHU, PATONG, PHUKET, PHUKET_CITY
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def project(lao):
     return save_project(
         Project(
-            organization=lao("4830201"),
+            organization=lao(PATONG),
             kind=Kind.WATER,
             subtype=Subtype.WELL,
             name="บ่อบาดาลทดสอบ",
@@ -34,7 +35,7 @@ def project(lao):
 
 def test_save_fills_units_for_a_point(project):
     assert project.tambon.name_th == "ป่าตอง"
-    assert project.amphoe.code == "8302" and project.province.code == "83"
+    assert project.amphoe.code == AMPHOE_KATHU and project.province.code == PHUKET
     assert project.length_m is None
     assert list(project.tambon_shares.values_list("tambon__code", "share")) == [(project.tambon.code, 1.0)]
 
@@ -43,7 +44,7 @@ def test_save_fills_length_and_shares_for_a_line(lao):
     line = LineString((98.3880, 7.8857), (98.3915, 7.8853), srid=4326)
     p = save_project(
         Project(
-            organization=lao("3830102"),
+            organization=lao(PHUKET_CITY),
             kind=Kind.ROAD,
             subtype=Subtype.CONCRETE_ROAD,
             name="ถนนทดสอบ",
@@ -70,7 +71,9 @@ def test_database_refuses_non_point_non_line_geometry(project, geom):
     with pytest.raises(IntegrityError, match="project_geom_point_or_line"):
         with transaction.atomic(), connection.cursor() as cur:
             cur.execute(
-                "UPDATE projects_geo_project SET geom = ST_GeomFromText('POLYGON((98.30 7.89, 98.31 7.89, 98.31 7.90, 98.30 7.89))', 4326) WHERE id = %s",
+                "UPDATE projects_geo_project"
+                " SET geom = ST_GeomFromText('POLYGON((98.30 7.89, 98.31 7.89, 98.31 7.90, 98.30 7.89))', 4326)"
+                " WHERE id = %s",
                 [project.pk],
             )
 

@@ -4,8 +4,19 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from accounts.models import Role
-from tests.factories import make_user
+from tests.factories import (
+    AMPHOE_MUEANG_PHUKET,
+    PATONG,
+    PHUKET,
+    PHUKET_CITY,
+    PHUKET_PAO,
+    TAKUA_PA,
+    TAMBON_TALAT_YAI,
+    UNKNOWN_LAO,
+    make_analyst,
+    make_dla_admin,
+    make_engineer,
+)
 
 URL = "/api/validate/"
 
@@ -13,7 +24,7 @@ URL = "/api/validate/"
 @pytest.fixture
 def client_in(client, db):
     # a provincial analyst of Phuket (83) sees every Phuket LAO
-    client.force_login(make_user("analyst", Role.PROVINCIAL_ANALYST, province="83"))
+    client.force_login(make_analyst(PHUKET))
     return client
 
 
@@ -29,20 +40,20 @@ def test_url_name():
 
 @pytest.mark.django_db
 def test_requires_login(client):
-    assert post(client, {"text": "7.88, 98.39", "lao": "3830102", "kind": "water"}).status_code in (401, 403)
+    assert post(client, {"text": "7.88, 98.39", "lao": PHUKET_CITY, "kind": "water"}).status_code in (401, 403)
 
 
 @pytest.mark.django_db
 def test_only_for_an_lao_the_user_may_see(client):
     """Findings name the LAO's projects (duplicates), so another LAO's are refused with a 403."""
-    body = {"text": "7.884, 98.3923", "lao": "3830102", "kind": "water"}
-    client.force_login(make_user("patong", Role.LAO_ENGINEER, lao="4830201"))
-    r = post(client, {**body, "lao": "4820501"})  # an LAO in Phang Nga
+    body = {"text": "7.884, 98.3923", "lao": PHUKET_CITY, "kind": "water"}
+    client.force_login(make_engineer(PATONG, "patong"))
+    r = post(client, {**body, "lao": TAKUA_PA})  # an LAO in Phang Nga
     assert r.status_code == 403
     assert r.json()["errors"][0]["field"] == "lao" and r.json()["errors"][0]["message_th"]
     client.force_login(get_user_model().objects.create_user("nobody", password="pw-123456"))  # no profile
     assert post(client, body).status_code == 403
-    client.force_login(make_user("dla", Role.DLA_ADMIN))
+    client.force_login(make_dla_admin())
     assert post(client, body).status_code == 200
 
 
@@ -55,7 +66,7 @@ def test_typed_point(client_in):
             "text": "7.884, 98.3923",
             "datum": None,
             "zone": None,
-            "lao": "3830102",
+            "lao": PHUKET_CITY,
             "kind": "water",
             "fiscal_year": 2568,
             "project_id": None,
@@ -65,15 +76,16 @@ def test_typed_point(client_in):
     data = r.json()
     assert data["ok"] is True and data["preview"] == "7.884000, 98.392300"
     assert data["geometry"] == {"type": "Point", "coordinates": [98.3923, 7.884]}
-    assert data["units"]["tambons"][0]["code"] == "830101" and data["units"]["tambons"][0]["share"] == 1.0
-    assert data["units"]["province"][0]["code"] == "83" and data["units"]["amphoe"][0]["code"] == "8301"
+    assert data["units"]["tambons"][0]["code"] == TAMBON_TALAT_YAI and data["units"]["tambons"][0]["share"] == 1.0
+    assert data["units"]["province"][0]["code"] == PHUKET and data["units"]["amphoe"][0]["code"] == AMPHOE_MUEANG_PHUKET
     assert data["findings"] == []
 
 
 @pytest.mark.django_db
 def test_swapped_geometry_gives_a_suggestion(client_in):
     r = post(
-        client_in, {"geometry": {"type": "Point", "coordinates": [7.8745, 98.3785]}, "lao": "3830102", "kind": "water"}
+        client_in,
+        {"geometry": {"type": "Point", "coordinates": [7.8745, 98.3785]}, "lao": PHUKET_CITY, "kind": "water"},
     )
     assert r.status_code == 200
     f = r.json()["findings"][0]
@@ -85,15 +97,17 @@ def test_swapped_geometry_gives_a_suggestion(client_in):
 
 @pytest.mark.django_db
 def test_utm_with_datum_field(client_in):
-    r = post(client_in, {"text": "439000 874000", "zone": 47, "datum": "indian1975", "lao": "2830101", "kind": "water"})
+    r = post(
+        client_in, {"text": "439000 874000", "zone": 47, "datum": "indian1975", "lao": PHUKET_PAO, "kind": "water"}
+    )
     assert r.status_code == 200 and r.json()["ok"] is True
-    r = post(client_in, {"text": "439000 874000", "zone": "47N", "datum": "wgs84", "lao": "2830101", "kind": "water"})
+    r = post(client_in, {"text": "439000 874000", "zone": "47N", "datum": "wgs84", "lao": PHUKET_PAO, "kind": "water"})
     assert [f["code"] for f in r.json()["findings"]][0] == "datum_mixup"
 
 
 @pytest.mark.django_db
 def test_line_of_typed_vertices(client_in):
-    r = post(client_in, {"text": "7.8857, 98.388\n7.8855, 98.3897", "lao": "3830102", "kind": "road"})
+    r = post(client_in, {"text": "7.8857, 98.388\n7.8855, 98.3897", "lao": PHUKET_CITY, "kind": "road"})
     assert r.status_code == 200
     assert r.json()["geometry"]["type"] == "LineString"
 
@@ -103,16 +117,16 @@ def test_line_of_typed_vertices(client_in):
     "body, field",
     [
         ({"text": "7.88, 98.39", "lao": "123", "kind": "water"}, "lao"),
-        ({"text": "7.88, 98.39", "lao": "9999999", "kind": "water"}, "lao"),
-        ({"text": "7.88, 98.39", "lao": "3830102", "kind": "bridge"}, "kind"),
-        ({"lao": "3830102", "kind": "water"}, "geometry"),
-        ({"text": "where the old well was", "lao": "3830102", "kind": "water"}, "text"),
-        ({"geometry": {"type": "Point", "coordinates": "x"}, "lao": "3830102", "kind": "water"}, "geometry"),
-        ({"geometry": "POINT(1 2)", "lao": "3830102", "kind": "water"}, "geometry"),
-        ({"text": "661234 1521234", "zone": 46, "lao": "3830102", "kind": "water"}, "zone"),
-        ({"text": "661234 1521234", "datum": "nad27", "lao": "3830102", "kind": "water"}, "datum"),
-        ({"text": "7.88, 98.39", "lao": "3830102", "kind": "water", "fiscal_year": "last year"}, "fiscal_year"),
-        ({"text": "7.88, 98.39", "lao": "3830102", "kind": "water", "project_id": -3}, "project_id"),
+        ({"text": "7.88, 98.39", "lao": UNKNOWN_LAO, "kind": "water"}, "lao"),
+        ({"text": "7.88, 98.39", "lao": PHUKET_CITY, "kind": "bridge"}, "kind"),
+        ({"lao": PHUKET_CITY, "kind": "water"}, "geometry"),
+        ({"text": "where the old well was", "lao": PHUKET_CITY, "kind": "water"}, "text"),
+        ({"geometry": {"type": "Point", "coordinates": "x"}, "lao": PHUKET_CITY, "kind": "water"}, "geometry"),
+        ({"geometry": "POINT(1 2)", "lao": PHUKET_CITY, "kind": "water"}, "geometry"),
+        ({"text": "661234 1521234", "zone": 46, "lao": PHUKET_CITY, "kind": "water"}, "zone"),
+        ({"text": "661234 1521234", "datum": "nad27", "lao": PHUKET_CITY, "kind": "water"}, "datum"),
+        ({"text": "7.88, 98.39", "lao": PHUKET_CITY, "kind": "water", "fiscal_year": "last year"}, "fiscal_year"),
+        ({"text": "7.88, 98.39", "lao": PHUKET_CITY, "kind": "water", "project_id": -3}, "project_id"),
         ([1, 2, 3], None),
     ],
 )
@@ -143,5 +157,5 @@ def test_odd_geometries_never_500(client_in):
         {"type": "GeometryCollection", "geometries": []},
         {"type": "Point", "coordinates": []},
     ):
-        r = post(client_in, {"geometry": geom, "lao": "3830102", "kind": "road"})
+        r = post(client_in, {"geometry": geom, "lao": PHUKET_CITY, "kind": "road"})
         assert r.status_code in (200, 400), (geom, r.content)

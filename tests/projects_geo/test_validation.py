@@ -9,11 +9,16 @@ from layers.models import Tambon
 from projects_geo import coords
 from projects_geo.models import Project
 from projects_geo.validation import validate, validate_batch
-
-PHUKET_PAO = "2830101"
-PHUKET_CITY = "3830102"  # Phuket city municipality, amphoe Mueang Phuket
-MAI_KHAO_SAO = "6830306"  # Mai Khao SAO, amphoe Thalang (north of the island, by the bridge)
-PATONG = "4830201"  # Patong town municipality, amphoe Kathu
+from tests.factories import (
+    AMPHOE_MUEANG_PHUKET,
+    MAI_KHAO_SAO,
+    PATONG,
+    PHANG_NGA,
+    PHUKET,
+    PHUKET_CITY,
+    PHUKET_PAO,
+    TAMBON_TALAT_YAI,
+)
 
 
 def codes(result):
@@ -28,14 +33,19 @@ def finding(result, code):
 def test_point_on_phuket_island_lands_in_its_tambon(lao):
     result = validate(Point(98.3923, 7.8840, srid=4326), lao(PHUKET_CITY), "water")
     assert result.ok and result.findings == []
-    assert [t.code for t in result.units.tambon_refs] == ["830101"]  # Talat Yai
+    assert [t.code for t in result.units.tambon_refs] == [TAMBON_TALAT_YAI]  # Talat Yai
     assert result.units.tambon_refs[0].name_en == "Talat Yai"
-    assert [p.code for p in result.units.provinces] == ["83"]
-    assert [a.code for a in result.units.amphoes] == ["8301"]
+    assert [p.code for p in result.units.provinces] == [PHUKET]
+    assert [a.code for a in result.units.amphoes] == [AMPHOE_MUEANG_PHUKET]
     assert result.preview == "7.884000, 98.392300"
     data = result.as_dict()
     assert data["units"]["tambons"] == [
-        {"code": "830101", "name_th": data["units"]["tambons"][0]["name_th"], "name_en": "Talat Yai", "share": 1.0}
+        {
+            "code": TAMBON_TALAT_YAI,
+            "name_th": data["units"]["tambons"][0]["name_th"],
+            "name_en": "Talat Yai",
+            "share": 1.0,
+        }
     ]
     assert data["ok"] is True and data["geometry"]["type"] == "Point"
 
@@ -123,7 +133,7 @@ def test_road_across_the_bridge_is_in_both_provinces_and_warned_for_a_non_pao(la
     road = LineString((98.2960, 8.1950), (98.2975, 8.2003), (98.2986, 8.2036), (98.3000, 8.2100), srid=4326)
     result = validate(road, lao(MAI_KHAO_SAO), "road")
     assert result.ok, result.findings
-    assert sorted(p.code for p in result.units.provinces) == ["82", "83"]
+    assert sorted(p.code for p in result.units.provinces) == [PHANG_NGA, PHUKET]
     assert sum(t.share for t in result.units.tambons) < 1  # the strait is in no tambon
     warn = codes(result)
     assert "partly_outside_province" in warn and "partly_outside_amphoe" in warn

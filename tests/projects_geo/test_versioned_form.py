@@ -3,11 +3,10 @@
 import pytest
 from django import forms
 
-from accounts.models import Role
 from projects_geo.concurrency import ConflictError, VersionedFormMixin
 from projects_geo.models import Project
 from projects_geo.services import save_project
-from tests.factories import make_user, make_water_point
+from tests.factories import PATONG, make_engineer, make_water_point
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +18,8 @@ class NameForm(VersionedFormMixin, forms.ModelForm):
 
 
 def test_stale_form_is_refused_with_both_languages_and_the_first_save_kept():
-    user = make_user("eng", Role.LAO_ENGINEER, lao="4830201")
-    project = make_water_point("4830201", 98.2967, 7.8960, user=user)
+    user = make_engineer(PATONG)
+    project = make_water_point(PATONG, 98.2967, 7.8960, user=user)
     first = NameForm(instance=Project.objects.get(pk=project.pk))
     assert 'type="hidden" name="version" value="1"' in str(first)
 

@@ -23,10 +23,11 @@ from layers.models import Organization
 from projects_geo.models import Kind, Project, ProjectStage, Subtype
 from projects_geo.services import save_project
 from projects_geo.stages import record_stage
+from tests.factories import KATHU, PATONG, TAKUA_PA
 
-KATHU = (98.34037663101948, 7.910297)  # tambon 830201
-PATONG = (98.30895271398197, 7.902844)  # tambon 830202
-TAKUAPA = (98.34788050200123, 8.8498335)  # tambon 820501
+KATHU_LONLAT = (98.34037663101948, 7.910297)  # tambon Kathu (830201)
+PATONG_LONLAT = (98.30895271398197, 7.902844)  # tambon Patong (830202)
+TAKUA_PA_LONLAT = (98.34788050200123, 8.8498335)  # tambon Takua Pa (820501)
 
 DATES = [
     dt.date(2024, 5, 1),
@@ -68,35 +69,37 @@ def _recorded(project, stages, day):
 def report_data(db):
     Project.objects.all().delete()
     p1 = _project(
-        "4830202",
+        KATHU,
         Kind.WATER,
-        Point(*KATHU, srid=4326),
+        Point(*KATHU_LONLAT, srid=4326),
         "100000",
         stages=6,
         amounts={3: "90000", 4: "80000", 5: "80000"},
         name="บ่อบาดาลกะทู้",
     )
     p2 = _project(
-        "4830202",
+        KATHU,
         Kind.ROAD,
-        LineString(KATHU, PATONG, srid=4326),
+        LineString(KATHU_LONLAT, PATONG_LONLAT, srid=4326),
         "500000",
         stages=3,
         amounts={3: "450000"},
         name="ถนนกะทู้–ป่าตอง",
     )
     p3 = _project(
-        "4830201",
+        PATONG,
         Kind.ROAD,
-        LineString(PATONG, (PATONG[0] + 0.001, PATONG[1] + 0.001), srid=4326),
+        LineString(PATONG_LONLAT, (PATONG_LONLAT[0] + 0.001, PATONG_LONLAT[1] + 0.001), srid=4326),
         "200000",
         name="ถนนป่าตอง",
     )
-    p4 = _project("4830201", Kind.WATER, Point(PATONG[0] + 0.002, PATONG[1], srid=4326), "300000", fy=2567, stages=2)
+    p4 = _project(
+        PATONG, Kind.WATER, Point(PATONG_LONLAT[0] + 0.002, PATONG_LONLAT[1], srid=4326), "300000", fy=2567, stages=2
+    )
     p5 = _project(
-        "4820501",
+        TAKUA_PA,
         Kind.WATER,
-        Point(*TAKUAPA, srid=4326),
+        Point(*TAKUA_PA_LONLAT, srid=4326),
         "50000",
         stages=4,
         amounts={3: "50000", 4: "45000"},

@@ -10,7 +10,18 @@ from accounts.models import Role
 from projects_geo.models import ProjectTambon
 from reports import budget
 from reports.base import parse_params
-from tests.factories import PASSWORD, make_user
+from tests.factories import (
+    KATHU,
+    PASSWORD,
+    PATONG,
+    PHANG_NGA,
+    PHUKET,
+    TAMBON_KATHU,
+    TAMBON_PATONG,
+    make_analyst,
+    make_dla_admin,
+    make_user,
+)
 
 D = Decimal
 
@@ -20,11 +31,11 @@ def rows_by_code(table):
 
 
 def test_province_level_counts_sums_and_stage_shares(report_data):
-    dla = make_user("dla", Role.DLA_ADMIN)
+    dla = make_dla_admin()
     t = budget.budget_report(dla, parse_params({"fiscal_year": "2568"}), "province")
     rows = rows_by_code(t)
-    assert set(rows) == {"82", "83"}
-    phuket = rows["83"]
+    assert set(rows) == {PHANG_NGA, PHUKET}
+    phuket = rows[PHUKET]
     assert phuket["projects"] == 3
     assert phuket["planned_budget"] == D("800000.00")
     assert phuket["approved_budget"] == D("540000.00")
@@ -34,7 +45,7 @@ def test_province_level_counts_sums_and_stage_shares(report_data):
     assert (
         phuket["pct_stage_0"] == D("33.3") and phuket["pct_stage_6"] == D("33.3") and phuket["pct_stage_1"] == D("0.0")
     )
-    phangnga = rows["82"]
+    phangnga = rows[PHANG_NGA]
     assert (phangnga["projects"], phangnga["planned_budget"], phangnga["contract_value"]) == (
         1,
         D("50000.00"),
@@ -51,9 +62,9 @@ def test_province_level_counts_sums_and_stage_shares(report_data):
 
 
 def test_several_years_and_kind_split(report_data):
-    dla = make_user("dla", Role.DLA_ADMIN)
+    dla = make_dla_admin()
     t = budget.budget_report(dla, parse_params({"fiscal_year": "2567,2568"}), "province", by_kind=True)
-    phuket = [r for r in t.rows if r["code"] == "83"]
+    phuket = [r for r in t.rows if r["code"] == PHUKET]
     by_kind = {r["kind"]: r for r in phuket}
     assert by_kind[None]["projects"] == 4 and by_kind[None]["planned_budget"] == D("1100000.00")
     assert by_kind["water"]["projects"] == 2 and by_kind["water"]["planned_budget"] == D("400000.00")
@@ -63,44 +74,46 @@ def test_several_years_and_kind_split(report_data):
 
 
 def test_kind_filter_and_lao_level(report_data):
-    dla = make_user("dla", Role.DLA_ADMIN)
+    dla = make_dla_admin()
     t = budget.budget_report(dla, parse_params({"fiscal_year": "2568", "kind": "road"}), "lao")
     rows = rows_by_code(t)
-    assert set(rows) == {"4830202", "4830201"}
-    assert rows["4830202"]["planned_budget"] == D("500000.00") and rows["4830201"]["stage_0"] == 1
+    assert set(rows) == {KATHU, PATONG}
+    assert rows[KATHU]["planned_budget"] == D("500000.00") and rows[PATONG]["stage_0"] == 1
     assert t.total["projects"] == 2
 
 
 def test_tambon_level_shares_a_line_by_length(report_data):
-    dla = make_user("dla", Role.DLA_ADMIN)
+    dla = make_dla_admin()
     shares = {
         pt.tambon.code: D(str(pt.share))
         for pt in ProjectTambon.objects.filter(project=report_data.p2).select_related("tambon")
     }
-    assert set(shares) >= {"830201", "830202"} and len(shares) >= 2
+    assert set(shares) >= {TAMBON_KATHU, TAMBON_PATONG} and len(shares) >= 2
     t = budget.budget_report(dla, parse_params({"fiscal_year": "2568", "kind": "road"}), "tambon")
     rows = rows_by_code(t)
     # Patong's tambon holds the road point P3 (200,000) and its share of the line.
-    assert rows["830202"]["projects"] == 2
-    assert rows["830202"]["planned_budget"] == (D("200000") + D("500000") * shares["830202"]).quantize(D("0.01"))
-    assert rows["830201"]["planned_budget"] == (D("500000") * shares["830201"]).quantize(D("0.01"))
+    assert rows[TAMBON_PATONG]["projects"] == 2
+    assert rows[TAMBON_PATONG]["planned_budget"] == (D("200000") + D("500000") * shares[TAMBON_PATONG]).quantize(
+        D("0.01")
+    )
+    assert rows[TAMBON_KATHU]["planned_budget"] == (D("500000") * shares[TAMBON_KATHU]).quantize(D("0.01"))
     # The line is counted once in the total and its money adds up.
     assert t.total["projects"] == 2
     assert abs(sum(r["planned_budget"] for r in t.rows) - D("700000")) <= D("0.05")
 
 
 def test_lao_staff_see_only_their_lao(report_data):
-    patong = make_user("patong", Role.LAO_FINANCE, lao="4830201")
+    patong = make_user("patong", Role.LAO_FINANCE, lao=PATONG)
     t = budget.budget_report(patong, parse_params({}), "province")
-    assert [r["code"] for r in t.rows] == ["83"]
+    assert [r["code"] for r in t.rows] == [PHUKET]
     assert t.total["projects"] == 2 and t.total["planned_budget"] == D("500000.00")
-    analyst = make_user("ana82", Role.PROVINCIAL_ANALYST, province="82")
+    analyst = make_analyst(PHANG_NGA)
     t = budget.budget_report(analyst, parse_params({}), "province")
-    assert [r["code"] for r in t.rows] == ["82"] and t.total["projects"] == 1
+    assert [r["code"] for r in t.rows] == [PHANG_NGA] and t.total["projects"] == 1
 
 
 def test_page_csv_and_excel(client, report_data):
-    make_user("dla", Role.DLA_ADMIN)
+    make_dla_admin()
     client.login(username="dla", password=PASSWORD)
     page = client.get("/reports/budget/?fiscal_year=2568")
     assert page.status_code == 200
@@ -114,7 +127,7 @@ def test_page_csv_and_excel(client, report_data):
     header = rows[0]
     assert header[1] == "จังหวัด" and "งบประมาณตามแผน" in header
     body = {r[0]: r for r in rows[1:]}
-    assert body["83"][header.index("งบประมาณตามแผน")] == "800000.00"
+    assert body[PHUKET][header.index("งบประมาณตามแผน")] == "800000.00"
     total = rows[-1]
     assert total[1] == "รวม" and total[header.index("จำนวนโครงการ")] == "4"
 
@@ -131,7 +144,7 @@ def test_page_csv_and_excel(client, report_data):
 
 
 def test_bad_parameters_answer_400_in_thai_and_english(client, report_data):
-    make_user("dla", Role.DLA_ADMIN)
+    make_dla_admin()
     client.login(username="dla", password=PASSWORD)
     for query in ("fiscal_year=68", "kind=bridge", "level=village", "province=8", "format=pdf"):
         resp = client.get(f"/reports/budget/?{query}")
@@ -143,12 +156,12 @@ def test_bad_parameters_answer_400_in_thai_and_english(client, report_data):
 
 def test_shared_analyst_filters_apply_to_the_reports(client, report_data):
     """The reports take the analysts' API filters too (here lao= and bbox=), with bilingual 400s."""
-    make_user("dla", Role.DLA_ADMIN)
+    make_dla_admin()
     client.login(username="dla", password=PASSWORD)
     table = budget.budget_report(
-        make_user("dla2", Role.DLA_ADMIN), parse_params({"fiscal_year": "2568", "lao": "4830202"}), level="lao"
+        make_dla_admin("dla2"), parse_params({"fiscal_year": "2568", "lao": KATHU}), level="lao"
     )
-    assert set(rows_by_code(table)) == {"4830202"}
+    assert set(rows_by_code(table)) == {KATHU}
     resp = client.get("/reports/budget/?bbox=not,a,box")
     assert resp.status_code == 400
     html = resp.content.decode()
@@ -165,7 +178,7 @@ def test_reports_need_sign_in(client):
 def test_as_of_date_follows_the_page_language(client, report_data):
     from django.utils import timezone
 
-    make_user("dla", Role.DLA_ADMIN)
+    make_dla_admin()
     client.login(username="dla", password=PASSWORD)
     today = timezone.localdate()
     thai = client.get("/reports/budget/").content.decode()

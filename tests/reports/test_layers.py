@@ -2,10 +2,21 @@
 
 import re
 
-from accounts.models import Role
 from reports import layers
 from reports.base import parse_params
-from tests.factories import PASSWORD, make_user
+from tests.factories import (
+    AMPHOE_KATHU,
+    AMPHOE_MUEANG_PHUKET,
+    AMPHOE_THALANG,
+    PASSWORD,
+    PATONG,
+    PHANG_NGA,
+    PHUKET,
+    TAMBON_PATONG,
+    make_analyst,
+    make_dla_admin,
+    make_engineer,
+)
 
 
 def props(fc):
@@ -13,14 +24,14 @@ def props(fc):
 
 
 def test_province_layer_values_classes_and_legend(report_data):
-    dla = make_user("dla", Role.DLA_ADMIN)
+    dla = make_dla_admin()
     fc = layers.choropleth(dla, parse_params({"fiscal_year": "2568"}), "province", "planned_budget")
     p = props(fc)
     assert len(p) == 77 and fc["type"] == "FeatureCollection"
-    assert p["83"]["value"] == 800000.0 and p["82"]["value"] == 50000.0 and p["10"]["value"] == 0.0
+    assert p[PHUKET]["value"] == 800000.0 and p[PHANG_NGA]["value"] == 50000.0 and p["10"]["value"] == 0.0
     assert p["10"]["class"] == -1 and p["10"]["color"] == layers.NO_DATA_COLOR
-    assert p["82"]["class"] < p["83"]["class"]
-    assert p["83"]["color"] == layers.PALETTE[p["83"]["class"]]
+    assert p[PHANG_NGA]["class"] < p[PHUKET]["class"]
+    assert p[PHUKET]["color"] == layers.PALETTE[p[PHUKET]["class"]]
     legend = fc["legend"]
     assert legend["title"] == "งบประมาณตามแผน (บาท)" and legend["unit"] == "THB"
     assert legend["classes"][0]["min"] == 50000.0 and legend["classes"][-1]["max"] == 800000.0
@@ -28,24 +39,24 @@ def test_province_layer_values_classes_and_legend(report_data):
 
 
 def test_amphoe_completeness_and_tambon_layers(report_data):
-    analyst = make_user("ana83", Role.PROVINCIAL_ANALYST, province="83")
+    analyst = make_analyst(PHUKET)
     fc = layers.choropleth(analyst, parse_params({}), "amphoe", "completeness", stage=1, year=2568)
     p = props(fc)
-    assert set(p) == {"8301", "8302", "8303"}  # the analyst's province only
+    assert set(p) == {AMPHOE_MUEANG_PHUKET, AMPHOE_KATHU, AMPHOE_THALANG}  # the analyst's province only
     # Amphoe Kathu (8302) has 3 LAOs of which Kathu municipality recorded stage 1 in 2568.
-    assert p["8302"]["value"] == 33.3 and p["8301"]["value"] == 0.0
+    assert p[AMPHOE_KATHU]["value"] == 33.3 and p[AMPHOE_MUEANG_PHUKET]["value"] == 0.0
     fc = layers.choropleth(analyst, parse_params({"fiscal_year": "2568"}), "tambon", "projects")
     p = props(fc)
-    assert all(code.startswith("83") for code in p) and p["830202"]["value"] == 2.0
+    assert all(code.startswith(PHUKET) for code in p) and p[TAMBON_PATONG]["value"] == 2.0
 
 
 def test_layer_json_endpoint_and_errors(client, report_data):
-    make_user("dla", Role.DLA_ADMIN)
+    make_dla_admin()
     client.login(username="dla", password=PASSWORD)
     resp = client.get("/reports/layers.json?level=province&measure=score&fiscal_year=2568")
     assert resp.status_code == 200
     data = resp.json()
-    assert props(data)["83"]["value"] == 2.62 and data["legend"]["title"] == "คะแนนจังหวัด (เต็ม ๕๐)"
+    assert props(data)[PHUKET]["value"] == 2.62 and data["legend"]["title"] == "คะแนนจังหวัด (เต็ม ๕๐)"
     for query, field in (
         ("level=village", "level"),
         ("measure=height", "measure"),
@@ -60,14 +71,14 @@ def test_layer_json_endpoint_and_errors(client, report_data):
 
 
 def test_lao_user_layer_shows_only_their_numbers(client, report_data):
-    make_user("patong", Role.LAO_ENGINEER, lao="4830201")
+    make_engineer(PATONG, "patong")
     client.login(username="patong", password=PASSWORD)
     data = client.get("/reports/layers.json?level=province&measure=projects").json()
-    assert list(props(data)) == ["83"] and props(data)["83"]["value"] == 2.0  # Patong's two projects, not Kathu's
+    assert list(props(data)) == [PHUKET] and props(data)[PHUKET]["value"] == 2.0  # Patong's two projects, not Kathu's
 
 
 def test_folium_map_uses_only_local_assets(client, report_data):
-    make_user("dla", Role.DLA_ADMIN)
+    make_dla_admin()
     client.login(username="dla", password=PASSWORD)
     resp = client.get("/reports/map/frame/?level=province&measure=projects&fiscal_year=2568")
     assert resp.status_code == 200

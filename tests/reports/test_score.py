@@ -7,10 +7,9 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from accounts.models import Role
 from reports import score
 from reports.base import parse_params
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, PHANG_NGA, PHUKET, make_analyst, make_dla_admin
 
 D = Decimal
 
@@ -34,9 +33,9 @@ def test_default_calendar_deadlines_for_fy_2568():
 
 
 def test_score_and_breakdown(report_data):
-    dla = make_user("dla", Role.DLA_ADMIN)
+    dla = make_dla_admin()
     t, rows = _rows(dla)
-    phuket = rows["83"]
+    phuket = rows[PHUKET]
     # Kathu (1 of 19 LAOs) reached every stage and recorded all of them on 2024-06-01: on time everywhere.
     # Patong's 2568 project has no stage. 5/19 -> 0.26 and 4/19 -> 0.21 points per part.
     parts = [
@@ -52,7 +51,7 @@ def test_score_and_breakdown(report_data):
         ("complete", 1, 1, D("0.21"), D("0.21")),
     ]
     assert phuket["score"] == D("2.62") and phuket["laos"] == 19
-    phangnga = rows["82"]
+    phangnga = rows[PHANG_NGA]
     # C (1 of 52) reached stages 1-4; stage 1 was recorded 2024-07-15 (after 30 June: late), 2-4 on 2024-08-01.
     parts = [
         (b["key"], b["reached"], b["on_time"], b["completeness_points"], b["timeliness_points"])
@@ -99,12 +98,12 @@ CALENDAR_BY_DATE = [
 
 @override_settings(GISPLAN_SCORE_CALENDAR=CALENDAR_BY_DATE)
 def test_calendar_from_settings_by_stage_date(report_data):
-    dla = make_user("dla", Role.DLA_ADMIN)
+    dla = make_dla_admin()
     _t, rows = _rows(dla)
     # Stage 1 dated 2024-05-01: after the 30 April deadline; stage 3 dated 2024-09-15: on time.
-    b = rows["83"]["breakdown"]
+    b = rows[PHUKET]["breakdown"]
     assert [(x["key"], x["reached"], x["on_time"]) for x in b] == [("plan", 1, 0), ("budget", 1, 1)]
-    assert rows["83"]["score"] == D("0.53") + D("0.53") + D("0.79")  # 10/19, 10/19, 15/19
+    assert rows[PHUKET]["score"] == D("0.53") + D("0.53") + D("0.79")  # 10/19, 10/19, 15/19
 
 
 @pytest.mark.parametrize(
@@ -125,7 +124,7 @@ def test_bad_calendar_is_refused_with_a_message(calendar):
 
 
 def test_score_page_access_and_download(client, report_data):
-    make_user("ana82", Role.PROVINCIAL_ANALYST, province="82")
+    make_analyst(PHANG_NGA)
     client.login(username="ana82", password=PASSWORD)
     html = client.get("/reports/score/?fiscal_year=2568").content.decode()
     assert "พังงา" in html and "ภูเก็ต" not in html and "0.58" in html
