@@ -60,7 +60,7 @@ def edge_tolerance_m() -> float:
     return float(getattr(settings, "GISPLAN_EDGE_TOLERANCE_M", 50.0))
 
 
-# --- messages (English msgid → Thai in locale/translations/issue3.json) -------------------------
+# --- messages (English msgid → Thai in locale/translations/projects.json) -----------------------
 
 MESSAGES = {
     "unparseable": gettext_noop("The coordinates could not be read: %(detail)s"),
@@ -78,7 +78,8 @@ MESSAGES = {
     "outside_thailand": gettext_noop("The location is outside Thailand, %(distance)s from the nearest Thai boundary."),
     "outside_province": gettext_noop("The location is %(distance)s outside %(province)s, the province of this LAO."),
     "near_province_edge": gettext_noop(
-        "The location is %(distance)s outside %(province)s, within the %(tolerance)s tolerance: probably a boundary-edge digitising error. Check it on the map."
+        "The location is %(distance)s outside %(province)s, within the %(tolerance)s tolerance: "
+        "probably a boundary-edge digitising error. Check it on the map."
     ),
     "partly_outside_province": gettext_noop(
         "%(share)s of the line lies outside %(province)s, the province of this LAO (up to %(distance)s away)."
@@ -88,19 +89,23 @@ MESSAGES = {
         "%(share)s of the line lies outside amphoe %(amphoe)s, where this LAO works (up to %(distance)s away)."
     ),
     "near_amphoe_edge": gettext_noop(
-        "The location is %(distance)s outside amphoe %(amphoe)s, within the %(tolerance)s tolerance: probably a boundary-edge digitising error."
+        "The location is %(distance)s outside amphoe %(amphoe)s, within the %(tolerance)s tolerance: "
+        "probably a boundary-edge digitising error."
     ),
     "swapped_lat_lon": gettext_noop(
         "Latitude and longitude look swapped: swapped back, the location lies in %(area)s. Use the suggested location."
     ),
     "utm_zone_mixup": gettext_noop(
-        "The UTM zone looks wrong: the same numbers read in zone %(zone)sN land in %(area)s, %(distance)s from where zone %(other)sN puts them. Use the suggested location."
+        "The UTM zone looks wrong: the same numbers read in zone %(zone)sN land in %(area)s, "
+        "%(distance)s from where zone %(other)sN puts them. Use the suggested location."
     ),
     "datum_mixup": gettext_noop(
-        "The datum looks wrong: the same UTM numbers read on %(datum)s instead of %(other)s land %(distance)s away, in %(area)s. Use the suggested location if the coordinates were on %(datum)s."
+        "The datum looks wrong: the same UTM numbers read on %(datum)s instead of %(other)s land "
+        "%(distance)s away, in %(area)s. Use the suggested location if the coordinates were on %(datum)s."
     ),
     "duplicate": gettext_noop(
-        "Possible duplicate of project “%(name)s” (same LAO, kind and fiscal year) %(distance)s away. Open the existing project instead of entering it again."
+        "Possible duplicate of project “%(name)s” (same LAO, kind and fiscal year) %(distance)s away. "
+        "Open the existing project instead of entering it again."
     ),
 }
 
@@ -333,9 +338,106 @@ def validate_batch(items: list[dict]) -> list[ValidationResult]:
 
 
 def _validate_batch(items):
-    n = len(items)
-    if n == 0:
+    """The steps of ``validate_batch``, in order, on one ``_Batch``."""
+    if not items:
         return []
+    b = _collect(items)
+    _check_geometries(b)
+    _unit_shares(b)
+    _edge_distances(b)
+    _input_mistakes(b)
+    _duplicate_findings(b)
+    return _results(b)
+
+
+@dataclass(slots=True)
+class _Batch:
+    """One ``validate_batch`` run: the items as columns (one entry per item), filled step by step."""
+
+    items: list
+    n: int
+    tol: float  # the boundary-edge tolerance (m)
+    geoms: list  # as given (GEOS or shapely), or the 2D shapely geometry when Z was dropped
+    orgs: list
+    kinds: list
+    fiscal_years: list
+    excluded: list
+    sgeoms: np.ndarray  # shapely, EPSG:4326, 2D
+    findings: list[list[Finding]]
+    # _check_geometries
+    type_ids: np.ndarray | None = None
+    starts: np.ndarray | None = None  # each geometry's first vertex in the coordinate array, and past its last
+    ends: np.ndarray | None = None
+    empty: np.ndarray | None = None
+    finite: np.ndarray | None = None
+    in_range: np.ndarray | None = None
+    lengths: np.ndarray | None = None  # geodesic, m; 0 for points
+    is_line: np.ndarray | None = None
+    is_point: np.ndarray | None = None
+    valid: np.ndarray | None = None
+    lookup_ok: np.ndarray | None = None  # no geometry error: looked up in the units
+    # _unit_shares
+    ewkbs: list | None = None
+    area_of: dict | None = None  # id(organization) → (province id, amphoe id or None for a PAO)
+    area: list | None = None
+    unit_ids: dict | None = None  # {"province"|"amphoe"|"tambon": ids met}, for the names
+    units_list: list | None = None
+    results: list = field(default_factory=list)
+    duplicates: dict | None = None  # _duplicates' answer
+    need_edge: list = field(default_factory=list)  # edge_distances items not measured yet
+    edges: dict = field(default_factory=dict)  # edge_distances' answer
+    # _edge_distances
+    pending: list = field(default_factory=list)  # (i, code, severity, params, data, suggestion)
+    place_bad: np.ndarray | None = None  # not in the LAO's area: look for input mistakes
+    province_error: np.ndarray | None = None
+    # _input_mistakes, _duplicate_findings
+    mistakes: dict = field(default_factory=dict)  # {i: [candidate]}
+    duplicate_findings: dict = field(default_factory=dict)  # {i: [Finding]}
+
+    def note_edges(self, indices):
+        """Lists, of ``indices``, the geometries whose findings need a distance to a unit's edge."""
+        area, units_list, ewkbs = self.area, self.units_list, self.ewkbs
+        is_line, need_edge = self.is_line, self.need_edge
+        for i in indices:
+            pid, aid = area[i]
+            u = units_list[i]
+            tambons = u.tambons
+            if len(tambons) == 1:  # most geometries: wholly in one tambon of the LAO's area
+                t = tambons[0]
+                if t.share >= FULL_SHARE and t.province_id == pid and (not aid or t.amphoe_id == aid):
+                    continue
+            pshare = u.province_share(pid)
+            ashare = u.amphoe_share(aid) if aid else 1.0
+            if tambons and pshare >= FULL_SHARE and ashare >= FULL_SHARE:
+                continue
+            pmode = lookup.DIST if pshare <= 0 else lookup.REACH if pshare < FULL_SHARE else 0
+            amode = 0 if not aid else lookup.DIST if ashare <= 0 else lookup.REACH if ashare < FULL_SHARE else 0
+            need_edge.append((i + 1, ewkbs[i], pid, aid, pmode, amode, not tambons, pshare <= 0 and not is_line[i]))
+
+    def make_results(self):
+        """Creates the results; their units and findings are filled in place afterwards."""
+        geoms, units_list, findings = self.geoms, self.units_list, self.findings
+        kept, lazy_preview = (~self.empty).tolist(), (self.finite & ~self.empty).tolist()
+        self.results.extend(
+            ValidationResult(geoms[i] if kept[i] else None, None if lazy_preview[i] else "", units_list[i], findings[i])
+            for i in range(self.n)
+        )
+
+    def points_known(self, units, batch):
+        """While the lines' shares are measured: the points' edge needs, the results and, when the
+        lines are on a second connection, the duplicates and the points' edge distances on this one."""
+        self.units_list = units
+        self.note_edges(np.flatnonzero(self.lookup_ok & self.is_point).tolist())
+        self.make_results()
+        if batch.elsewhere is not None:  # this connection is free while the other measures the lines
+            self.duplicates = _duplicates(batch)
+            self.edges.update(lookup.edge_distances(self.need_edge))
+            self.need_edge.clear()
+
+
+def _collect(items) -> _Batch:
+    """Reads the items into columns and every geometry into a 2D shapely one in EPSG:4326."""
+    n = len(items)
     tol = edge_tolerance_m()
     geoms, orgs, kinds, fiscal_years, excluded = [], [], [], [], []
     for it in items:  # one pass over the items
@@ -356,8 +458,15 @@ def _validate_batch(items):
     for i in np.flatnonzero(shapely.has_z(sgeoms)):  # projects are 2D: drop Z
         sgeoms[i] = shapely.force_2d(sgeoms[i])
         geoms[i] = sgeoms[i]  # turned into a GEOSGeometry when the result's geometry is read
+    return _Batch(items, n, tol, geoms, orgs, kinds, fiscal_years, excluded, sgeoms, findings)
 
-    # 1. Geometry checks (vectorised) ---------------------------------------------------------
+
+# 1. Geometry checks (vectorised) ----------------------------------------------------------------
+
+
+def _check_geometries(b: _Batch) -> None:
+    """Checks every geometry (vectorised), with findings for the few that have a problem."""
+    n, sgeoms = b.n, b.sgeoms
     missing = shapely.is_missing(sgeoms)
     type_ids = shapely.get_type_id(sgeoms)
     xy, idx = shapely.get_coordinates(sgeoms, return_index=True)
@@ -369,6 +478,22 @@ def _validate_batch(items):
         all_nan = np.isnan(xy[starts[nan_points]]).all(axis=1)
         empty[nan_points[all_nan]] = True
     valid = shapely.is_valid(sgeoms)
+    finite, in_range = _finite_in_range(xy, idx, n)
+    lengths = _geodesic_lengths(xy, idx, n, sgeoms)
+    type_ok = _type_ok(b.kinds, type_ids, n)
+    is_line = np.isin(type_ids, [1, 5])
+    problem = (
+        empty | ~finite | ~in_range | ~type_ok | ~valid | (is_line & ((lengths < MIN_LINE_M) | (lengths > MAX_LINE_M)))
+    )
+    b.type_ids, b.starts, b.ends, b.empty, b.finite, b.in_range = type_ids, starts, ends, empty, finite, in_range
+    b.valid, b.lengths, b.is_line, b.is_point = valid, lengths, is_line, type_ids == 0
+    b.lookup_ok = lookup_ok = ~problem
+    for i in np.flatnonzero(problem):  # the checks in order, for the few with a problem
+        lookup_ok[i] = _geometry_findings(b, i)
+
+
+def _finite_in_range(xy, idx, n):
+    """Per geometry: (all coordinates finite, all finite ones within ±180° / ±90°)."""
     finite = np.ones(n, bool)
     in_range = np.ones(n, bool)
     if len(xy):
@@ -376,7 +501,11 @@ def _validate_batch(items):
         finite[np.unique(idx[bad])] = False
         out = (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
         in_range[np.unique(idx[out & ~bad])] = False
-    lengths = _geodesic_lengths(xy, idx, n, sgeoms)
+    return finite, in_range
+
+
+def _type_ok(kinds, type_ids, n):
+    """Per geometry: whether its type is one allowed for its project's kind."""
     type_ok = np.zeros(n, bool)
     kinds_arr = np.fromiter(kinds, dtype=object, count=n)
     for kind in set(kinds):
@@ -384,316 +513,253 @@ def _validate_batch(items):
             tid for tid, name in _TYPE_NAMES.items() if name in ALLOWED_TYPES.get(kind, POINT_TYPES + LINE_TYPES)
         ]
         type_ok |= (kinds_arr == kind) & np.isin(type_ids, allowed_ids)
-    is_line = np.isin(type_ids, [1, 5])
-    problem = (
-        empty | ~finite | ~in_range | ~type_ok | ~valid | (is_line & ((lengths < MIN_LINE_M) | (lengths > MAX_LINE_M)))
-    )
-    lookup_ok = ~problem
-    for i in np.flatnonzero(problem):  # the checks in order, for the few with a problem
-        f = findings[i]
-        kind = kinds[i]
-        if empty[i]:
-            f.append(Finding.make("empty_geometry", ERROR))
-            continue
-        if not finite[i]:
-            f.append(Finding.make("non_finite_coordinates", ERROR))
-            continue
-        if not in_range[i]:
-            f.append(Finding.make("coordinates_out_of_range", ERROR))
-        tname = _TYPE_NAMES.get(int(type_ids[i]), "")
-        allowed = ALLOWED_TYPES.get(kind, POINT_TYPES + LINE_TYPES)
-        if tname not in allowed:
+    return type_ok
+
+
+def _geometry_findings(b: _Batch, i) -> bool:
+    """Adds geometry ``i``'s geometry findings, the checks in order; whether it can be looked up."""
+    f = b.findings[i]
+    kind = b.kinds[i]
+    if b.empty[i]:
+        f.append(Finding.make("empty_geometry", ERROR))
+        return False
+    if not b.finite[i]:
+        f.append(Finding.make("non_finite_coordinates", ERROR))
+        return False
+    in_range = b.in_range[i]
+    if not in_range:
+        f.append(Finding.make("coordinates_out_of_range", ERROR))
+    tname = _TYPE_NAMES.get(int(b.type_ids[i]), "")
+    allowed = ALLOWED_TYPES.get(kind, POINT_TYPES + LINE_TYPES)
+    if tname not in allowed:
+        f.append(_wrong_type_finding(kind, tname, allowed))
+        return False
+    if tname in LINE_TYPES:
+        length = b.lengths[i]
+        if length < MIN_LINE_M:
+            f.append(
+                Finding.make("line_too_short", ERROR, {"length": f"{length:.2f}"}, data={"length_m": round(length, 3)})
+            )
+            return False
+        if length > MAX_LINE_M:
             f.append(
                 Finding.make(
-                    "wrong_geometry_type",
-                    ERROR,
-                    {
-                        "kind": _KIND_LABEL.get(kind, {"th": str(kind), "en": str(kind)}),
-                        "allowed": _ALLOWED_LABEL["line" if allowed == LINE_TYPES else "any"],
-                        "type": _TYPE_LABEL.get(tname, {"th": tname, "en": tname}),
-                    },
-                    data={"type": tname},
+                    "line_too_long", ERROR, {"length": f"{length / 1000:.1f}"}, data={"length_m": round(length, 1)}
                 )
             )
-            continue
-        if tname in LINE_TYPES:
-            length = lengths[i]
-            if length < MIN_LINE_M:
-                f.append(
-                    Finding.make(
-                        "line_too_short", ERROR, {"length": f"{length:.2f}"}, data={"length_m": round(length, 3)}
-                    )
-                )
-                continue
-            if length > MAX_LINE_M:
-                f.append(
-                    Finding.make(
-                        "line_too_long", ERROR, {"length": f"{length / 1000:.1f}"}, data={"length_m": round(length, 1)}
-                    )
-                )
-        if in_range[i] and not valid[i]:
-            reason = shapely.is_valid_reason(sgeoms[i])
-            f.append(Finding.make("invalid_geometry", ERROR, {"reason": reason}, data={"reason": reason}))
-            continue
-        lookup_ok[i] = in_range[i]
+    if in_range and not b.valid[i]:
+        reason = shapely.is_valid_reason(b.sgeoms[i])
+        f.append(Finding.make("invalid_geometry", ERROR, {"reason": reason}, data={"reason": reason}))
+        return False
+    return in_range
 
-    # 2. Units (one query; two on a GiST-indexed temporary table for large batches) ------------
-    unit_ids: dict[str, set] = {"province": set(), "amphoe": set(), "tambon": set()}
-    units_list = None  # from the shares query
-    sel = np.flatnonzero(lookup_ok)
+
+def _wrong_type_finding(kind, tname, allowed) -> Finding:
+    """The finding for a geometry type not allowed for the project's kind."""
+    return Finding.make(
+        "wrong_geometry_type",
+        ERROR,
+        {
+            "kind": _KIND_LABEL.get(kind, {"th": str(kind), "en": str(kind)}),
+            "allowed": _ALLOWED_LABEL["line" if allowed == LINE_TYPES else "any"],
+            "type": _TYPE_LABEL.get(tname, {"th": tname, "en": tname}),
+        },
+        data={"type": tname},
+    )
+
+
+# 2. Units (one query; two on a GiST-indexed temporary table for large batches) ------------------
+
+
+def _unit_shares(b: _Batch) -> None:
+    """Finds the tambons of every geometry with their share (the lines' on a second connection)
+    and, meanwhile, the points' edge needs, the results and, where possible, the duplicates."""
+    n = b.n
+    b.unit_ids = {"province": set(), "amphoe": set(), "tambon": set()}
+    sel = np.flatnonzero(b.lookup_ok)
     ewkbs = np.full(n, None, dtype=object)
     if len(sel):
-        ewkbs[sel] = shapely.to_wkb(shapely.set_srid(sgeoms[sel], 4326), include_srid=True)
-    ewkbs = ewkbs.tolist()
+        ewkbs[sel] = shapely.to_wkb(shapely.set_srid(b.sgeoms[sel], 4326), include_srid=True)
+    b.ewkbs = ewkbs.tolist()
+    orgs = b.orgs
     org_by_id = {id(o): o for o in orgs}
     pk_of = {k: o.pk for k, o in org_by_id.items()}
     # An LAO's area: (province, amphoe or None for a PAO), once per LAO.
-    area_of = {
+    area_of = b.area_of = {
         k: (o.province_id, None if (o.is_pao or o.amphoe_id is None) else o.amphoe_id) for k, o in org_by_id.items()
     }
-    area = [area_of[id(o)] for o in orgs]
-    is_point = type_ids == 0
+    b.area = [area_of[id(o)] for o in orgs]
     extra = {
         "org_id": ("bigint", [pk_of[id(o)] for o in orgs]),
-        "kind": ("text", kinds),
-        "fy": ("int", fiscal_years),
-        "exclude_id": ("bigint", excluded),
+        "kind": ("text", b.kinds),
+        "fy": ("int", b.fiscal_years),
+        "exclude_id": ("bigint", b.excluded),
         # What the share query divides by, known here already: a line's geodesic length (the
         # same WGS 84 geodesics as PostGIS's ST_Length(geography)), a multipoint's points.
-        "pt": ("boolean", is_point.tolist()),
-        "total": ("float8", np.where(is_line, lengths, (ends - starts).astype(float)).tolist()),
+        "pt": ("boolean", b.is_point.tolist()),
+        "total": ("float8", np.where(b.is_line, b.lengths, (b.ends - b.starts).astype(float)).tolist()),
     }
-
-    # 3. Place: province / amphoe, with distances for what is not inside ----------------------
-    need_edge = []  # measure only what the findings below will use
-
-    def needs_edge(indices):
-        for i in indices:
-            pid, aid = area[i]
-            u = units_list[i]
-            tambons = u.tambons
-            if len(tambons) == 1:  # most geometries: wholly in one tambon of the LAO's area
-                t = tambons[0]
-                if t.share >= FULL_SHARE and t.province_id == pid and (not aid or t.amphoe_id == aid):
-                    continue
-            pshare = u.province_share(pid)
-            ashare = u.amphoe_share(aid) if aid else 1.0
-            if tambons and pshare >= FULL_SHARE and ashare >= FULL_SHARE:
-                continue
-            pmode = lookup.DIST if pshare <= 0 else lookup.REACH if pshare < FULL_SHARE else 0
-            amode = 0 if not aid else lookup.DIST if ashare <= 0 else lookup.REACH if ashare < FULL_SHARE else 0
-            need_edge.append((i + 1, ewkbs[i], pid, aid, pmode, amode, not tambons, pshare <= 0 and not is_line[i]))
-
-    results = []
-
-    def make_results():  # their units and findings are filled in place
-        kept, lazy_preview = (~empty).tolist(), (finite & ~empty).tolist()
-        results.extend(
-            ValidationResult(geoms[i] if kept[i] else None, None if lazy_preview[i] else "", units_list[i], findings[i])
-            for i in range(n)
-        )
-
-    duplicates, edges = None, {}
-
-    def points_known(units):
-        nonlocal units_list, duplicates
-        units_list = units
-        needs_edge(np.flatnonzero(lookup_ok & is_point).tolist())
-        make_results()
-        if batch.elsewhere is not None:  # this connection is free while the other measures the lines
-            duplicates = _duplicates(batch)
-            edges.update(lookup.edge_distances(need_edge))
-            need_edge.clear()
-
     if len(sel):
         # The points' units are known while the server still measures the lines: work on them then.
-        with GeomBatch(ewkbs, extra, lines_elsewhere=True) as batch:
-            lookup.tambon_shares(batch, ids=unit_ids, meanwhile=points_known)
-            if duplicates is None:
-                duplicates = _duplicates(batch)
-        needs_edge(np.flatnonzero(lookup_ok & ~is_point).tolist())
+        with GeomBatch(b.ewkbs, extra, lines_elsewhere=True) as batch:
+            lookup.tambon_shares(batch, ids=b.unit_ids, meanwhile=lambda units: b.points_known(units, batch))
+            if b.duplicates is None:
+                b.duplicates = _duplicates(batch)
+        b.note_edges(np.flatnonzero(b.lookup_ok & ~b.is_point).tolist())
     else:
-        units_list = [Units() for _ in range(n)]
-        make_results()
-    edges.update(lookup.edge_distances(need_edge))
-    duplicates = duplicates or {}
+        b.units_list = [Units() for _ in range(n)]
+        b.make_results()
 
-    place_bad = np.zeros(n, bool)  # not in the LAO's area: look for input mistakes
-    province_error = np.zeros(n, bool)
-    out_of_range = ~lookup_ok & ~in_range & finite & ~empty
+
+# 3. Place: province / amphoe, with distances for what is not inside -----------------------------
+
+
+def _edge_distances(b: _Batch) -> None:
+    """Measures how far outside the LAO's area what is not wholly in it lies (what the points'
+    step left: the lines, or everything) and turns each distance into its place finding."""
+    b.edges.update(lookup.edge_distances(b.need_edge))
+    n, tol, area, units_list, is_line, pending = b.n, b.tol, b.area, b.units_list, b.is_line, b.pending
+    b.place_bad = place_bad = np.zeros(n, bool)
+    b.province_error = province_error = np.zeros(n, bool)
+    out_of_range = ~b.lookup_ok & ~b.in_range & b.finite & ~b.empty
     place_bad[out_of_range] = province_error[out_of_range] = True
-    pending = []  # (i, code, severity, params builder, data, suggestion)
-    for key, e in sorted(edges.items()):
+    for key, e in sorted(b.edges.items()):
         i = key - 1
         pid, aid = area[i]
         u = units_list[i]
         pshare = u.province_share(pid)
         ashare = u.amphoe_share(aid) if aid else 1.0
         if not u.tambons:
-            if e.nearest is not None and e.nearest_dist is not None and e.nearest_dist <= tol:
-                u.tambons = [e.nearest]
-                u.nearest = True
-                for level in ("province", "amphoe", "tambon"):
-                    unit_ids[level].add(getattr(e.nearest, f"{level}_id"))
-            else:
-                pending.append(
-                    (
-                        i,
-                        "outside_thailand",
-                        ERROR,
-                        {"distance": e.nearest_dist},
-                        {"distance_m": _r(e.nearest_dist)},
-                        None,
-                    )
-                )
+            found = _nearest_tambon(e, u, b.unit_ids, tol)
+            if found is not None:
+                pending.append((i, *found))
         closest = GEOSGeometry(memoryview(e.closest_point_ewkb)) if e.closest_point_ewkb else None
-        if pshare <= 0:
-            if e.province_dist is not None and e.province_dist <= tol:
-                pending.append(
-                    (
-                        i,
-                        "near_province_edge",
-                        WARNING,
-                        {"distance": e.province_dist, "province": ("province", pid), "tolerance": tol},
-                        {"distance_m": _r(e.province_dist), "tolerance_m": tol},
-                        None if is_line[i] else closest,
-                    )
-                )
-            else:
+        near = None if is_line[i] else closest
+        found = _unit_place("province", pid, pshare, e.province_dist, e.province_reach, tol, near)
+        if found is not None:
+            if found[0] == "outside_province":
                 province_error[i] = place_bad[i] = True
-                pending.append(
-                    (
-                        i,
-                        "outside_province",
-                        ERROR,
-                        {"distance": e.province_dist, "province": ("province", pid)},
-                        {"distance_m": _r(e.province_dist)},
-                        None,
-                    )
-                )
-        elif pshare < FULL_SHARE:
-            if e.province_reach is not None and e.province_reach <= tol:
-                pending.append(
-                    (
-                        i,
-                        "near_province_edge",
-                        WARNING,
-                        {"distance": e.province_reach, "province": ("province", pid), "tolerance": tol},
-                        {"distance_m": _r(e.province_reach), "tolerance_m": tol},
-                        None,
-                    )
-                )
-            else:
-                pending.append(
-                    (
-                        i,
-                        "partly_outside_province",
-                        WARNING,
-                        {"share": 1 - pshare, "distance": e.province_reach, "province": ("province", pid)},
-                        {"share_outside": round(1 - pshare, 4), "distance_m": _r(e.province_reach)},
-                        None,
-                    )
-                )
+            pending.append((i, *found))
         if aid and not province_error[i]:
-            if ashare <= 0:
-                if e.amphoe_dist is not None and e.amphoe_dist <= tol:
-                    pending.append(
-                        (
-                            i,
-                            "near_amphoe_edge",
-                            WARNING,
-                            {"distance": e.amphoe_dist, "amphoe": ("amphoe", aid), "tolerance": tol},
-                            {"distance_m": _r(e.amphoe_dist), "tolerance_m": tol},
-                            None,
-                        )
-                    )
-                else:
+            found = _unit_place("amphoe", aid, ashare, e.amphoe_dist, e.amphoe_reach, tol, None)
+            if found is not None:
+                if found[0] == "outside_amphoe":
                     place_bad[i] = True
-                    pending.append(
-                        (
-                            i,
-                            "outside_amphoe",
-                            WARNING,
-                            {"distance": e.amphoe_dist, "amphoe": ("amphoe", aid)},
-                            {"distance_m": _r(e.amphoe_dist)},
-                            None,
-                        )
-                    )
-            elif ashare < FULL_SHARE:
-                if e.amphoe_reach is not None and e.amphoe_reach <= tol:
-                    pending.append(
-                        (
-                            i,
-                            "near_amphoe_edge",
-                            WARNING,
-                            {"distance": e.amphoe_reach, "amphoe": ("amphoe", aid), "tolerance": tol},
-                            {"distance_m": _r(e.amphoe_reach), "tolerance_m": tol},
-                            None,
-                        )
-                    )
-                else:
-                    pending.append(
-                        (
-                            i,
-                            "partly_outside_amphoe",
-                            WARNING,
-                            {"share": 1 - ashare, "distance": e.amphoe_reach, "amphoe": ("amphoe", aid)},
-                            {"share_outside": round(1 - ashare, 4), "distance_m": _r(e.amphoe_reach)},
-                            None,
-                        )
-                    )
+                pending.append((i, *found))
 
-    # 4. Input mistakes: does a corrected geometry land in the LAO's area? (one query) --------
+
+def _nearest_tambon(e, u, unit_ids, tol):
+    """For a geometry in no tambon: within the tolerance, makes the nearest tambon its unit (→ None);
+    else the outside-Thailand finding as (code, severity, params, data, suggestion)."""
+    if e.nearest is not None and e.nearest_dist is not None and e.nearest_dist <= tol:
+        u.tambons = [e.nearest]
+        u.nearest = True
+        for level in ("province", "amphoe", "tambon"):
+            unit_ids[level].add(getattr(e.nearest, f"{level}_id"))
+        return None
+    return ("outside_thailand", ERROR, {"distance": e.nearest_dist}, {"distance_m": _r(e.nearest_dist)}, None)
+
+
+# level → (code near its edge, code outside it, code partly outside it, severity outside it)
+_PLACE_CODES = {
+    "province": ("near_province_edge", "outside_province", "partly_outside_province", ERROR),
+    "amphoe": ("near_amphoe_edge", "outside_amphoe", "partly_outside_amphoe", WARNING),
+}
+
+
+def _unit_place(level, unit_id, share, dist, reach, tol, near_suggestion):
+    """The finding, as (code, severity, params, data, suggestion), for a geometry with ``share`` of
+    it in its LAO's province or amphoe; None when wholly inside."""
+    near, outside, partly, outside_severity = _PLACE_CODES[level]
+    unit = (level, unit_id)
+    if share <= 0:
+        if dist is not None and dist <= tol:
+            params = {"distance": dist, level: unit, "tolerance": tol}
+            return (near, WARNING, params, {"distance_m": _r(dist), "tolerance_m": tol}, near_suggestion)
+        return (outside, outside_severity, {"distance": dist, level: unit}, {"distance_m": _r(dist)}, None)
+    if share < FULL_SHARE:
+        if reach is not None and reach <= tol:
+            params = {"distance": reach, level: unit, "tolerance": tol}
+            return (near, WARNING, params, {"distance_m": _r(reach), "tolerance_m": tol}, None)
+        params = {"share": 1 - share, "distance": reach, level: unit}
+        return (partly, WARNING, params, {"share_outside": round(1 - share, 4), "distance_m": _r(reach)}, None)
+    return None
+
+
+# 4. Input mistakes: does a corrected geometry land in the LAO's area? (one query) ---------------
+
+
+def _input_mistakes(b: _Batch) -> None:
+    """Finds, for what is not in its LAO's area, the corrected geometries that land in it (one query)."""
+    area, sgeoms, items = b.area, b.sgeoms, b.items
     candidates = []  # (i, code, params, geom(shapely), data)
-    for i in np.flatnonzero(place_bad):
+    for i in np.flatnonzero(b.place_bad):
         candidates.extend(_mistake_candidates(int(i), sgeoms[i], items[i].get("hint")))
     landed = lookup.lands_in_area(
         [(shapely.to_wkb(shapely.set_srid(c[3], 4326), include_srid=True), *area[c[0]]) for c in candidates]
     )
-    mistakes = {}
+    mistakes = b.mistakes
     for c, ok in zip(candidates, landed):
         # One suggestion per kind of mistake: without a hint a geometry is tried in both datums,
         # and both readings of a zone mix-up can land (the first, WGS 84, is the one suggested).
         if ok and all(m[1] != c[1] for m in mistakes.get(c[0], ())):
             mistakes.setdefault(c[0], []).append(c)
 
-    # 5. Names of every unit mentioned (one query), then the findings --------------------------
-    prov_ids = {a[0] for a in area_of.values()} | unit_ids["province"]
-    amph_ids = {a[1] for a in area_of.values() if a[1]} | unit_ids["amphoe"]
-    names = lookup.unit_names(prov_ids, amph_ids, unit_ids["tambon"])
-    lookup.attach_names(units_list, names)
 
-    for i, code, severity, params, data, suggestion in pending:
+# 5. Duplicates ----------------------------------------------------------------------------------
+
+
+def _duplicate_findings(b: _Batch) -> None:
+    """Makes a finding, with a link, for each project a geometry would duplicate."""
+    for i, dups in (b.duplicates or {}).items():
+        b.duplicate_findings[i] = [
+            Finding.make(
+                "duplicate",
+                WARNING,
+                {"name": name, "distance": _metres(dist)},
+                data={
+                    "duplicate_id": pid_,
+                    "duplicate_url": reverse("projects_geo:project_edit", args=[pid_]),
+                    "distance_m": _r(dist),
+                },
+            )
+            for pid_, name, dist in dups
+        ]
+
+
+# 6. Names of every unit mentioned (one query), then the findings --------------------------------
+
+
+def _results(b: _Batch) -> list[ValidationResult]:
+    """Names every unit mentioned (one query), files the findings in order and returns the results."""
+    unit_ids, findings = b.unit_ids, b.findings
+    prov_ids = {a[0] for a in b.area_of.values()} | unit_ids["province"]
+    amph_ids = {a[1] for a in b.area_of.values() if a[1]} | unit_ids["amphoe"]
+    names = lookup.unit_names(prov_ids, amph_ids, unit_ids["tambon"])
+    lookup.attach_names(b.units_list, names)
+    for i, code, severity, params, data, suggestion in b.pending:
         params = {k: _resolve(v, names, k) for k, v in params.items()}
         findings[i].append(Finding.make(code, severity, params, suggestion=suggestion, data=data))
-    for i, cands in mistakes.items():
-        pid, aid = area[i]
-        area_ref = names.get(("amphoe", aid)) if aid else names.get(("province", pid))
-        severity = ERROR if province_error[i] else WARNING
-        new = []
-        for _i, code, params, cand, data in cands:
-            suggestion = GEOSGeometry(memoryview(shapely.to_wkb(cand)), srid=4326)
-            if data.get("distance_m") is None:
-                data["distance_m"] = _r(_first_vertex_distance(sgeoms[i], cand))
-            params = {**params, "area": area_ref, "distance": _metres(data["distance_m"])}
-            new.append(Finding.make(code, severity, params, suggestion=suggestion, data=data))
-        findings[i][:0] = new  # the explanation first
-    for i, dups in duplicates.items():
-        for pid_, name, dist in dups:
-            findings[i].append(
-                Finding.make(
-                    "duplicate",
-                    WARNING,
-                    {"name": name, "distance": _metres(dist)},
-                    data={
-                        "duplicate_id": pid_,
-                        "duplicate_url": reverse("projects_geo:project_edit", args=[pid_]),
-                        "distance_m": _r(dist),
-                    },
-                )
-            )
+    for i, cands in b.mistakes.items():
+        findings[i][:0] = _mistake_findings(b, i, cands, names)  # the explanation first
+    for i, dups in b.duplicate_findings.items():
+        findings[i].extend(dups)
+    return b.results
 
-    return results
+
+def _mistake_findings(b: _Batch, i, cands, names) -> list[Finding]:
+    """The findings for geometry ``i``'s input mistakes, each with its corrected geometry."""
+    pid, aid = b.area[i]
+    area_ref = names.get(("amphoe", aid)) if aid else names.get(("province", pid))
+    severity = ERROR if b.province_error[i] else WARNING
+    new = []
+    for _i, code, params, cand, data in cands:
+        suggestion = GEOSGeometry(memoryview(shapely.to_wkb(cand)), srid=4326)
+        if data.get("distance_m") is None:
+            data["distance_m"] = _r(_first_vertex_distance(b.sgeoms[i], cand))
+        params = {**params, "area": area_ref, "distance": _metres(data["distance_m"])}
+        new.append(Finding.make(code, severity, params, suggestion=suggestion, data=data))
+    return new
 
 
 # --- helpers ------------------------------------------------------------------------------------

@@ -31,10 +31,19 @@ def _err(field, en, th):
 
 def read_request(data) -> tuple[dict, list]:
     """Check the body; returns (arguments for ``validate``, errors)."""
-    errors = []
     if not isinstance(data, dict):
         return {}, [_err(None, "The body must be a JSON object.", "เนื้อหาคำขอต้องเป็นออบเจกต์ JSON")]
-    out = {}
+    out, errors = {}, []
+    _read_organization(data, out, errors)
+    _read_kind(data, out, errors)
+    _read_location(data, out, errors)
+    _read_crs(data, out, errors)
+    _read_numbers(data, out, errors)
+    return out, errors
+
+
+def _read_organization(data, out, errors) -> None:
+    """``lao``: the 7-digit DLA code of an existing organisation → ``out["organization"]``."""
     lao = data.get("lao")
     if not isinstance(lao, (str, int)) or not re.fullmatch(r"\d{7}", str(lao)):
         errors.append(
@@ -44,16 +53,24 @@ def read_request(data) -> tuple[dict, list]:
                 "lao ต้องเป็นรหัส อปท. 7 หลักของกรมส่งเสริมการปกครองท้องถิ่น",
             )
         )
-    else:
-        out["organization"] = (
-            Organization.objects.filter(dla_code=str(lao)).only("id", "province_id", "amphoe_id", "type").first()
-        )
-        if out["organization"] is None:
-            errors.append(_err("lao", f"No LAO with DLA code {lao}.", f"ไม่พบ อปท. รหัส {lao}"))
+        return
+    out["organization"] = (
+        Organization.objects.filter(dla_code=str(lao)).only("id", "province_id", "amphoe_id", "type").first()
+    )
+    if out["organization"] is None:
+        errors.append(_err("lao", f"No LAO with DLA code {lao}.", f"ไม่พบ อปท. รหัส {lao}"))
+
+
+def _read_kind(data, out, errors) -> None:
+    """``kind``: water or road → ``out["kind"]``."""
     kind = data.get("kind")
     if kind not in Kind.values:
         errors.append(_err("kind", 'kind must be "water" or "road".', 'kind ต้องเป็น "water" (แหล่งน้ำ) หรือ "road" (ถนน)'))
     out["kind"] = kind
+
+
+def _read_location(data, out, errors) -> None:
+    """Either ``geometry`` (GeoJSON) or ``text`` (typed coordinates) → ``out["value"]``."""
     geometry, text = data.get("geometry"), data.get("text")
     if geometry is not None and not isinstance(geometry, dict):
         errors.append(
@@ -74,6 +91,10 @@ def read_request(data) -> tuple[dict, list]:
             )
         )
     out["value"] = geometry if geometry is not None else text
+
+
+def _read_crs(data, out, errors) -> None:
+    """``datum`` and UTM ``zone`` (47/48) of typed coordinates → ``out["datum"]``, ``out["zone"]``."""
     try:
         out["datum"] = coords.normalise_datum(data.get("datum"))
     except coords.CoordinateParseError as exc:
@@ -89,6 +110,10 @@ def read_request(data) -> tuple[dict, list]:
             )
         )
     out["zone"] = int(zone_text) if zone_text in ("47", "48") else None
+
+
+def _read_numbers(data, out, errors) -> None:
+    """``fiscal_year`` and ``project_id``: whole numbers in range, or null → ``out``."""
     for name, lo, hi in (("fiscal_year", fiscal.MIN_FISCAL_YEAR, fiscal.MAX_FISCAL_YEAR), ("project_id", 1, 2**62)):
         value = data.get(name)
         if value in (None, ""):
@@ -103,7 +128,6 @@ def read_request(data) -> tuple[dict, list]:
             )
         else:
             out[name] = int(value)
-    return out, errors
 
 
 class ValidateView(APIView):
