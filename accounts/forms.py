@@ -61,3 +61,16 @@ class RegistrationForm(UserCreationForm):
         elif role:
             self.add_error("role", _("This role cannot be asked for here."))
         return cleaned
+
+
+class LaoSearchForm(forms.Form):
+    """The registration page's LAO search (``?q=``): DLA code digits or part of a name."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        error_messages={
+            "null_characters_not_allowed": _("The search text may not contain a NUL character."),
+            "max_length": _("The search text may be at most %(limit_value)s characters long."),
+        },
+    )

@@ -1,7 +1,9 @@
-"""Accounts pages: registration, the LAO search it uses, and the approvals page."""
+"""Accounts pages: registration, the LAO search it uses, the approvals page, and the answer to a
+locked sign-in."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import JsonResponse
@@ -9,8 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common import httpauth
+from common.bilingual import both
+
 from . import access, registration
-from .forms import RegistrationForm
+from .forms import LaoSearchForm, RegistrationForm
 from .models import ProfileStatus
 
 
@@ -40,7 +45,10 @@ def register_done(request):
 @require_GET
 def lao_search(request):
     """Public registry data (code, name, province) for the registration page's LAO list."""
-    laos = registration.find_laos(request.GET.get("q", ""), limit=20)
+    form = LaoSearchForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": _form_errors(form)}, status=400, json_dumps_params={"ensure_ascii": False})
+    laos = registration.find_laos(form.cleaned_data["q"], limit=20)
     return JsonResponse(
         {
             "results": [
@@ -81,3 +89,28 @@ def decide(request, profile_id, decision):
             raise PermissionDenied from exc
         messages.error(request, " ".join(exc.messages))
     return redirect("accounts:approvals")
+
+
+def _form_errors(form) -> list[dict]:
+    return [
+        {"field": field, **both(error.message, **(error.params or {}))}
+        for field, errors in form.errors.as_data().items()
+        for error in errors
+    ]
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a sign-in refused because the account or the address is locked
+    (``AXES_LOCKOUT_CALLABLE``; accounts/throttle.py): HTTP Basic clients get the JSON 429 of
+    ``common.httpauth``, people the sign-in page with the reason in Thai and English (429 too)."""
+    if request.META.get("HTTP_AUTHORIZATION"):
+        return httpauth.locked_out(request)
+    seconds = httpauth.retry_after(request)
+    context = {
+        "form": AuthenticationForm(request),
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "locked_out": httpauth.locked_out_errors(seconds)[0],
+    }
+    response = render(request, "registration/login.html", context, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

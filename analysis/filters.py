@@ -35,13 +35,14 @@ from decimal import Decimal, InvalidOperation
 
 import django_filters
 from django import forms
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Polygon
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from common.params import parse_bbox
+from common.apierrors import errors_as_list  # noqa: F401 — the filters' errors, in Thai and English
+from common.params import clean_text, excerpt, load_json, parse_bbox, parse_codes, parse_int, plain_digits
 from common.params import split_list as _split
 from layers.models import Amphoe, Organization, Province, Tambon
 from projects_geo import fiscal
@@ -65,6 +66,8 @@ FILTER_PARAMS = (
 )
 MAX_POLYGON_VERTICES = 20000
 MAX_LIST_ITEMS = 500
+MAX_TEXT = 300  # q: the length of a project name
+MAX_BUDGET = Decimal("1e15")  # above any budget a project can have (14 digits, 2 of them decimals)
 
 
 class CodeListField(forms.Field):
@@ -76,20 +79,18 @@ class CodeListField(forms.Field):
         super().__init__(**kwargs)
 
     def clean(self, value):
-        codes = _split(value)
-        if not codes:
-            return None
-        if len(codes) > MAX_LIST_ITEMS:
-            raise ValidationError(
-                _("At most %(max)s values are allowed."), code="too_many", params={"max": MAX_LIST_ITEMS}
-            )
-        bad = [c for c in codes if not re.fullmatch(rf"\d{{{self.digits}}}", c)]
-        if bad:
+        try:
+            codes = parse_codes(value, digits=self.digits, max_items=MAX_LIST_ITEMS)
+        except ValidationError as exc:
+            if exc.code != "bad_code":
+                raise
             raise ValidationError(
                 _("%(what)s codes have %(digits)s digits; got %(bad)s."),
                 code="bad_code",
-                params={"what": self.label_text, "digits": self.digits, "bad": ", ".join(bad)},
-            )
+                params={"what": self.label_text, "digits": self.digits, "bad": exc.params["bad"]},
+            ) from None
+        if not codes:
+            return None
         found = dict(self.model.objects.filter(**{f"{self.code_field}__in": codes}).values_list(self.code_field, "pk"))
         missing = [c for c in codes if c not in found]
         if missing:
@@ -111,20 +112,27 @@ class IntListField(forms.Field):
         parts = _split(value)
         if not parts:
             return None
-        try:
-            numbers = [int(p) for p in parts]
-        except ValueError:
+        if len(parts) > MAX_LIST_ITEMS:
             raise ValidationError(
-                _("Expected whole numbers separated by commas, got “%(value)s”."),
-                code="not_int",
-                params={"value": ",".join(parts)},
-            ) from None
-        out = [n for n in numbers if not self.minimum <= n <= self.maximum]
+                _("At most %(max)s values are allowed."), code="too_many", params={"max": MAX_LIST_ITEMS}
+            )
+        numbers, out = [], []
+        for part in parts:
+            try:
+                numbers.append(parse_int(part, minimum=self.minimum, maximum=self.maximum))
+            except ValidationError as exc:
+                if exc.code != "out_of_range":
+                    raise ValidationError(
+                        _("Expected whole numbers separated by commas, got “%(value)s”."),
+                        code="not_int",
+                        params={"value": excerpt(",".join(parts))},
+                    ) from None
+                out.append(excerpt(part))
         if out:
             raise ValidationError(
                 _("Values must be between %(min)s and %(max)s; got %(bad)s."),
                 code="out_of_range",
-                params={"min": self.minimum, "max": self.maximum, "bad": ", ".join(map(str, out))},
+                params={"min": self.minimum, "max": self.maximum, "bad": ", ".join(out)},
             )
         return sorted(set(numbers))
 
@@ -144,7 +152,7 @@ class ChoiceListField(forms.Field):
             raise ValidationError(
                 _("Unknown value %(bad)s; expected one of %(valid)s."),
                 code="bad_choice",
-                params={"bad": ", ".join(bad), "valid": ", ".join(self.valid)},
+                params={"bad": excerpt(", ".join(bad)), "valid": ", ".join(self.valid)},
             )
         return sorted(set(parts))
 
@@ -161,36 +169,55 @@ class BBoxField(forms.Field):
         return poly
 
 
+BAD_POLYGON = _("polygon is not a readable GeoJSON geometry or WKT text.")
+
+
+def _read_geojson(text: str) -> GEOSGeometry:
+    data = load_json(text)  # bounded: nesting, non-finite numbers
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        data = data.get("geometry")
+    if not isinstance(data, dict) or data.get("type") not in ("Polygon", "MultiPolygon"):
+        kind = data.get("type") if isinstance(data, dict) else None
+        raise ValidationError(
+            _("polygon must be a Polygon or MultiPolygon, not %(type)s."),
+            code="bad_polygon",
+            params={"type": excerpt(kind) if isinstance(kind, str) else type(data).__name__},
+        )
+    if not isinstance(data.get("coordinates"), list) or not data["coordinates"]:
+        raise ValidationError(BAD_POLYGON, code="bad_polygon")
+    return GEOSGeometry(json.dumps(data))
+
+
 def parse_polygon(value) -> GEOSGeometry | None:
-    """A GeoJSON geometry / Feature or WKT text as a valid (Multi)Polygon in EPSG:4326."""
+    """A GeoJSON geometry / Feature or WKT text as a valid, non-empty (Multi)Polygon in EPSG:4326."""
     if value is None or not str(value).strip():
         return None
     text = str(value).strip()
     try:
-        if text.startswith("{"):
-            data = json.loads(text)
-            if data.get("type") == "Feature":
-                data = data.get("geometry") or {}
-            geom = GEOSGeometry(json.dumps(data))
-        else:
-            geom = GEOSGeometry(text)
-    except (ValueError, TypeError, AttributeError, GEOSException, json.JSONDecodeError):
-        raise ValidationError(
-            _("polygon is not a readable GeoJSON geometry or WKT text."), code="bad_polygon"
-        ) from None
+        geom = _read_geojson(text) if text.startswith("{") else GEOSGeometry(clean_text(text))
+    except ValidationError as exc:
+        if exc.code == "bad_polygon":
+            raise
+        raise ValidationError(BAD_POLYGON, code="bad_polygon") from None
+    except (ValueError, TypeError, GEOSException, GDALException):
+        raise ValidationError(BAD_POLYGON, code="bad_polygon") from None
     if not isinstance(geom, (Polygon, MultiPolygon)):
         raise ValidationError(
             _("polygon must be a Polygon or MultiPolygon, not %(type)s."),
             code="bad_polygon",
             params={"type": geom.geom_type},
         )
+    if geom.empty:
+        raise ValidationError(_("polygon is empty."), code="bad_polygon")
+    if geom.srid not in (None, 4326):
+        raise ValidationError(_("polygon must be in WGS84 (EPSG:4326)."), code="bad_polygon")
     if geom.num_coords > MAX_POLYGON_VERTICES:
         raise ValidationError(
             _("polygon has more than %(max)s vertices."), code="bad_polygon", params={"max": MAX_POLYGON_VERTICES}
         )
     geom.srid = 4326
     minx, miny, maxx, maxy = geom.extent
-    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):  # NaN fails every comparison
         raise ValidationError(_("polygon coordinates must be longitude, latitude in WGS84."), code="bad_polygon")
     if not geom.valid:
         geom = geom.buffer(0)
@@ -216,14 +243,21 @@ class BudgetField(forms.Field):
     def clean(self, value):
         if value in (None, ""):
             return None
+        text = plain_digits(str(value).replace(",", "").strip())
         try:
-            amount = Decimal(str(value).replace(",", "").strip())
+            if not re.fullmatch(r"[+-]?[0-9]*(\.[0-9]*)?([eE][+-]?[0-9]{1,3})?", text):
+                raise InvalidOperation
+            amount = Decimal(text)
         except InvalidOperation:
             raise ValidationError(
-                _("A budget is a number of baht, got “%(value)s”."), code="bad_budget", params={"value": value}
+                _("A budget is a number of baht, got “%(value)s”."), code="bad_budget", params={"value": excerpt(value)}
             ) from None
-        if not amount.is_finite() or amount < 0:
+        if amount < 0:
             raise ValidationError(_("A budget cannot be negative."), code="bad_budget")
+        if amount > MAX_BUDGET:
+            raise ValidationError(
+                _("A budget is at most %(max)s baht."), code="bad_budget", params={"max": f"{MAX_BUDGET:,.0f}"}
+            )
         return amount
 
 
@@ -233,14 +267,10 @@ class StageAtLeastField(forms.Field):
         super().__init__(**kwargs)
 
     def clean(self, value):
-        if value in (None, ""):
-            return None
         try:
-            stage = int(str(value).strip())
-        except ValueError:
-            stage = None
-        if stage not in Stage.values:
-            raise ValidationError(_("A budget stage is a number from 1 to 6."), code="bad_stage")
+            stage = parse_int(value, minimum=min(Stage.values), maximum=max(Stage.values))
+        except ValidationError:
+            raise ValidationError(_("A budget stage is a number from 1 to 6."), code="bad_stage") from None
         return stage
 
 
@@ -288,8 +318,15 @@ class BudgetFilter(SharedConfigFilter):
     field_class = BudgetField
 
 
+class TextField(forms.CharField):
+    """Search text: no control characters (a NUL cannot even reach PostgreSQL), at most MAX_TEXT."""
+
+    def to_python(self, value):
+        return clean_text(super().to_python(value), max_length=MAX_TEXT)
+
+
 class TextFilter(SharedConfigFilter, django_filters.CharFilter):
-    pass
+    field_class = TextField
 
 
 class ProjectFilterSet(django_filters.FilterSet):
@@ -421,20 +458,3 @@ def filter_projects(params, queryset):
 def normalised_names(params) -> set[str]:
     """Names of the filter parameters given (non-empty) in ``params``."""
     return set(_normalise(params))
-
-
-def errors_as_list(error: ValidationError) -> list[dict]:
-    """``[{field, message_th, message_en, message}]`` for a ValidationError of ``filter_projects``."""
-    if hasattr(error, "error_dict"):
-        items = [(field, e) for field, errors in error.error_dict.items() for e in errors]
-    else:
-        items = [(None, e) for e in error.error_list]
-    out = []
-    for field, err in items:
-        messages = {}
-        for lang in ("th", "en"):
-            with translation.override(lang):
-                messages[lang] = str(err.message % err.params if err.params else err.message)
-        message = str(err.message % err.params if err.params else err.message)
-        out.append({"field": field, "message_th": messages["th"], "message_en": messages["en"], "message": message})
-    return out

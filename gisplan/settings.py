@@ -6,9 +6,12 @@ machine: DEBUG is off unless asked for, and the database is the local PostGIS se
 ``make run`` provisions.
 """
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -34,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "django.contrib.humanize",
+    "django.forms",  # the form renderer below finds Django's own widget templates here
     "rest_framework",
     "rest_framework_gis",
     "django_filters",
@@ -42,6 +46,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "leaflet",
     "simple_history",
+    "axes",  # sign-in throttling and its audit (accounts/throttle.py)
     # Ours, below to above: common helpers; accounts and layers; projects_geo; the capabilities on
     # top of it (docs/design.md has the dependency direction).
     "common",
@@ -59,6 +64,7 @@ MIDDLEWARE = [
     "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -69,6 +75,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "ops.middleware.DatabaseBusyMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # Last: turns a refused sign-in (account or address locked) into the 429 of accounts.views.locked_out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gisplan.urls"
@@ -89,6 +97,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through TEMPLATES, so gisplan/templates/leaflet/ overrides django-leaflet's map and
+# geometry widget templates (their inline scripts, which the Content-Security-Policy would block).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "gisplan.wsgi.application"
 ASGI_APPLICATION = "gisplan.asgi.application"
@@ -149,6 +161,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Argon2id first (Django's Argon2PasswordHasher at OWASP's parameters, accounts/hashers.py); a
+# PBKDF2 hash (every account made before) still verifies and is rehashed with Argon2 at its next sign-in.
+PASSWORD_HASHERS = [
+    "accounts.hashers.GisplanArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
 
 # Thai first, English second.
@@ -219,15 +238,33 @@ GISPLAN_IMPORT_MAX_ZIP_RATIO = env.float("GISPLAN_IMPORT_MAX_ZIP_RATIO", default
 GISPLAN_IMPORT_MAX_ZIP_MEMBERS = env.int("GISPLAN_IMPORT_MAX_ZIP_MEMBERS", default=200)
 GISPLAN_IMPORT_MAX_FEATURES = env.int("GISPLAN_IMPORT_MAX_FEATURES", default=200_000)
 GISPLAN_IMPORT_MAX_VERTICES = env.int("GISPLAN_IMPORT_MAX_VERTICES", default=50_000)
+# CSV/Excel are refused while being read: columns per row, an Excel workbook's unpacked parts,
+# seconds spent reading (GIS formats: checked between layers).
+GISPLAN_IMPORT_MAX_COLUMNS = env.int("GISPLAN_IMPORT_MAX_COLUMNS", default=200)
+GISPLAN_IMPORT_MAX_SHEET_MB = env.float("GISPLAN_IMPORT_MAX_SHEET_MB", default=150)
+GISPLAN_IMPORT_MAX_READ_SECONDS = env.float("GISPLAN_IMPORT_MAX_READ_SECONDS", default=90)
 GISPLAN_IMPORT_DIR = env.str("GISPLAN_IMPORT_DIR", default="")  # empty: MEDIA_ROOT/imports
 
 # Province score (reports): deadline calendar as JSON, empty = the default in reports/score.py.
 GISPLAN_SCORE_CALENDAR = env.json("GISPLAN_SCORE_CALENDAR", default=[])
 
 REST_FRAMEWORK = {
+    # HTTP Basic through common.httpauth, as the tiles and the OGC API check it (throttle included).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "common.httpauth.BasicAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies bounded (nesting, non-finite numbers) and every refusal as {"errors": [{field,
+    # message_th, message_en}]} (common/params.py, common/apierrors.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "common.params.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "common.apierrors.exception_handler",
 }
 
 # OpenAPI schema of the API (issue 5); Swagger UI served from drf-spectacular-sidecar, no CDN.
@@ -239,6 +276,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # the GeoJSON pages, features and /api/validate/ bodies as JSON Schema (analysis/rest/schema.py)
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "analysis.rest.schema.add_components"],
 }
 
 LOGIN_URL = "login"
@@ -279,7 +318,9 @@ GISPLAN_SLOW_QUERY_MS = env.float("GISPLAN_SLOW_QUERY_MS", default=500.0)
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 
 # Accounts: self-registration, approvals and OpenID Connect single sign-on (issue 8) -----------
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# The throttle's backend first: it refuses every password check (sign-in page, admin, HTTP Basic)
+# while the account or the address is locked (accounts/throttle.py, django-axes).
+AUTHENTICATION_BACKENDS = ["accounts.throttle.SignInThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
 # SSO is on when a client id and the provider's endpoints are set; docs/operations.md "Single sign-on".
 OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
 OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
@@ -300,3 +341,76 @@ OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT and OID
 LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
 if OIDC_ENABLED:
     AUTHENTICATION_BACKENDS.append("accounts.oidc.GisplanOIDCBackend")
+
+# Sign-in throttling (django-axes; accounts/throttle.py, docs/dla.md "Locked sign-in"): failed
+# sign-ins within the cooling-off period, counted per account (any address) and per address (any
+# account); at the limit further sign-ins are refused, even with the right password, until the
+# period has passed since the last failure. A successful sign-in clears the account's failures.
+AXES_FAILURE_LIMIT = env.int("GISPLAN_LOGIN_FAILURE_LIMIT", default=5)
+GISPLAN_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("GISPLAN_LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("GISPLAN_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "accounts.throttle.SignInThrottleHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
+AXES_USERNAME_CALLABLE = "accounts.throttle.client_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every counted failure, and whether it locked (admin)
+# A refused attempt (while locked) is logged but not recorded: the lock ends on time, and a flood
+# of attempts cannot grow the attempt's row (axes appends each attempt's query to it).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Reverse proxies in front that append the client's address to X-Forwarded-For (deploy/nginx.conf:
+# 1); 0: the address is REMOTE_ADDR. Behind a proxy and left at 0, every client has the proxy's address.
+GISPLAN_PROXY_COUNT = env.int("GISPLAN_PROXY_COUNT", default=0)
+
+# E-mail (password reset): printed to the console with DEBUG, else sent through SMTP.
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND", default=f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend"
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # seconds; a dead mail server never holds a worker long
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="gisplan <noreply@localhost>")
+
+
+# Content-Security-Policy (django-csp) --------------------------------------------------------
+# No inline script or style on our pages: maps start from static/gisplan/leaflet-init.js (our
+# override of django-leaflet's templates). A per-response nonce is added to script-src/style-src
+# only when a page asks for one (request.csp_nonce): the Swagger UI page and the report map
+# frame (folium's output). Never 'unsafe-inline' or 'unsafe-eval'. docs/design.md "Content
+# Security Policy".
+
+
+def _csp_origin(url: str) -> list[str]:
+    """The origin of an absolute URL or XYZ template, as a CSP source (``[]`` for a relative URL).
+
+    A placeholder in the host (``https://{s}.tile.example.org/{z}/{x}/{y}.png``) becomes CSP's
+    wildcard for the labels it stands in: ``https://*.tile.example.org``.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return []
+    host = parts.netloc.rpartition("@")[2]
+    labels = host.split(".")
+    templated = [i for i, label in enumerate(labels) if "{" in label]
+    if templated:
+        host = ".".join(["*", *labels[templated[-1] + 1 :]])
+    return [f"{parts.scheme}://{host}"]
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "blob:", *_csp_origin(BASEMAP_URL)],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],  # the report map frame allows SELF (reports/views.py)
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF, *(_csp_origin(OIDC_OP_AUTHORIZATION_ENDPOINT) if OIDC_ENABLED else [])],
+    }
+}

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include(PROJECTS_GEO_URLS)),
 ]
 handler500 = "ops.views.server_error"  # a busy database is a 503 with Retry-After, not a 500
+handler404 = "common.apierrors.page_not_found"  # JSON under /api/, /ogc/, /tiles/
 
 if settings.OIDC_ENABLED:  # single sign-on, configured by the OIDC_* settings
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

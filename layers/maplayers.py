@@ -21,7 +21,7 @@ from django.db import connection
 from django.db.models import F, Func, Value
 
 from common.features import with_feature_json
-from common.params import parse_bbox
+from common.params import keyed, parse_bbox, parse_codes, parse_int
 
 from .models import Amphoe, Province, Tambon
 
@@ -68,24 +68,26 @@ def parse_request(level: str, params) -> LayerRequest:
             "level", f"ไม่มีชั้นข้อมูล {level}", f"No boundary layer {level!r} (province, amphoe or tambon)."
         )
     try:
-        zoom = int(params.get("zoom", "8"))
-    except ValueError:
+        zoom = parse_int(params.get("zoom"))
+    except ValidationError:
         raise LayerRequestError("zoom", "zoom ต้องเป็นจำนวนเต็ม", "zoom must be an integer.") from None
-    zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
+    zoom = 8 if zoom is None else max(MIN_ZOOM, min(MAX_ZOOM, zoom))
     bbox = None
-    if params.get("bbox"):
-        try:
-            bbox = tuple(float(v) for v in params["bbox"].split(","))
-        except ValueError:
-            bbox = ()
-        if len(bbox) != 4 or not (bbox[0] < bbox[2] and bbox[1] < bbox[3]):
-            raise LayerRequestError(
-                "bbox", "bbox ต้องเป็น minx,miny,maxx,maxy (องศา)", "bbox must be minx,miny,maxx,maxy in degrees."
-            )
-    codes = tuple(c for c in (params.get("code") or "").replace(" ", "").split(",") if c)
+    try:
+        box = parse_bbox(params.get("bbox"), clip=True)
+    except ValidationError:
+        raise LayerRequestError(
+            "bbox", "bbox ต้องเป็น minx,miny,maxx,maxy (องศา)", "bbox must be minx,miny,maxx,maxy in degrees."
+        ) from None
+    if box is not None:
+        bbox = box.extent
     length = LAYER_TABLES[level][1]
-    if any(not (c.isdigit() and len(c) == length) for c in codes):
-        raise LayerRequestError("code", f"รหัส{level}ต้องเป็นตัวเลข {length} หลัก", f"A {level} code has {length} digits.")
+    try:
+        codes = tuple(parse_codes(params.get("code"), digits=length))
+    except ValidationError:
+        raise LayerRequestError(
+            "code", f"รหัส{level}ต้องเป็นตัวเลข {length} หลัก", f"A {level} code has {length} digits."
+        ) from None
     if bbox is None and not codes and level != "province":
         raise LayerRequestError("bbox", "ต้องระบุ bbox หรือ code", f"The {level} layer needs a bbox or codes.")
     return LayerRequest(level, zoom, bbox, codes)
@@ -136,6 +138,7 @@ def boundary_geojson(req: LayerRequest) -> str:
 
 LEVELS = {"province": Province, "amphoe": Amphoe, "tambon": Tambon}
 PARENT = {"province": None, "amphoe": "province__code", "tambon": "amphoe__code"}
+PARENT_DIGITS = {"province": None, "amphoe": 2, "tambon": 4}
 
 
 class SimplifyPreserveTopology(Func):
@@ -160,10 +163,18 @@ def boundary_filters(params, level: str) -> dict:
     if bbox is not None:
         bbox.srid = 4326
 
-    def codes(name):
-        return [c.strip() for c in (params.get(name) or "").split(",") if c.strip()]
+    def codes(name, digits):
+        try:
+            return parse_codes(params.get(name), digits=digits)
+        except ValidationError as exc:
+            raise keyed(name, exc) from None
 
-    return {"bbox": bbox, "parent_codes": codes("parent") if level != "province" else None, "codes": codes("code")}
+    parent = PARENT_DIGITS[level]
+    return {
+        "bbox": bbox,
+        "parent_codes": codes("parent", parent) if parent else None,
+        "codes": codes("code", LAYER_TABLES[level][1]),
+    }
 
 
 def boundary_queryset(level: str, *, bbox=None, parent_codes=None, codes=None):

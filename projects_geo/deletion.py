@@ -13,13 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .concurrency import check_version
+from .concurrency import UNCHECKED, check_version
 from .models import Project
 
 
 @transaction.atomic
-def soft_delete_project(project: Project, *, user=None, expected_version=None) -> Project:
-    """Mark the project deleted (by ``user``, now)."""
+def soft_delete_project(project: Project, *, user=None, expected_version=UNCHECKED) -> Project:
+    """Mark the project deleted (by ``user``, now); ``expected_version`` as for ``save_project``."""
     locked = Project.all_objects.select_for_update().get(pk=project.pk)  # the one lock of the row
     check_version(project, expected_version, locked=locked)
     if locked.deleted_at is not None:
@@ -35,11 +35,12 @@ def soft_delete_project(project: Project, *, user=None, expected_version=None) -
 
 
 @transaction.atomic
-def restore_project(project: Project, *, user=None) -> Project:
-    """Bring a soft-deleted project back."""
+def restore_project(project: Project, *, user=None, expected_version=UNCHECKED) -> Project:
+    """Bring a soft-deleted project back; ``expected_version`` as for ``save_project``."""
     locked = Project.all_objects.select_for_update().get(pk=project.pk)
     if locked.deleted_at is None:
         raise ValidationError(_("This project is not deleted."), code="not_deleted")
+    check_version(project, expected_version, locked=locked, deleted_ok=True)
     locked.deleted_at = None
     locked.deleted_by = None
     if getattr(user, "is_authenticated", False):

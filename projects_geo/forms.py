@@ -1,18 +1,35 @@
-"""Forms of the entry pages: a project's attributes and geometry, a budget stage, the home filters."""
+"""Forms of the entry pages: a project's attributes and geometry, a budget stage, the home filters.
+
+What people type is checked here before any domain code sees it: text fields refuse control and
+text-direction characters (``common.plaintext``), the geometry must be in a coordinate system GDAL
+knows and is kept to 9 decimals of a degree (``ProjectGeometryField``), and both forms that change
+a project carry its version (``concurrency.VersionedFormMixin``, required).
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
+import shapely
 from django import forms
+from django.contrib.gis import forms as gis_forms
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
 
+from common.plaintext import check_text_fields
 from common.thai_format import format_number, parse_amount, parse_date, to_be_date_input
 
 from . import fiscal
 from .concurrency import VersionedFormMixin
 from .models import Kind, Project, Stage, Subtype
+
+# Coordinates are kept to 9 decimals of a degree (0.1 mm; the exports write the same): a value
+# typed or posted with more is rounded, so that 5e-324 is 0 and not a number PostgreSQL's
+# arithmetic underflows on.
+COORDINATE_DECIMALS = 9
 
 
 class BEDateField(forms.CharField):
@@ -61,6 +78,41 @@ def expects_line(kind: str, subtype: str | None) -> bool:
     return kind == Kind.ROAD or subtype in LINE_SUBTYPES
 
 
+class ProjectGeometryField(gis_forms.GeometryField):
+    """The project's location: any geometry GEOS reads, in WGS84 (EPSG:4326) or in a coordinate
+    system GDAL knows (transformed to WGS84); an unknown one (``SRID=999999;…``) is a form error,
+    not GDAL's exception. Coordinates are rounded to ``COORDINATE_DECIMALS``. Whether the geometry
+    suits the project is ``validation.validate``'s to say, when it is saved."""
+
+    default_error_messages = {
+        "unknown_srid": _(
+            "The location's coordinate system (SRID %(srid)s) is not one this site knows: send "
+            "longitude and latitude in WGS84 (EPSG:4326)."
+        ),
+    }
+
+    def to_python(self, value):
+        geom = super().to_python(value)
+        if geom is None:
+            return None
+        if geom.srid != 4326:
+            srid = geom.srid
+            try:
+                geom.transform(4326)
+            except (GDALException, GEOSException, ValueError):
+                raise forms.ValidationError(
+                    self.error_messages["unknown_srid"], code="unknown_srid", params={"srid": srid}
+                ) from None
+        return _rounded(geom)
+
+
+def _rounded(geom):
+    """``geom`` (EPSG:4326) with its coordinates rounded to ``COORDINATE_DECIMALS``."""
+    shape = shapely.from_wkb(bytes(geom.wkb))
+    shape = shapely.transform(shape, lambda xy: np.round(xy, COORDINATE_DECIMALS))
+    return GEOSGeometry(memoryview(shapely.to_wkb(shape)), srid=4326)
+
+
 class ProjectGeometryWidget(LeafletWidget):
     """django-leaflet's widget, drawing through static/projects_geo/entry.js (point or line by kind)."""
 
@@ -76,6 +128,7 @@ class ProjectForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Project
         fields = ["name", "kind", "subtype", "fiscal_year", "plan_reference", "budget", "geom"]
+        field_classes = {"geom": ProjectGeometryField}
         widgets = {
             "geom": ProjectGeometryWidget(attrs={"settings_overrides": {"RESET_VIEW": False}}),
             "fiscal_year": forms.NumberInput(attrs={"min": fiscal.MIN_FISCAL_YEAR, "max": fiscal.MAX_FISCAL_YEAR}),
@@ -92,6 +145,7 @@ class ProjectForm(VersionedFormMixin, forms.ModelForm):
         self.fields["subtype"].widget.attrs["data-entry"] = "subtype"
         self.fields["geom"].label = _("location")
         self.fields["geom"].error_messages["required"] = _("Draw the project on the map or type its coordinates.")
+        check_text_fields(self, one_line=("name", "plan_reference"))
         if not editable:
             for field in self.fields.values():
                 field.disabled = True
@@ -112,17 +166,21 @@ class ProjectForm(VersionedFormMixin, forms.ModelForm):
         return data
 
 
-class StageForm(forms.Form):
-    """The next budget stage of a project; the order rules are checked by ``stages.record_stage``."""
+class StageForm(VersionedFormMixin, forms.Form):
+    """The next budget stage of ``project``; the order and date rules are checked by
+    ``stages.record_stage``. The hidden ``version`` (required) is the project's, as the page showed it."""
 
     stage = forms.TypedChoiceField(label=_("stage"), coerce=int)
     date = BEDateField(label=_("date (B.E.)"), widget=forms.TextInput(attrs={"placeholder": "15/3/2568", "size": 12}))
     amount = AmountField(label=_("amount (THB)"), required=False, min_value=0, max_digits=14, decimal_places=2)
     note = forms.CharField(label=_("note"), required=False, max_length=300)
 
-    def __init__(self, *args, stages=(), **kwargs):
+    def __init__(self, *args, project=None, stages=(), **kwargs):
+        self.project = project
         super().__init__(*args, **kwargs)
         self.fields["stage"].choices = [(s.value, s.label) for s in stages]
+        self.fields["version"].widget.attrs["id"] = "id_stage_version"  # the project form has "id_version"
+        check_text_fields(self, one_line=("note",))
 
 
 class HomeFilterForm(forms.Form):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from .concurrency import ConflictError, check_version  # noqa: F401  (ConflictError is part of this API)
+from .concurrency import UNCHECKED, ConflictError, VersionError, check_version  # noqa: F401  (part of this API)
 from .models import Project, ProjectTambon
 from .validation import validate
 
@@ -44,13 +44,15 @@ def fill_units(project: Project, units) -> None:
 
 
 @transaction.atomic
-def save_project(project: Project, *, user=None, result=None, expected_version=None) -> Project:
+def save_project(project: Project, *, user=None, result=None, expected_version=UNCHECKED) -> Project:
     """Validate, fill the units, save the project and its tambon shares atomically.
 
     ``result`` — a ``ValidationResult`` already computed for this project (e.g. by
     ``validate_batch``) — skips validating again. Raises ``ProjectValidationError`` on an error finding.
     ``expected_version``: the ``Project.version`` the caller's form was built from; when the row
     has moved on since, ``ConflictError`` is raised and nothing is written (optimistic locking).
+    Required for a person's change of an existing project: ``None`` or ``""`` (a form that sent no
+    version) is a ``VersionError``; only callers acting for no one leave it out (``UNCHECKED``).
     """
     check_version(project, expected_version)
     if project.geom is not None and project.geom.srid is None:

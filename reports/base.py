@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 
 from analysis.filters import filter_projects as shared_filter_projects
 from common.dbconn import jit_off_here
+from common.params import BIGINT_MAX, excerpt, parse_codes, parse_int, split_list
 from projects_geo import fiscal
 from projects_geo.models import Kind
 
@@ -107,39 +108,58 @@ def _error(field_name, en, th):
 
 
 def parse_params(data) -> ReportParams:
-    """Read ``fiscal_year``, ``province`` and ``kind`` (comma-separated lists) from a query dict."""
+    """Read ``fiscal_year``, ``province`` and ``kind`` (comma-separated lists) from a query dict.
+
+    Numbers and codes are read by ``common.params`` (digits 0–9 or Thai ๐–๙, nothing else), so a
+    ``²`` or a NUL is a ParamError like any other bad value, never a server error."""
     raw = {k: data.get(k) for k in data.keys()} if hasattr(data, "keys") else dict(data)
-    years = []
-    for part in _split(raw.get("fiscal_year")):
-        if not part.isdigit() or not fiscal.is_valid_fiscal_year(int(part)):
-            raise _error(
-                "fiscal_year",
-                f"Fiscal year {part!r} is not a B.E. year between "
-                f"{fiscal.MIN_FISCAL_YEAR} and {fiscal.MAX_FISCAL_YEAR}.",
-                f"ปีงบประมาณ {part!r} ไม่ใช่ปี พ.ศ. ระหว่าง {fiscal.MIN_FISCAL_YEAR} ถึง {fiscal.MAX_FISCAL_YEAR}",
-            )
-        years.append(int(part))
-    provinces = []
-    for part in _split(raw.get("province")):
-        if not (len(part) == 2 and part.isdigit()):
-            raise _error(
-                "province", f"Province code {part!r} must have 2 digits.", f"รหัสจังหวัด {part!r} ต้องเป็นตัวเลข 2 หลัก"
-            )
-        provinces.append(part)
+    years = [_fiscal_year(part) for part in split_list(raw.get("fiscal_year"))]
+    try:
+        provinces = parse_codes(raw.get("province"), digits=2)
+    except ValidationError:
+        shown = excerpt(raw.get("province"))
+        raise _error(
+            "province", f"Province codes have 2 digits; got “{shown}”.", f"รหัสจังหวัดต้องเป็นตัวเลข 2 หลัก ได้รับ “{shown}”"
+        ) from None
     kind = (raw.get("kind") or "").strip() or None
     if kind is not None and kind not in Kind.values:
+        shown = excerpt(kind)
         raise _error(
             "kind",
-            f"Kind {kind!r} is not one of {', '.join(Kind.values)}.",
-            f"ประเภท {kind!r} ต้องเป็น {', '.join(Kind.values)}",
+            f"Kind “{shown}” is not one of {', '.join(Kind.values)}.",
+            f"ประเภท “{shown}” ต้องเป็น {', '.join(Kind.values)}",
         )
     return ReportParams(sorted(set(years)), provinces, kind, raw)
 
 
-def _split(value):
-    if value is None:
-        return []
-    return [p.strip() for p in str(value).split(",") if p.strip()]
+def _fiscal_year(part: str) -> int:
+    try:
+        return parse_int(part, minimum=fiscal.MIN_FISCAL_YEAR, maximum=fiscal.MAX_FISCAL_YEAR)
+    except ValidationError:
+        shown = excerpt(part)
+        raise _error(
+            "fiscal_year",
+            f"Fiscal year “{shown}” is not a B.E. year between {fiscal.MIN_FISCAL_YEAR} and {fiscal.MAX_FISCAL_YEAR}.",
+            f"ปีงบประมาณ “{shown}” ไม่ใช่ปี พ.ศ. ระหว่าง {fiscal.MIN_FISCAL_YEAR} ถึง {fiscal.MAX_FISCAL_YEAR}",
+        ) from None
+
+
+def int_param(data, name: str, choices=None, *, minimum: int = 0, maximum: int = BIGINT_MAX) -> int | None:
+    """Query parameter ``name`` as a whole number (None when absent), one of ``choices`` if given."""
+    allowed = ", ".join(map(str, choices or []))
+    try:
+        value = parse_int(data.get(name), minimum=minimum, maximum=maximum)
+    except ValidationError:
+        value = -1 if choices else None
+        if not choices:
+            raise _error(
+                name,
+                f"{name} must be a whole number from {minimum} to {maximum}.",
+                f"{name} ต้องเป็นจำนวนเต็มตั้งแต่ {minimum} ถึง {maximum}",
+            ) from None
+    if choices and value is not None and value not in choices:
+        raise _error(name, f"{name} must be one of {allowed}.", f"{name} ต้องเป็นหนึ่งใน {allowed}")
+    return value
 
 
 def filter_projects(params: ReportParams, queryset):

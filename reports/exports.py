@@ -1,18 +1,21 @@
 """CSV and Excel (openpyxl) files of a report ``Table``: same columns and rows as the page.
 
 CSV is UTF-8 with a byte-order mark so that Excel opens the Thai text correctly; numbers are
-written plainly (no thousands separators). The Excel sheet keeps numbers numeric with number
-formats, a bold header and totals row, and the title and "as of" time above the table.
+written plainly (no thousands separators). Neither file holds a formula: text that a spreadsheet
+would read as one is quoted in the CSV and a text cell in Excel (``common.csvsafe``). The Excel
+sheet keeps numbers numeric with number formats, a bold header and totals row, and the title and
+"as of" time above the table.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from common import csvsafe
 
 from .base import Table
 
@@ -28,7 +31,7 @@ def _value(row, col):
 
 def to_csv(table: Table) -> bytes:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
+    w = csvsafe.writer(buf)
     w.writerow([c.label for c in table.columns])
     for row in table.all_rows():
         w.writerow([_value(row, c) for c in table.columns])
@@ -66,6 +69,9 @@ def to_xlsx(table: Table) -> bytes:
     for i, col in enumerate(table.columns, 1):
         ws.column_dimensions[get_column_letter(i)].width = 28 if col.key == "name_th" else 14
     ws.freeze_panes = ws.cell(header_row + 1, 3)
+    for cells in ws.iter_rows():  # text such as "=HYPERLINK(…)" stays text, not a formula
+        for cell in cells:
+            csvsafe.protect_xlsx_cell(cell)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -5,10 +5,15 @@ those links with our static Leaflet (the choropleth needs nothing else), and ``r
 instead inline Leaflet's JS and CSS so a downloaded HTML file works offline on its own. Labels
 (tooltips, legend, title) are Thai with the site's Thai-capable font stack; there is no base map
 unless ``BASEMAP_URL`` is set.
+
+Folium writes its map as inline ``<script>`` and ``<style>`` elements; the map frame is served
+under the site's Content-Security-Policy with a per-response nonce on each of them
+(``render_map(nonce=…)``), and the legend has no ``style`` attributes (its colours are classes).
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 import folium
@@ -37,20 +42,30 @@ class InlineAssetsMap(folium.Map):
     default_css = []
 
 
+# A colour as it may appear in the legend's CSS (the palettes of reports/layers.py).
+_CSS_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}")
+
+
 def legend_html(legend: dict, fmt) -> str:
-    """A plain-HTML legend in the map's corner (no d3/branca colormap, so no CDN)."""
-    rows = [
-        f'<li><span class="swatch" style="background:{c["color"]}"></span>{escape(fmt(c["min"]))} – '
-        f"{escape(fmt(c['max']))}</li>"
-        for c in legend["classes"]
-    ]
-    rows.append(
-        '<li><span class="swatch" '
-        f'style="background:{legend["none"]["color"]}"></span>{escape(str(legend["none"]["label"]))}</li>'
+    """A plain-HTML legend in the map's corner (no d3/branca colormap, so no CDN).
+
+    Swatch colours are classes of a ``<style>`` element (no ``style`` attribute: the CSP has no
+    'unsafe-inline'); a colour that is not a hex colour is left out.
+    """
+    entries = [(c["color"], f"{fmt(c['min'])} – {fmt(c['max'])}") for c in legend["classes"]]
+    entries.append((legend["none"]["color"], str(legend["none"]["label"])))
+    rules = "".join(
+        f".gisplan-legend .swatch-{i} {{ background: {colour}; }}"
+        for i, (colour, _label) in enumerate(entries)
+        if _CSS_COLOUR.fullmatch(str(colour))
+    )
+    rows = "".join(
+        f'<li><span class="swatch swatch-{i}"></span>{escape(label)}</li>' for i, (_colour, label) in enumerate(entries)
     )
     return (
+        f"<style>{rules}</style>"
         f'<div class="gisplan-legend"><div class="legend-title">{escape(legend["title"])}</div>'
-        f"<ul>{''.join(rows)}</ul></div>"
+        f"<ul>{rows}</ul></div>"
     )
 
 
@@ -124,8 +139,11 @@ def _bounds(features):
     return [[min(ys), min(xs)], [max(ys), max(xs)]] if xs else None
 
 
-def render_map(layer: dict, *, title: str = "", inline: bool = False) -> str:
-    """The map as one HTML document; with ``inline`` Leaflet's JS/CSS are embedded (offline file)."""
+def render_map(layer: dict, *, title: str = "", inline: bool = False, nonce: str = "") -> str:
+    """The map as one HTML document; with ``inline`` Leaflet's JS/CSS are embedded (offline file).
+
+    With ``nonce``, every ``<script>`` and ``<style>`` element carries it (the page's CSP nonce).
+    """
     m = build_map(layer, title=title, inline=inline)
     fig = m.get_root()
     fig.header.add_child(Element('<meta charset="utf-8">'), name="charset")
@@ -135,7 +153,18 @@ def render_map(layer: dict, *, title: str = "", inline: bool = False) -> str:
         js = _read_static(LEAFLET_JS).replace("</script", "<\\/script")
         fig.header.add_child(Element(f"<script>{js}</script>"), name="inline_leaflet")
     html = fig.render()
-    return html
+    return with_nonce(html, nonce) if nonce else html
+
+
+# A <script> or <style> element: its start tag's attributes, then its text up to the end tag. Their
+# text is raw (it ends at the first "</script" / "</style"), so a match never starts inside one.
+_RAW_TEXT_ELEMENT = re.compile(r"<(script|style)\b([^>]*)>(.*?)</\1(?=[\s/>])", re.IGNORECASE | re.DOTALL)
+
+
+def with_nonce(html: str, nonce: str) -> str:
+    """``html`` with ``nonce="…"`` on each of its ``<script>`` and ``<style>`` elements."""
+    quoted = escape(nonce, quote=True)
+    return _RAW_TEXT_ELEMENT.sub(lambda m: f'<{m[1]} nonce="{quoted}"{m[2]}>{m[3]}</{m[1]}', html)
 
 
 def _read_static(path: str) -> str:

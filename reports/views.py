@@ -7,6 +7,10 @@ answer 400 with the message in Thai and English.
 
 from __future__ import annotations
 
+import re
+
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
@@ -18,11 +22,13 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import is_national, province_of, visible_organizations
 from analysis.filters import errors_as_list  # the shared filters' errors, in Thai and English
+from common.params import parse_int
 from layers.models import Province
+from projects_geo import fiscal
 from projects_geo.models import Kind, Stage
 
 from . import budget, completeness, exports, layers, score
-from .base import Column, ParamError, Table, parse_params, thai_date
+from .base import Column, ParamError, Table, int_param, parse_params, thai_date
 
 
 def _errors(exc: ValidationError) -> list[dict]:
@@ -51,19 +57,6 @@ def _download(request, table: Table, name: str):
     if fmt:
         raise ParamError("format", "format must be csv or xlsx.", "รูปแบบไฟล์ต้องเป็น csv หรือ xlsx")
     return None
-
-
-def _int_param(request, name, choices=None):
-    value = request.GET.get(name)
-    if value in (None, ""):
-        return None
-    if not value.isdigit() or (choices and int(value) not in choices):
-        raise ParamError(
-            name,
-            f"{name} must be one of {', '.join(map(str, choices or []))}.",
-            f"{name} ต้องเป็นหนึ่งใน {', '.join(map(str, choices or []))}",
-        )
-    return int(value)
 
 
 def _common(request, **extra):
@@ -162,6 +155,8 @@ def completeness_view(request):
 @login_required
 @require_GET
 def completeness_province_view(request, code):
+    if not re.fullmatch(r"[0-9]{2}", code):  # a province code; anything else names no province
+        raise Http404(_("No such province."))
     province = get_object_or_404(Province.objects.without_geom(), code=code)
     if not visible_organizations(request.user).filter(province=province).exists():
         raise Http404(_("You may not see this province."))
@@ -172,8 +167,8 @@ def completeness_province_view(request, code):
         want = None
         if missing:
             try:
-                year, stage = (int(x) for x in missing.split("-"))
-            except ValueError:
+                year, stage = (parse_int(x) for x in missing.split("-"))
+            except (ValueError, ValidationError):
                 raise ParamError(
                     "missing", "missing must look like 2568-3 (year-stage).", "missing ต้องอยู่ในรูป 2568-3 (ปี-ขั้นตอน)"
                 ) from None
@@ -245,8 +240,8 @@ def _layer(request):
     params = parse_params(request.GET)
     level = request.GET.get("level") or "province"
     measure = request.GET.get("measure") or "projects"
-    stage = _int_param(request, "stage", Stage.values)
-    year = _int_param(request, "year")
+    stage = int_param(request.GET, "stage", Stage.values)
+    year = int_param(request.GET, "year", minimum=fiscal.MIN_FISCAL_YEAR, maximum=fiscal.MAX_FISCAL_YEAR)
     return layers.choropleth(request.user, params, level, measure, stage, year)
 
 
@@ -264,8 +259,12 @@ def layer_json(request):
 @login_required
 @require_GET
 @xframe_options_sameorigin
+@csp_replace({"frame-ancestors": [SELF]})  # framed by our choropleth page; every other page: 'none'
 def map_view(request):
-    """The folium map as its own HTML document (shown in an iframe; ``download=1`` gives an offline file)."""
+    """The folium map as its own HTML document (shown in an iframe; ``download=1`` gives an offline file).
+
+    Folium's inline scripts and styles run under the CSP nonce of this response (none in a download).
+    """
     try:
         data = _layer(request)
     except ValidationError as exc:
@@ -273,7 +272,8 @@ def map_view(request):
     download = request.GET.get("download") in ("1", "true")
     from . import maps  # folium (and what it pulls in) only for the map frame, not at start-up
 
-    html = maps.render_map(data, title=data["legend"]["title"], inline=download)
+    nonce = "" if download else str(request.csp_nonce)
+    html = maps.render_map(data, title=data["legend"]["title"], inline=download, nonce=nonce)
     resp = HttpResponse(html, content_type="text/html; charset=utf-8")
     if download:
         resp["Content-Disposition"] = f'attachment; filename="map-{data["level"]}-{data["measure"]}.html"'
@@ -286,7 +286,7 @@ def choropleth_view(request):
     """A page to choose level and measure and see the map (and the JSON the analysts' map uses)."""
     try:
         params = parse_params(request.GET)
-        _int_param(request, "stage", Stage.values)
+        int_param(request.GET, "stage", Stage.values)
     except ValidationError as exc:
         return _bad_request(request, exc)
     level = request.GET.get("level") or "province"

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
 from analysis.filters import ProjectFilterSet, errors_as_list, filter_projects
+from common.apierrors import ApiError
+from common.params import excerpt
 from projects_geo.models import Kind, Subtype
 
 ORDERING_FIELDS = ("id", "name", "fiscal_year", "budget", "current_stage", "created_at", "updated_at")
@@ -15,7 +16,7 @@ DEFAULT_ORDERING = ("id",)
 
 
 def bad_request(field, message_en, message_th):
-    return ValidationError({"errors": [{"field": field, "message_en": message_en, "message_th": message_th}]})
+    return ApiError([{"field": field, "message_en": message_en, "message_th": message_th}])
 
 
 SCHEMA_TYPES = {
@@ -43,7 +44,7 @@ class ProjectFilterBackend(BaseFilterBackend):
         try:
             return filter_projects(request.query_params, queryset)
         except DjangoValidationError as exc:
-            raise ValidationError({"errors": errors_as_list(exc)}) from exc
+            raise ApiError(errors_as_list(exc)) from exc
 
     def get_schema_operation_parameters(self, view):
         params = []
@@ -71,11 +72,11 @@ def parse_ordering(value) -> list[str]:
         return list(DEFAULT_ORDERING)
     bad = [t for t in terms if t.lstrip("-") not in ORDERING_FIELDS]
     if bad:
-        allowed = ", ".join(ORDERING_FIELDS)
+        allowed, shown = ", ".join(ORDERING_FIELDS), excerpt(", ".join(bad))
         raise bad_request(
             "ordering",
-            f"Cannot order by {', '.join(bad)}; use {allowed} (prefix - for descending).",
-            f"เรียงตาม {', '.join(bad)} ไม่ได้ ใช้ {allowed} (ใส่ - ข้างหน้าเพื่อเรียงจากมากไปน้อย)",
+            f"Cannot order by {shown}; use {allowed} (prefix - for descending).",
+            f"เรียงตาม {shown} ไม่ได้ ใช้ {allowed} (ใส่ - ข้างหน้าเพื่อเรียงจากมากไปน้อย)",
         )
     if not any(t.lstrip("-") == "id" for t in terms):
         terms.append("id")

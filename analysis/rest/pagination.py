@@ -1,54 +1,41 @@
 """Page-number pagination that keeps the GeoJSON FeatureCollection shape, over a queryset of
 feature JSON texts (``common.features.with_feature_json``) read as UTF-8 bytes.
 
-``page`` (1-based) and ``page_size`` (default 500, at most 5,000). ``next`` is known by reading one
+``page`` (1-based) and ``page_size`` (default 500, at most 5,000: more is a 400). ``next`` is known by reading one
 row more than the page, so a page costs no ``COUNT(*)`` over a million rows; ``count=true`` adds
 the number of matching features (``count``) when a client wants it.
 """
 
 from __future__ import annotations
 
-from rest_framework.exceptions import ValidationError
+from django.core.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from common.apierrors import ApiError, errors_as_list
 from common.features import fetch_feature_bytes
+from common.params import BIGINT_MAX, query_int
 
 from .renderers import RawFeatures
 
 
-def _positive_int(request, name, default, maximum=None):
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return default
+def _query_int(request, name, default, maximum):
     try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise ValidationError(
-            {
-                "errors": [
-                    {
-                        "field": name,
-                        "message_en": f"{name} must be a whole number of at least 1.",
-                        "message_th": f"{name} ต้องเป็นจำนวนเต็มตั้งแต่ 1 ขึ้นไป",
-                    }
-                ]
-            }
-        )
-    return min(value, maximum) if maximum else value
+        return query_int(request.query_params, name, default=default, minimum=1, maximum=maximum)
+    except ValidationError as exc:
+        raise ApiError(errors_as_list(exc)) from None
 
 
 class FeatureCollectionPagination(BasePagination):
     page_size = 500
     max_page_size = 5000
+    max_page = BIGINT_MAX // max_page_size  # the row offset stays within PostgreSQL's bigint
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
-        self.page = _positive_int(request, "page", 1)
-        self.size = _positive_int(request, "page_size", self.page_size, self.max_page_size)
+        self.size = _query_int(request, "page_size", self.page_size, self.max_page_size)
+        self.page = _query_int(request, "page", 1, self.max_page)
         offset = (self.page - 1) * self.size
         rows = fetch_feature_bytes(queryset[offset : offset + self.size + 1])
         self.has_next = len(rows) > self.size
@@ -95,7 +82,12 @@ class FeatureCollectionPagination(BasePagination):
 
     def get_schema_operation_parameters(self, view):
         return [
-            {"name": "page", "required": False, "in": "query", "schema": {"type": "integer", "minimum": 1}},
+            {
+                "name": "page",
+                "required": False,
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page},
+            },
             {
                 "name": "page_size",
                 "required": False,

@@ -1,5 +1,6 @@
-"""Serializers of the project API: the detail Feature (with stages and tambons), the list Feature
-(documents the SQL-built features of the list), summaries."""
+"""Serializers of the project API: the detail Feature (with stages and tambons), summaries. The
+features of the list and of the boundary layers are built in SQL (``common.features``); what the
+OpenAPI schema says of them, and of the detail, is in ``analysis/rest/schema.py``."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ class TambonShareSerializer(serializers.ModelSerializer):
 
 
 class ProjectFeatureSerializer(GeoFeatureModelSerializer):
-    """One project in a list (the list itself is built in SQL with the same properties)."""
+    """The properties of a project, as the list's SQL writes them (``common.features.PROJECT_PROPERTIES``)."""
 
     lao_code = serializers.CharField(source="organization.dla_code", read_only=True)
     lao_name = serializers.CharField(source="organization.name_th", read_only=True)
@@ -98,7 +99,7 @@ class SummarySerializer(TotalSerializer):
 
 
 class BoundaryFeatureSerializer(serializers.Serializer):
-    """Documents a boundary Feature (built in SQL)."""
+    """A boundary Feature (built in SQL; its schema is ``analysis.rest.schema``'s ``BoundaryFeature``)."""
 
     type = serializers.CharField(default="Feature")
     id = serializers.CharField(help_text="official code")

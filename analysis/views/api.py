@@ -8,7 +8,6 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +17,7 @@ from analysis.filters import ProjectFilterSet, errors_as_list
 from analysis.rest.filtering import ProjectFilterBackend, bad_request, parse_ordering
 from analysis.rest.pagination import FeatureCollectionPagination
 from analysis.rest.renderers import FeatureCollectionJSONRenderer, GeoJSONRenderer
+from analysis.rest.schema import FeaturePageSchema, FilteredSchema, ref, responses
 from analysis.rest.serializers import (
     BoundaryFeatureSerializer,
     ProjectDetailSerializer,
@@ -25,7 +25,9 @@ from analysis.rest.serializers import (
     SummarySerializer,
 )
 from analysis.summary import summarise
+from common.apierrors import ApiError
 from common.features import with_feature_json
+from common.params import parse_int
 from layers import maplayers
 from projects_geo.models import Project, ProjectStage, ProjectTambon
 
@@ -52,7 +54,7 @@ class ProjectListView(VisibleProjectsMixin, generics.ListAPIView):
     pagination_class = FeatureCollectionPagination
     renderer_classes = [FeatureCollectionJSONRenderer, GeoJSONRenderer, BrowsableAPIRenderer]
 
-    @extend_schema(parameters=[ORDERING_PARAM])
+    @extend_schema(parameters=[ORDERING_PARAM], responses=responses(ref("ProjectFeature"), 400, 403, 404, 429))
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -62,6 +64,10 @@ class ProjectListView(VisibleProjectsMixin, generics.ListAPIView):
         return self.get_paginated_response(page)
 
 
+@extend_schema(
+    parameters=[OpenApiParameter("id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH)],
+    responses=responses(ref("ProjectDetailFeature"), 403, 404, 429),
+)
 class ProjectDetailView(generics.RetrieveAPIView):
     """One project the user may read, as a GeoJSON Feature with its stages and tambons."""
 
@@ -81,7 +87,9 @@ class ProjectDetailView(generics.RetrieveAPIView):
 class ProjectSummaryView(VisibleProjectsMixin, APIView):
     """Count and budget totals (overall, by kind, by current stage) of the filtered projects."""
 
-    @extend_schema(responses=SummarySerializer, parameters=[])
+    schema = FilteredSchema()  # documents the filters of filter_backends
+
+    @extend_schema(responses=responses(SummarySerializer, 400, 403, 404, 429))
     def get(self, request):
         qs = self.get_queryset()
         for backend in self.filter_backends:
@@ -90,16 +98,10 @@ class ProjectSummaryView(VisibleProjectsMixin, APIView):
 
 
 def _zoom(request):
-    raw = request.query_params.get("zoom")
-    if raw in (None, ""):
-        return None
     try:
-        zoom = int(raw)
-    except ValueError:
-        zoom = -1
-    if not maplayers.MIN_ZOOM <= zoom <= maplayers.MAX_ZOOM:
-        raise bad_request("zoom", "zoom is a whole number from 0 to 22.", "zoom ต้องเป็นจำนวนเต็ม 0 ถึง 22")
-    return zoom
+        return parse_int(request.query_params.get("zoom"), minimum=maplayers.MIN_ZOOM, maximum=maplayers.MAX_ZOOM)
+    except DjangoValidationError:
+        raise bad_request("zoom", "zoom is a whole number from 0 to 22.", "zoom ต้องเป็นจำนวนเต็ม 0 ถึง 22") from None
 
 
 class BoundaryListView(generics.GenericAPIView):
@@ -108,11 +110,17 @@ class BoundaryListView(generics.GenericAPIView):
     pagination_class = FeatureCollectionPagination
     renderer_classes = [FeatureCollectionJSONRenderer, GeoJSONRenderer, BrowsableAPIRenderer]
     serializer_class = BoundaryFeatureSerializer
+    schema = FeaturePageSchema()  # a FeatureCollection page of BoundaryFeature
 
     @extend_schema(
+        responses=responses(ref("BoundaryFeature"), 400, 403, 404, 429),
         parameters=[
             OpenApiParameter("level", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(maplayers.LEVELS)),
-            OpenApiParameter("zoom", OpenApiTypes.INT, description="Web-map zoom 0-22; simplified to one pixel."),
+            OpenApiParameter(
+                "zoom",
+                {"type": "integer", "minimum": 0, "maximum": 22},
+                description="Web-map zoom 0-22; simplified to one pixel.",
+            ),
             OpenApiParameter("bbox", OpenApiTypes.STR, description="minx,miny,maxx,maxy (WGS84)"),
             OpenApiParameter(
                 "parent", OpenApiTypes.STR, description="Parent codes (province for amphoe, amphoe for tambon)"
@@ -128,7 +136,7 @@ class BoundaryListView(generics.GenericAPIView):
         try:
             where = maplayers.boundary_filters(request.query_params, level)
         except DjangoValidationError as exc:
-            raise ValidationError({"errors": errors_as_list(exc)}) from exc
+            raise ApiError(errors_as_list(exc)) from exc
         qs = maplayers.boundary_queryset(level, **where)
         page = self.paginate_queryset(maplayers.boundary_feature_json(level, qs, zoom=_zoom(request)))
         return self.get_paginated_response(page)

@@ -18,13 +18,15 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from accounts.access import visible_projects
-from analysis.filters import errors_as_list, filter_projects
+from analysis.filters import filter_projects
+from common.apierrors import error_body, errors_as_list, require_GET
+from common.bilingual import both
 from common.features import feature_collection_bytes, fetch_feature_bytes, with_feature_json
 from common.httpauth import request_user, unauthorized
+from common.params import BIGINT_MAX, excerpt, keyed, parse_codes, parse_int, query_int
 from layers import maplayers
 from projects_geo.models import Project
 
@@ -36,6 +38,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 ]
 DEFAULT_LIMIT, MAX_LIMIT = 100, 10000
+MAX_OFFSET = BIGINT_MAX - MAX_LIMIT - 1  # offset + limit + 1 stays within PostgreSQL's bigint
 COLLECTIONS = {
     "projects": ("Water and road projects", "Projects of local administrative organisations (LAOs) you may read."),
     "province": ("Provinces", "Province boundaries (จังหวัด)."),
@@ -48,10 +51,9 @@ def _json(data, status=200, content_type=JSON):
     return HttpResponse(json.dumps(data, ensure_ascii=False, default=str), status=status, content_type=content_type)
 
 
-def _error(description, code="InvalidParameterValue", status=400, errors=None):
-    body = {"code": code, "description": description}
-    if errors:
-        body["errors"] = errors
+def _error(errors, code="InvalidParameterValue", status=400):
+    """An OGC exception (``code``, ``description``) carrying ``errors``: [{field, message_th, message_en}]."""
+    body = {"code": code, "description": "; ".join(e["message_en"] for e in errors), "errors": errors}
     return _json(body, status=status)
 
 
@@ -129,28 +131,9 @@ def collection(request, cid):
 
 
 def _paging(request):
-    def number(name, default, minimum):
-        raw = request.GET.get(name)
-        if raw in (None, ""):
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            value = minimum - 1
-        if value < minimum:  # errors_as_list renders the message in Thai and English
-            raise ValidationError(
-                {
-                    name: [
-                        ValidationError(
-                            _("%(name)s must be a whole number of at least %(minimum)s."),
-                            params={"name": name, "minimum": minimum},
-                        )
-                    ]
-                }
-            )
-        return value
-
-    return min(number("limit", DEFAULT_LIMIT, 1), MAX_LIMIT), number("offset", 0, 0)
+    """``limit`` (a limit above MAX_LIMIT is read as MAX_LIMIT, as the standard asks) and ``offset``."""
+    limit = query_int(request.GET, "limit", default=DEFAULT_LIMIT, minimum=1)
+    return min(limit, MAX_LIMIT), query_int(request.GET, "offset", default=0, minimum=0, maximum=MAX_OFFSET)
 
 
 def _items_queryset(request, cid):
@@ -167,13 +150,12 @@ def items(request, cid):
     if cid not in COLLECTIONS:
         raise Http404
     if request.GET.get("f") not in (None, "", "json", "geojson"):
-        return _error("Only GeoJSON (f=json) is offered.")
+        return _only_geojson()
     try:
         limit, offset = _paging(request)
         rows = fetch_feature_bytes(_items_queryset(request, cid)[offset : offset + limit + 1])
     except ValidationError as exc:
-        errors = errors_as_list(exc)
-        return _error("; ".join(e["message_en"] for e in errors), errors=errors)
+        return _error(errors_as_list(exc))
     has_next = len(rows) > limit
     rows = rows[:limit]
     url = request.build_absolute_uri()
@@ -203,19 +185,48 @@ def items(request, cid):
     return HttpResponse(body, content_type=GEOJSON)
 
 
+def _only_geojson():
+    return _error(error_body("f", _("Only GeoJSON (f=json) is offered."))["errors"])
+
+
+BAD_CODE = _("A code here has %(digits)s digits; got “%(bad)s”.")
+
+
+def _item_queryset(request, cid, fid):
+    """The feature JSON of item ``fid``: a project's id (a whole number from 1, 0–9 or ๐–๙) or a
+    unit's code (its digits). Anything else is a ValidationError keyed ``featureId``."""
+    if cid == "projects":
+        try:
+            pk = parse_int(fid, minimum=1)
+        except ValidationError as exc:
+            raise keyed("featureId", exc) from None
+        return with_feature_json(visible_projects(request.ogc_user, Project.objects.filter(pk=pk)))
+    digits = maplayers.LAYER_TABLES[cid][1]
+    try:
+        codes = parse_codes(fid, digits=digits, max_items=1)
+    except ValidationError as exc:
+        raise keyed("featureId", exc) from None
+    if not codes:
+        raise ValidationError({"featureId": [ValidationError(BAD_CODE, params={"digits": digits, "bad": ""})]})
+    return maplayers.boundary_feature_json(cid, maplayers.boundary_queryset(cid, codes=codes), zoom=None)
+
+
 @authenticated
 def item(request, cid, fid):
     if cid not in COLLECTIONS:
         raise Http404
-    if cid == "projects":
-        if not fid.isdigit():
-            raise Http404
-        qs = with_feature_json(visible_projects(request.ogc_user, Project.objects.filter(pk=int(fid))))
-    else:
-        qs = maplayers.boundary_feature_json(cid, maplayers.boundary_queryset(cid, codes=[fid]), zoom=None)
+    if request.GET.get("f") not in (None, "", "json", "geojson"):
+        return _only_geojson()
+    try:
+        qs = _item_queryset(request, cid, fid)
+    except ValidationError as exc:
+        return _error(errors_as_list(exc))
     text = qs.first()
     if text is None:
-        return _error(f"No feature {fid} in {cid}.", code="NotFound", status=404)
+        message = _("No feature %(id)s in %(collection)s.")
+        return _error(
+            [{"field": "featureId", **both(message, id=excerpt(fid), collection=cid)}], code="NotFound", status=404
+        )
     feature = json.loads(text)
     feature["links"] = [
         {"href": request.build_absolute_uri(), "rel": "self", "type": GEOJSON},

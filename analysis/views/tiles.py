@@ -3,16 +3,16 @@
 
 from __future__ import annotations
 
-import json
-
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import scope_of, visible_projects
-from analysis.filters import errors_as_list, filter_projects, normalised_names
-from analysis.tiles import TileError, boundary_tile, cluster_tile_from_cells, project_tile
+from analysis.filters import filter_projects, normalised_names
+from analysis.tiles import MAX_ZOOM, TileError, boundary_tile, check_tile, cluster_tile_from_cells, project_tile
+from common.apierrors import error_response, errors_as_list, require_GET
 from common.httpauth import request_user, unauthorized
+from common.params import excerpt
 from layers.maplayers import LEVELS
 from projects_geo import clustercells
 from projects_geo.models import Project
@@ -26,11 +26,27 @@ def _tile_response(data: bytes) -> HttpResponse:
     return response
 
 
+def _no_tile(z, x, y) -> HttpResponse:
+    return error_response(
+        404,
+        None,
+        _("There is no tile %(z)s/%(x)s/%(y)s (zoom 0–%(max)s, x and y below 2^zoom)."),
+        z=excerpt(z),
+        x=excerpt(x),
+        y=excerpt(y),
+        max=MAX_ZOOM,
+    )
+
+
 @require_GET
 def projects_tile(request, z, x, y):
     user = request_user(request)
     if user is None:
         return unauthorized()
+    try:
+        check_tile(z, x, y)  # before anything reads the numbers (x, y can be any length in the path)
+    except TileError:
+        return _no_tile(z, x, y)
     try:
         scope = scope_of(user)
         if clustercells.usable(normalised_names(request.GET), scope, z):
@@ -39,11 +55,7 @@ def projects_tile(request, z, x, y):
         qs = filter_projects(request.GET, visible_projects(user, Project.objects.all()))
         return _tile_response(project_tile(qs, z, x, y))
     except ValidationError as exc:
-        return HttpResponse(
-            json.dumps({"errors": errors_as_list(exc)}, ensure_ascii=False), status=400, content_type="application/json"
-        )
-    except TileError:
-        raise Http404 from None
+        return JsonResponse({"errors": errors_as_list(exc)}, status=400, json_dumps_params={"ensure_ascii": False})
 
 
 @require_GET
@@ -53,6 +65,7 @@ def boundaries_tile(request, level, z, x, y):
     if level not in LEVELS:
         raise Http404
     try:
-        return _tile_response(boundary_tile(level, z, x, y))
+        check_tile(z, x, y)
     except TileError:
-        raise Http404 from None
+        return _no_tile(z, x, y)
+    return _tile_response(boundary_tile(level, z, x, y))

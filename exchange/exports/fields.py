@@ -13,13 +13,13 @@ see ``query.py``.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass
 
 from django.utils import translation
 
+from common import csvsafe
 from common.features import json_safe_text, json_text_sql, sql_literal
 from layers.models import Amphoe, Organization, Province, Tambon
 from projects_geo.models import Kind, Project, Stage, Subtype
@@ -232,7 +232,7 @@ def data_dictionary_rows() -> list[list[str]]:
 def data_dictionary_csv() -> bytes:
     """The data dictionary as CSV (UTF-8 with BOM so Excel shows the Thai)."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = csvsafe.writer(buf)
     writer.writerow(DICTIONARY_HEADER)
     writer.writerows(data_dictionary_rows())
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -1,5 +1,6 @@
-"""GeoPackage export: one file, one layer per geometry family (``projects_points``, ``projects_lines``,
-``projects_multipoints`` when present), long field names, UTF-8 text, EPSG:4326.
+"""GeoPackage export: one file, one layer per geometry family (``projects_points``, ``projects_lines``
+— both always, with no feature when the selection has none — and ``projects_multipoints`` when
+present), long field names, UTF-8 text, EPSG:4326. An empty selection is a valid GeoPackage.
 
 Written in chunks by ``ogr.write_layers`` (memory bounded by the chunk size).
 """

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +62,11 @@ def _table(rows: list[tuple], schema):
     return pa.Table.from_arrays(arrays, schema=schema), np.array(cols[n + 1], dtype=object)
 
 
+# The layers every file has, even when the selection has none of their geometries (an empty
+# selection gives these layers with their schema and no feature); "multipoints" only when present.
+ALWAYS = ("points", "lines")
+
+
 def write_layers(
     queryset,
     directory: Path,
@@ -76,16 +82,16 @@ def write_layers(
     """Write the selection as one layer per geometry family; returns rows written per family.
 
     ``names(family)`` gives the file path (relative to ``directory``) of a family's layer,
-    ``layer_names(family)`` its layer name (for multi-layer containers such as GeoPackage).
+    ``layer_names(family)`` its layer name (for multi-layer containers such as GeoPackage). The
+    ``ALWAYS`` families get their layer even with no rows (so an empty selection is a valid file).
     """
     import pyarrow as pa
-    import pyogrio.raw
 
     # A shapefile's lines are LineString whatever they hold; a GeoPackage layer declares its type,
     # so only there the selection's geometry types are read first (one more query).
     types = summary(queryset) if driver != "ESRI Shapefile" else None
-    mixed_lines = bool(types) and "LINESTRING" in types and "MULTILINESTRING" in types
     schema = _schema([fld.shp if shapefile_names else fld.key for fld in FIELDS], widths=driver == "ESRI Shapefile")
+    target = _Target(directory, driver, names, layer_names, encoding, _line_type(driver, types))
     written: dict[str, int] = {}
     sql, params = attributes_sql(queryset, geometry="wkb")
     # The next chunk is fetched while GDAL writes this one.
@@ -93,33 +99,59 @@ def write_layers(
         table, gtypes = _table(rows, schema)
         for family in sorted({FAMILIES[t] for t in set(gtypes) if t in FAMILIES}):
             sel = np.isin(gtypes, [t for t, f in FAMILIES.items() if f == family])
-            gtype = FAMILY_TYPES[family]
-            if family == "lines" and driver != "ESRI Shapefile":
-                gtype = (
-                    "Unknown" if mixed_lines else ("MultiLineString" if "MULTILINESTRING" in types else "LineString")
-                )
-            path = directory / names(family)
-            options = {}
-            if driver == "GPKG" and not path.exists():
-                # GeoPackage 1.2: readable by the GDAL 3.x / QGIS 3 still common in LAO offices.
-                options["dataset_options"] = {"VERSION": "1.2"}
-            if layer_names is not None:
-                options["layer"] = layer_names(family)
-            with warnings.catch_warnings():
-                # GDAL truncates dBASE strings at 254 bytes (on a character boundary) and says so.
-                warnings.filterwarnings("ignore", message=".*has been truncated to 254.*")
-                pyogrio.raw.write_arrow(
-                    table.filter(pa.array(sel)),
-                    str(path),
-                    driver=driver,
-                    geometry_name=_WKB,
-                    geometry_type=gtype,
-                    crs="EPSG:4326",
-                    encoding=encoding,
-                    append=family in written,
-                    **options,
-                )
+            target.write(table.filter(pa.array(sel)), family, append=family in written)
             written[family] = written.get(family, 0) + int(sel.sum())
         if progress:
             progress(len(rows))
+    for family in ALWAYS:
+        if family not in written:
+            target.write(schema.empty_table(), family, append=False)
+            written[family] = 0
     return written
+
+
+def _line_type(driver: str, types) -> str:
+    """The geometry type of the lines' layer: a shapefile's is LineString whatever it holds; a
+    GeoPackage's is what the selection holds (Unknown when it mixes single and multi lines)."""
+    if driver == "ESRI Shapefile" or not types:
+        return "LineString"
+    if "LINESTRING" in types and "MULTILINESTRING" in types:
+        return "Unknown"
+    return "MultiLineString" if "MULTILINESTRING" in types else "LineString"
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where and how ``write_layers`` writes each family's layer."""
+
+    directory: Path
+    driver: str
+    names: Callable[[str], str]
+    layer_names: Callable[[str], str] | None
+    encoding: str | None
+    line_type: str
+
+    def write(self, table, family: str, *, append: bool) -> None:
+        import pyogrio.raw
+
+        path = self.directory / self.names(family)
+        options = {}
+        if self.driver == "GPKG" and not path.exists():
+            # GeoPackage 1.2: readable by the GDAL 3.x / QGIS 3 still common in LAO offices.
+            options["dataset_options"] = {"VERSION": "1.2"}
+        if self.layer_names is not None:
+            options["layer"] = self.layer_names(family)
+        with warnings.catch_warnings():
+            # GDAL truncates dBASE strings at 254 bytes (on a character boundary) and says so.
+            warnings.filterwarnings("ignore", message=".*has been truncated to 254.*")
+            pyogrio.raw.write_arrow(
+                table,
+                str(path),
+                driver=self.driver,
+                geometry_name=_WKB,
+                geometry_type=self.line_type if family == "lines" else FAMILY_TYPES[family],
+                crs="EPSG:4326",
+                encoding=self.encoding,
+                append=append,
+                **options,
+            )

@@ -1,7 +1,8 @@
 """Shapefile export: a ZIP holding one shapefile per geometry family, the data dictionary, .prj, .cpg.
 
-``projects_points.*`` (Point), ``projects_lines.*`` (LineString/MultiLineString) and, only when the
-selection has any, ``projects_multipoints.*``. Field names are the ≤10-byte ``shp`` names of
+``projects_points.*`` (Point), ``projects_lines.*`` (LineString/MultiLineString) — both always, with
+no feature when the selection has none — and, only when the selection has any,
+``projects_multipoints.*``. Field names are the ≤10-byte ``shp`` names of
 ``fields.py``; ``data_dictionary.csv`` in the ZIP says what each means in Thai and English.
 The ``.cpg`` says the dBASE encoding: UTF-8 by default, ``CP874`` (Windows-874 / TIS-620) on
 request for older Thai GIS software. dBASE strings hold at most 254 bytes; GDAL cuts longer ones

@@ -5,14 +5,15 @@
 - ``mapping.guess_mapping(columns)`` → target → column, from Thai and English headers.
 - ``prepare(table, mapping, organization, defaults)`` → rows parsed, validated (set-based) and
   matched with earlier imports; ``report.report_csv(rows)`` is the downloadable report.
-- ``commit.commit_rows(rows, organization, user)`` writes all rows or none.
+- ``commit.commit_rows(rows, organization, user, expected_versions=, upload=)`` writes all rows or
+  none, and nothing when the database changed since the preview (``checks.preview_versions``).
 The functions take paths, tables and model instances, never a request.
 """
 
 from __future__ import annotations
 
-from .checks import match_existing, validate_rows
-from .commit import CommitRefused, commit_rows
+from .checks import match_existing, preview_versions, validate_rows
+from .commit import CommitConflict, CommitRefused, commit_rows
 from .errors import ImportFileError
 from .mapping import TARGETS, clean_mapping, guess_mapping
 from .readers import SourceTable, read_source
@@ -29,6 +30,7 @@ def prepare(table: SourceTable, mapping: dict, organization, defaults: dict | No
 
 
 __all__ = [
+    "CommitConflict",
     "CommitRefused",
     "ImportFileError",
     "ImportRow",
@@ -40,6 +42,7 @@ __all__ = [
     "guess_mapping",
     "match_existing",
     "prepare",
+    "preview_versions",
     "read_source",
     "report_csv",
     "summary",

@@ -1,6 +1,7 @@
 """Checking import rows against the database, set-based: boundary validation of every geometry
 (``validation.validate_batch``, set-based, in chunks of ``VALIDATION_CHUNK`` rows) and matching with projects
-already imported (one query), which decides create / update / unchanged.
+already imported (one query), which decides create / update / unchanged and notes the version of
+each matched project (``preview_versions``: what the preview showed, for the commit's check).
 """
 
 from __future__ import annotations
@@ -48,14 +49,15 @@ def validate_rows(rows: list[ImportRow], organization) -> None:
 
 
 def match_existing(rows: list[ImportRow], organization) -> None:
-    """Find projects of the LAO already holding the rows' keys; mark rows update / unchanged."""
+    """Find projects of the LAO already holding the rows' keys; mark rows update / unchanged and
+    note each matched project's version (the commit refuses to update one that moved on since)."""
     refs = [r.source_ref for r in rows if r.source_ref]
     if not refs:
         return
     with connection.cursor() as cur:
         cur.execute(
             "SELECT source_ref, id, name, kind, subtype, fiscal_year, plan_reference, budget, ST_AsBinary(geom), "
-            "deleted_at "
+            "deleted_at, version "
             "FROM projects_geo_project WHERE organization_id = %s AND source_ref = ANY(%s)",
             [organization.pk, refs],
         )
@@ -64,7 +66,7 @@ def match_existing(rows: list[ImportRow], organization) -> None:
         hit = existing.get(row.source_ref)
         if hit is None:
             continue
-        pk, name, kind, subtype, fy, plan, budget, wkb, deleted_at = hit
+        pk, name, kind, subtype, fy, plan, budget, wkb, deleted_at, version = hit
         if deleted_at is not None:
             row.add(
                 "deleted_project",
@@ -76,7 +78,7 @@ def match_existing(rows: list[ImportRow], organization) -> None:
                 id=pk,
             )
             continue
-        row.project_id = pk
+        row.project_id, row.project_version = pk, version
         v = row.values
         same = (
             (name, kind, subtype, fy, plan or "")
@@ -87,3 +89,9 @@ def match_existing(rows: list[ImportRow], organization) -> None:
             and shapely.from_wkb(bytes(wkb)).equals_exact(row.geometry, 1e-9)
         )
         row.action = "unchanged" if same else "update"
+
+
+def preview_versions(rows: list[ImportRow]) -> dict[str, int]:
+    """Project id → version of every project the rows matched, as the preview showed them (kept
+    with the upload, JSON keys; ``commit_rows(expected_versions=...)`` checks them)."""
+    return {str(r.project_id): r.project_version for r in rows if r.project_id is not None}

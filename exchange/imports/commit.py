@@ -4,6 +4,12 @@ The rows and the tambons boundary validation found for them (with their share of
 are copied (COPY) into temporary tables; PostGIS then computes the geodesic lengths, inserts the new projects,
 updates the matched ones and rewrites their tambon shares — a handful of statements whatever the
 number of rows, in one transaction. Any row with an error refuses the whole commit.
+
+Commits of one LAO's imports take turns (an advisory lock on the LAO), and a second commit of the
+same upload while the first runs is refused at once (a lock on the upload). Under the lock the
+rows are checked against the database as it is now: a row to create must still have no project,
+and a project to update must still be at the version the preview showed (``expected_versions``);
+otherwise ``CommitConflict`` (Thai and English) and nothing is written.
 """
 
 from __future__ import annotations
@@ -13,14 +19,51 @@ import json
 import numpy as np
 import shapely
 from django.db import connection, transaction
+from django.utils.translation import gettext_lazy as _
+
+from common.bilingual import both
 
 from .rows import ImportRow
+
+# Advisory-lock classes (the first of PostgreSQL's two int4 keys): commits of a LAO's imports
+# (second key: the LAO's id) and the commit of one upload (second key: hashtext of its token).
+LAO_LOCK = 0x67690001
+UPLOAD_LOCK = 0x67690002
+SHOWN_ROWS = 10  # row numbers named in a conflict message
 
 
 class CommitRefused(Exception):
     def __init__(self, n_errors: int):
         self.n_errors = n_errors
         super().__init__(f"{n_errors} rows have errors")
+
+
+class CommitConflict(Exception):
+    """The database is no longer as the rows were checked against (or the same upload is being
+    committed already): nothing was written. ``message_th``/``message_en`` say what to do."""
+
+    def __init__(self, code: str, message, /, **params):
+        texts = both(message, **params)
+        self.code = code
+        self.message_th = texts["message_th"]
+        self.message_en = texts["message_en"]
+        super().__init__(f"{self.message_en} / {self.message_th}")
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message_th": self.message_th, "message_en": self.message_en}
+
+
+RUNNING = _("This import is being written already (by a second click on Import?); this request wrote nothing.")
+CHANGED = _(
+    "Since the preview, the projects of rows %(rows)s of this file were imported or changed by someone else "
+    "(or this import was written already). Nothing was written: look at the preview again, then import."
+)
+
+CURRENT = """
+SELECT source_ref, id, version, deleted_at FROM projects_geo_project
+WHERE organization_id = %s AND source_ref = ANY(%s)
+FOR UPDATE
+"""
 
 
 STAGE_TABLE = """
@@ -100,8 +143,45 @@ WHERE s.project_id IS NOT NULL AND u.share > 0
 """
 
 
-def commit_rows(rows: list[ImportRow], organization, user=None) -> dict[str, int]:
-    """Create / update the rows' projects; returns counts. Raises CommitRefused if any row has an error."""
+def _lock(cur, organization, upload: str | None) -> None:
+    """Take this LAO's import lock (waiting for another commit to end), after the upload's own
+    lock, which is not waited for: a second commit of the same upload is refused at once."""
+    if upload is not None:
+        cur.execute("SELECT pg_try_advisory_xact_lock(%s::int, hashtext(%s))", [UPLOAD_LOCK, str(upload)])
+        if not cur.fetchone()[0]:
+            raise CommitConflict("commit_running", RUNNING)
+    cur.execute("SELECT pg_advisory_xact_lock(%s::int, %s::int)", [LAO_LOCK, organization.pk])
+
+
+def _check_current(cur, todo: list[ImportRow], organization, expected: dict[int, int]) -> None:
+    """Refuse (CommitConflict) when a row to create has a project now, or a project to update is
+    gone or not at the version in ``expected``; the projects to update stay locked until the end."""
+    cur.execute(CURRENT, [organization.pk, [r.source_ref for r in todo]])
+    current = {ref: (pk, version, deleted_at) for ref, pk, version, deleted_at in cur.fetchall()}
+    stale = []
+    for r in todo:
+        now = current.get(r.source_ref)
+        if r.action == "create":
+            ok = now is None
+        else:
+            ok = now is not None and now[0] == r.project_id and now[2] is None and expected.get(r.project_id) == now[1]
+        if not ok:
+            stale.append(r.number)
+    if stale:
+        shown = ", ".join(str(n) for n in stale[:SHOWN_ROWS]) + (", …" if len(stale) > SHOWN_ROWS else "")
+        raise CommitConflict("changed_since_preview", CHANGED, rows=shown)
+
+
+def commit_rows(
+    rows: list[ImportRow], organization, user=None, *, expected_versions: dict | None = None, upload: str | None = None
+) -> dict[str, int]:
+    """Create / update the rows' projects; returns counts. Raises CommitRefused if any row has an
+    error, CommitConflict if the database changed since the rows were checked.
+
+    ``expected_versions``: project id → version of the projects the preview matched (``checks.
+    preview_versions``); a project to update that is not in it, or at another version, refuses the
+    commit. None: the versions the rows were matched with (a command that checks and commits at once).
+    ``upload``: the upload's token, so that a second commit of it at the same time is refused."""
     errors = sum(1 for r in rows if r.status == "error")
     if errors:
         raise CommitRefused(errors)
@@ -115,7 +195,13 @@ def commit_rows(rows: list[ImportRow], organization, user=None) -> dict[str, int
         return counts
     user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
     params = {"org": organization.pk, "user": user_id}
+    if expected_versions is None:
+        expected = {r.project_id: r.project_version for r in todo if r.project_id is not None}
+    else:
+        expected = {int(k): int(v) for k, v in expected_versions.items()}
     with transaction.atomic(), connection.cursor() as cur:
+        _lock(cur, organization, upload)
+        _check_current(cur, todo, organization, expected)
         cur.execute("DROP TABLE IF EXISTS import_units, import_stage")
         cur.execute(STAGE_TABLE)  # source_ref is unique within the file (build_rows refuses duplicates)
         raw = cur.cursor  # psycopg cursor: COPY

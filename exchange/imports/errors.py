@@ -8,7 +8,7 @@ from common.bilingual import both
 class ImportFileError(Exception):
     """The file cannot be imported at all (nothing is read further, nothing is written)."""
 
-    def __init__(self, code: str, message, **params):
+    def __init__(self, code: str, message, /, **params):
         texts = both(message, **params)
         self.code = code
         self.message_th = texts["message_th"]

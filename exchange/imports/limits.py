@@ -28,3 +28,16 @@ def max_features() -> int:
 
 def max_vertices() -> int:
     return int(getattr(settings, "GISPLAN_IMPORT_MAX_VERTICES", 50_000))
+
+
+def max_columns() -> int:
+    return int(getattr(settings, "GISPLAN_IMPORT_MAX_COLUMNS", 200))
+
+
+def max_sheet_bytes() -> int:
+    """The unpacked size of an Excel workbook's parts (its sheets and shared strings)."""
+    return int(getattr(settings, "GISPLAN_IMPORT_MAX_SHEET_MB", 150) * 1024 * 1024)
+
+
+def max_read_seconds() -> float:
+    return float(getattr(settings, "GISPLAN_IMPORT_MAX_READ_SECONDS", 90))

@@ -2,15 +2,15 @@
 
 Formats: GPX (waypoints → points; routes and tracks → lines), KML, GeoJSON, zipped shapefile
 (CRS from the ``.prj`` — asked for when missing — and text encoding from the ``.cpg``), CSV and
-Excel ``.xlsx`` (geometry built later from mapped lat/lon, UTM or WKT columns). GIS formats are
-read with pyogrio (GDAL) and reprojected to EPSG:4326 with pyproj. Everything that makes the
-whole file unreadable raises ``ImportFileError`` with a Thai and English message.
+Excel ``.xlsx`` (geometry built later from mapped lat/lon, UTM or WKT columns; read row by row,
+limits enforced while reading, in ``tables``). GIS formats are read with pyogrio (GDAL), at most one
+feature more than may be imported, and reprojected to EPSG:4326 with pyproj. Everything that makes
+the whole file unreadable raises ``ImportFileError`` with a Thai and English message, naming only
+the uploaded file's own name or its ZIP members' (never a path on the server, nor GDAL's words).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import tempfile
 import zipfile
@@ -21,7 +21,7 @@ import numpy as np
 import shapely
 from django.utils.translation import gettext_lazy as _
 
-from . import limits, safezip
+from . import limits, safezip, tables
 from .errors import ImportFileError
 
 GIS_EXTENSIONS = {
@@ -45,7 +45,7 @@ class SourceTable:
 
     format: str
     columns: list[str]
-    records: list[dict]
+    records: list[dict]  # or tables.TableRecords (CSV, Excel): the same read-only sequence of dicts
     geometries: list = field(default_factory=list)
     has_geometry: bool = True
     crs: str | None = None
@@ -60,9 +60,10 @@ def detect_format(path: Path, filename: str | None = None) -> str:
     ext = Path(filename or path.name).suffix.lower()
     if ext in GIS_EXTENSIONS:
         return GIS_EXTENSIONS[ext]
-    head = path.open("rb").read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    with path.open("rb") as fh:
+        head = fh.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"PK"):
-        with zipfile.ZipFile(path) as zf:
+        with safezip.open_zip(path) as zf:
             return "xlsx" if "[Content_Types].xml" in zf.namelist() else "shapefile"
     if head.startswith(b"{"):
         return "geojson"
@@ -88,22 +89,18 @@ def read_source(
         raise ImportFileError("empty_file", _("The file is empty."))
     fmt = detect_format(path, filename)
     if fmt == "shapefile":
-        table = _read_shapefile(path, crs=crs, encoding=encoding)
+        table = _read_shapefile(path, tables.ReadBudget(), crs=crs, encoding=encoding)
     elif fmt == "csv":
-        table = _read_csv(path, encoding=encoding)
+        table = _table("csv", tables.read_csv(path, encoding=encoding), encoding=encoding or "UTF-8")
     elif fmt == "xlsx":
-        table = _read_xlsx(path)
+        table = _table("xlsx", tables.read_xlsx(path))
     else:
-        table = _read_ogr(path, fmt, crs=crs, encoding=encoding)
+        name = Path(filename or path.name).name
+        table = _read_ogr(path, fmt, tables.ReadBudget(), name=name, crs=crs, encoding=encoding)
     if not table.records:
         raise ImportFileError("no_rows", _("The file holds no rows to import."))
-    if len(table.records) > limits.max_features():
-        raise ImportFileError(
-            "too_many_rows",
-            _("The file holds %(n)s rows; at most %(max)s can be imported at once."),
-            n=len(table.records),
-            max=limits.max_features(),
-        )
+    if len(table.records) > limits.max_features():  # GIS layers are read up to one feature more
+        raise tables.too_many_rows()
     return table
 
 
@@ -159,28 +156,35 @@ def _column(col: np.ndarray) -> list:
     return [_plain(v) for v in col.tolist()]
 
 
-def _read_layer(path: Path, layer, *, driver=None, encoding=None, crs=None, fallback_crs=None):
-    import pyogrio.raw
-    from pyogrio.errors import DataLayerError, DataSourceError
+def _unreadable(name: str, fmt: str) -> ImportFileError:
+    """The file (or the ZIP's member) ``name`` is not readable as ``fmt``; GDAL's own words, which
+    name our temporary paths, are not shown."""
+    return ImportFileError(
+        "unreadable",
+        _("%(name)s cannot be read as %(format)s: it is damaged or not in this format."),
+        name=name,
+        format=fmt,
+    )
 
+
+def _read_layer(path: Path, layer, budget, *, name, driver, encoding=None, crs=None, fallback_crs=None):
+    """One layer of ``path`` (``name``: the file's or ZIP member's own name, for messages), at most
+    one feature more than may be imported altogether."""
+    import pyogrio.raw
+
+    budget.check_time()
     try:
-        meta, _fids, wkb, field_data = pyogrio.raw.read(str(path), layer=layer, encoding=encoding)
+        meta, _fids, wkb, field_data = pyogrio.raw.read(
+            str(path), layer=layer, encoding=encoding, max_features=budget.max_rows - budget.data + 1
+        )
     except UnicodeDecodeError:
-        raise ImportFileError(
-            "undecodable",
-            _(
-                "The text in the file is not in the expected encoding (%(encoding)s); "
-                "choose the file's encoding (e.g. cp874 for older Thai files)."
-            ),
-            encoding=encoding or "UTF-8",
-        ) from None
-    except (DataSourceError, DataLayerError, RuntimeError) as exc:
-        raise ImportFileError(
-            "unreadable",
-            _("The file cannot be read as %(format)s: %(detail)s"),
-            format=driver or path.suffix,
-            detail=str(exc)[:200],
-        ) from None
+        raise tables.undecodable(encoding) from None
+    except RuntimeError:  # pyogrio's DataSourceError, DataLayerError, FieldError, GeometryError, …
+        raise _unreadable(name, driver) from None
+    budget.data += len(wkb)
+    budget.check_time()
+    if len(meta["fields"]) > budget.max_columns:
+        raise tables.too_many_columns(len(meta["fields"]))
     fields = [str(f) for f in meta["fields"]]
     columns = [_column(np.asarray(col)) for col in field_data]
     records = [dict(zip(fields, values)) for values in zip(*columns)] if columns else [{} for _ in range(len(wkb))]
@@ -199,27 +203,25 @@ def _read_layer(path: Path, layer, *, driver=None, encoding=None, crs=None, fall
     return fields, records, list(geoms), layer_crs, meta.get("encoding")
 
 
-def _read_ogr(path: Path, fmt: str, *, crs=None, encoding=None) -> SourceTable:
+def _read_ogr(path: Path, fmt: str, budget, *, name: str, crs=None, encoding=None) -> SourceTable:
     import pyogrio
-    from pyogrio.errors import DataSourceError
 
-    driver = {"gpx": "GPX", "kml": "LIBKML", "geojson": "GeoJSON"}[fmt]
+    driver = {"gpx": "GPX", "kml": "KML", "geojson": "GeoJSON"}[fmt]
     try:
-        layers = [str(name) for name in pyogrio.list_layers(str(path))[:, 0]]
-    except (DataSourceError, RuntimeError, ValueError):
-        raise ImportFileError(
-            "unreadable",
-            _("The file cannot be read as %(format)s: %(detail)s"),
-            format=fmt.upper(),
-            detail=_("damaged or not this format"),
-        ) from None
+        layers = [str(layer) for layer in pyogrio.list_layers(str(path))[:, 0]]
+    except (RuntimeError, ValueError):
+        raise _unreadable(name, driver) from None
     if fmt == "gpx":
         layers = [name for name in ("waypoints", "routes", "tracks") if name in layers]
     table = SourceTable(format=fmt, columns=[], records=[], crs=crs)
     for layer in layers:
+        if budget.data > budget.max_rows:
+            break
         fields, records, geoms, used_crs, enc = _read_layer(
             path,
             layer,
+            budget,
+            name=name,
             driver=driver,
             encoding=encoding,
             crs=crs,
@@ -243,7 +245,7 @@ def _read_ogr(path: Path, fmt: str, *, crs=None, encoding=None) -> SourceTable:
     return table
 
 
-def _read_shapefile(path: Path, *, crs=None, encoding=None) -> SourceTable:
+def _read_shapefile(path: Path, budget, *, crs=None, encoding=None) -> SourceTable:
     with tempfile.TemporaryDirectory(prefix="gisplan-import-") as tmp:
         tmpdir = Path(tmp)
         if not zipfile.is_zipfile(path) and path.suffix.lower() == ".shp":
@@ -269,8 +271,10 @@ def _read_shapefile(path: Path, *, crs=None, encoding=None) -> SourceTable:
                 )
             has_cpg = ".cpg" in siblings
             enc = encoding or (None if has_cpg else "UTF-8")
+            if budget.data > budget.max_rows:
+                break
             fields, records, geoms, used_crs, used_enc = _read_layer(
-                shp, None, driver="ESRI Shapefile", encoding=enc, crs=crs
+                shp, None, budget, name=shp.name, driver="Shapefile", encoding=enc, crs=crs
             )
             for f in fields:
                 if f not in table.columns:
@@ -284,103 +288,17 @@ def _read_shapefile(path: Path, *, crs=None, encoding=None) -> SourceTable:
         return table
 
 
-# --- tabular formats -------------------------------------------------------------------------
+# --- tabular formats (read row by row in ``tables``) ------------------------------------------
 
 
-def _decode(raw: bytes, encoding: str | None) -> str:
-    enc = encoding or "utf-8-sig"
-    try:
-        text = raw.decode(enc)
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            "undecodable",
-            _(
-                "The text in the file is not in the expected encoding (%(encoding)s); "
-                "choose the file's encoding (e.g. cp874 for older Thai files)."
-            ),
-            encoding=encoding or "UTF-8",
-        ) from None
-    except LookupError:
-        raise ImportFileError(
-            "unknown_encoding", _("Unknown text encoding “%(encoding)s”."), encoding=encoding
-        ) from None
-    return text.lstrip("\ufeff")
-
-
-def _read_csv(path: Path, *, encoding=None) -> SourceTable:
-    text = _decode(path.read_bytes(), encoding)
-    if "\x00" in text:
-        raise ImportFileError(
-            "unreadable",
-            _("The file cannot be read as %(format)s: %(detail)s"),
-            format="CSV",
-            detail=_("it contains binary data"),
-        )
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    rows = [r for r in reader if any(c.strip() for c in r)]
-    if not rows:
+def _table(fmt: str, records, *, encoding=None) -> SourceTable:
+    if records is None:
         raise ImportFileError("no_rows", _("The file holds no rows to import."))
-    header = _header(rows[0])
-    records = [
-        {h: (r[i].strip() if i < len(r) and r[i].strip() != "" else None) for i, h in enumerate(header)}
-        for r in rows[1:]
-    ]
     return SourceTable(
-        format="csv",
-        columns=header,
+        format=fmt,
+        columns=records.columns,
         records=records,
         geometries=[None] * len(records),
         has_geometry=False,
-        encoding=encoding or "UTF-8",
-    )
-
-
-def _header(cells) -> list[str]:
-    out = []
-    for i, c in enumerate(cells):
-        name = str(c).strip() if c is not None and str(c).strip() else f"column_{i + 1}"
-        while name in out:
-            name += "_"
-        out.append(name)
-    return out
-
-
-def _read_xlsx(path: Path) -> SourceTable:
-    safezip.check(path)
-    try:
-        import openpyxl
-
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors on a damaged workbook
-        raise ImportFileError(
-            "unreadable",
-            _("The file cannot be read as %(format)s: %(detail)s"),
-            format="Excel (.xlsx)",
-            detail=_("damaged or not this format"),
-        ) from None
-    try:
-        ws = wb.worksheets[0]
-        rows = [r for r in ws.iter_rows(values_only=True) if any(c is not None and str(c).strip() for c in r)]
-    finally:
-        wb.close()
-    if not rows:
-        raise ImportFileError("no_rows", _("The file holds no rows to import."))
-    header = _header(rows[0])
-    records = []
-    for r in rows[1:]:
-        rec = {}
-        for i, h in enumerate(header):
-            v = r[i] if i < len(r) else None
-            if hasattr(v, "isoformat"):
-                v = v.isoformat()[:10]
-            elif isinstance(v, str):
-                v = v.strip() or None
-            rec[h] = v
-        records.append(rec)
-    return SourceTable(
-        format="xlsx", columns=header, records=records, geometries=[None] * len(records), has_geometry=False
+        encoding=encoding,
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import io
+
+from common import csvsafe
 
 from .rows import ImportRow
 
@@ -30,7 +31,7 @@ def report_lines(rows: list[ImportRow]):
 
 def report_csv(rows: list[ImportRow]) -> bytes:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
+    w = csvsafe.writer(buf)  # no formula cells: names and references are typed by people
     w.writerow(HEADER)
     w.writerows(report_lines(rows))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -41,10 +41,13 @@ class ImportRow:
     source_ref: str = ""
     findings: list[dict] = field(default_factory=list)
     project_id: int | None = None
+    project_version: int | None = None  # of the matched project, when the file was checked
     action: str = "create"  # create | update | unchanged
     units: object = None  # layers.lookup.Units from boundary validation
 
-    def add(self, code, severity, message, **params):
+    def add(self, code, severity, message, /, **params):
+        """A finding; its own arguments are positional-only, so a message may take any parameter
+        name (``code=`` of the LAO in "another LAO (%(code)s)")."""
         self.findings.append({"code": code, "severity": severity, **both(message, **params)})
 
     @property
@@ -97,6 +100,8 @@ def parse_decimal(value):
             raise InvalidOperation
         return Decimal(str(value)).quantize(Decimal("0.01"))
     amount = thai_format.parse_amount(value)  # "1,250,000", "250000 บาท", "฿ 1 500"
+    if amount is not None and not amount.is_finite():  # "NaN", "Infinity" are not amounts
+        raise InvalidOperation
     return None if amount is None else amount.quantize(Decimal("0.01"))
 
 
@@ -334,7 +339,7 @@ def _read_fiscal_year(row: ImportRow, get, defaults: dict) -> int | None:
     raw_fy = get("fiscal_year")
     try:
         fy = int(float(str(raw_fy).strip())) if raw_fy not in (None, "") else defaults.get("fiscal_year")
-    except ValueError:
+    except (ValueError, OverflowError):  # "2568x", "inf", "1e400"
         fy = None
         row.add("fiscal_year_unreadable", "error", _("The fiscal year “%(value)s” is not a year."), value=raw_fy)
     if fy is not None and 1900 <= fy <= 2100:

@@ -19,7 +19,7 @@ TOO_LARGE = _("The ZIP unpacks to more than %(max)s MB; split the file or ask an
 ZIP_BOMB = _("The ZIP is compressed suspiciously well (a “ZIP bomb”); it was not unpacked.")
 
 
-def _open(path: Path) -> zipfile.ZipFile:
+def open_zip(path: Path) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError):
@@ -49,7 +49,7 @@ def _check_declared(infos, max_members: int) -> None:
 def extract(path: Path, dest: Path, *, suffixes: tuple[str, ...] | None = None) -> list[Path]:
     """Extract the members of ``path`` (optionally only those with ``suffixes``) into ``dest``."""
     max_total = limits.max_unzipped_bytes()
-    with _open(path) as zf:
+    with open_zip(path) as zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
         if len(infos) > limits.max_zip_members():
             raise ImportFileError(
@@ -90,6 +90,6 @@ def extract(path: Path, dest: Path, *, suffixes: tuple[str, ...] | None = None) 
 def check(path: Path) -> None:
     """Refuse a ZIP-based file (e.g. .xlsx) whose declared contents break the limits, before a
     library unpacks it in memory."""
-    with _open(path) as zf:
+    with open_zip(path) as zf:
         infos = zf.infolist()
     _check_declared(infos, limits.max_zip_members() * 10)

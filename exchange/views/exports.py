@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
 
 from analysis.filters import errors_as_list, filter_projects
+from common.apierrors import require_GET  # a 405 with the API's JSON error body
 from common.bilingual import both
 from common.httpauth import request_user, unauthorized
 from exchange.exports import FORMATS, ExportError, export_filename, stream_export

@@ -3,15 +3,17 @@
 Only users who may create projects for the LAO (``accounts.access.can_create_project``) get
 through, and the domain functions of ``exchange.imports`` do the work. The file is read at
 the upload (its columns, first rows and row count go into the upload's state for the mapping
-page), at the dry run (whose report is kept for download until the mapping changes) and again at
-the commit, which validates against the database as it is then. Nothing is written before the
-commit, and the commit writes all rows or none.
+page), at the dry run (whose report is kept for download until the mapping changes, with the
+versions of the projects it matched) and again at the commit, which validates against the database
+as it is then and refuses to update a project changed since the dry run. Nothing is written before
+the commit, and the commit writes all rows or none.
 """
 
 from __future__ import annotations
 
 from decimal import InvalidOperation
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -92,34 +94,55 @@ def _defaults(raw: dict) -> dict:
     return out
 
 
+class UploadForm(forms.Form):
+    """The upload's options, each one of what the page offers (a LAO code: seven digits 0–9)."""
+
+    lao = forms.RegexField(regex=r"^[0-9]{7}$", required=False)
+    crs = forms.ChoiceField(choices=CRS_CHOICES, required=False)
+    encoding = forms.ChoiceField(choices=ENCODING_CHOICES, required=False)
+
+
+def _upload_refusal(request, form, own, orgs):
+    """``(error, org)``: why the posted upload cannot be taken (an ImportFileError), or its LAO."""
+    if not form.is_valid():
+        if "lao" in form.errors:
+            return imports.ImportFileError("bad_lao", _("A LAO code has 7 digits 0–9 (e.g. 4830201).")), None
+        return imports.ImportFileError(
+            "bad_option", _("Choose the coordinate reference system and the text encoding from the lists.")
+        ), None
+    code = own.dla_code if own else form.cleaned_data["lao"]
+    org = orgs.filter(dla_code=code).first() if code else None
+    f = request.FILES.get("file")
+    if org is None or not can_create_project(request.user, org):
+        return imports.ImportFileError("not_allowed", _("You may not import projects for this LAO.")), None
+    if f is None:
+        return imports.ImportFileError("no_file", _("Choose a file to upload.")), None
+    if f.size > limits.max_upload_bytes():
+        return imports.ImportFileError(
+            "too_large",
+            _("The file is %(size)s MB; at most %(max)s MB can be imported at once."),
+            size=round(f.size / 1048576, 1),
+            max=limits.max_upload_bytes() // 1048576,
+        ), None
+    return None, org
+
+
 @login_required
 def upload(request):
     own = organization_of(request.user)
     orgs = visible_organizations(request.user)
     error = None
     if request.method == "POST":
-        code = own.dla_code if own else (request.POST.get("lao") or "").strip()
-        org = orgs.filter(dla_code=code).first()
-        f = request.FILES.get("file")
-        if org is None or not can_create_project(request.user, org):
-            error = imports.ImportFileError("not_allowed", _("You may not import projects for this LAO."))
-        elif f is None:
-            error = imports.ImportFileError("no_file", _("Choose a file to upload."))
-        elif f.size > limits.max_upload_bytes():
-            error = imports.ImportFileError(
-                "too_large",
-                _("The file is %(size)s MB; at most %(max)s MB can be imported at once."),
-                size=round(f.size / 1048576, 1),
-                max=limits.max_upload_bytes() // 1048576,
-            )
-        else:
+        form = UploadForm(request.POST)
+        error, org = _upload_refusal(request, form, own, orgs)
+        if error is None:
             uploads.purge_older_than()  # uploads left at the mapping or preview step for over a day
             token, state = uploads.create(
-                f,
+                request.FILES["file"],
                 user_id=request.user.pk,
                 lao=org.dla_code,
-                crs=request.POST.get("crs"),
-                encoding=request.POST.get("encoding"),
+                crs=form.cleaned_data["crs"],
+                encoding=form.cleaned_data["encoding"],
             )
             try:
                 table = _table(token, state)
@@ -168,6 +191,7 @@ def mapping(request, token):
         except (ValueError, InvalidOperation):
             messages.error(request, gettext("The default values are not valid numbers."))
         else:
+            state.pop("versions", None)
             uploads.save(token, state)
             uploads.drop_report(token)  # the dry run of the old mapping no longer holds
             return redirect("projects_geo:import_preview", token=token)
@@ -202,6 +226,8 @@ def preview(request, token):
     except imports.ImportFileError as exc:
         return render(request, "exchange/import_upload.html", {"error": exc}, status=400)
     uploads.save_report(token, imports.report_csv(rows))
+    state["versions"] = imports.preview_versions(rows)  # the commit updates only projects still so
+    uploads.save(token, state)
     return render(
         request,
         "exchange/import_preview.html",
@@ -238,9 +264,16 @@ def commit(request, token):
     try:
         rows = _rows(token, state, org)
         with IMPORT_SECONDS.labels("commit").time():
-            counts = imports.commit_rows(rows, org, request.user)
+            counts = imports.commit_rows(
+                rows, org, request.user, expected_versions=state.get("versions") or {}, upload=token
+            )
     except imports.ImportFileError as exc:
         messages.error(request, f"{exc.message_th} / {exc.message_en}")
+        return redirect("projects_geo:import_preview", token=token)
+    except imports.CommitConflict as exc:
+        messages.error(request, f"{exc.message_th} / {exc.message_en}")
+        if uploads.load(token) is None:  # written by the other commit of this upload meanwhile
+            return redirect("projects_geo:import_upload")
         return redirect("projects_geo:import_preview", token=token)
     except imports.CommitRefused as exc:
         messages.error(

@@ -1,4 +1,9 @@
-"""Pages for a project's history, soft delete and restore (access rules from accounts.access)."""
+"""Pages for a project's history, soft delete and restore (access rules from accounts.access).
+
+Delete and restore send the project's version (required, ``concurrency.py``): a refused one — a
+missing or malformed version (400), someone else's change meanwhile (409), a project already
+deleted or not deleted (400) — shows the history page with the reason and changes nothing.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access
+from projects_geo.concurrency import ConflictError
 from projects_geo.deletion import restore_project, soft_delete_project
 from projects_geo.history import project_history as build_history
 from projects_geo.models import Project
@@ -23,10 +29,7 @@ def _project_for(user, pk) -> Project:
     return project
 
 
-@login_required
-@require_GET
-def project_history(request, pk):
-    project = _project_for(request.user, pk)
+def _history_page(request, project, status=200):
     return render(
         request,
         "projects_geo/history.html",
@@ -35,7 +38,24 @@ def project_history(request, pk):
             "entries": build_history(project),
             "can_restore": access.can_restore_project(request.user, project),
         },
+        status=status,
     )
+
+
+def _refused(request, project, exc: ValidationError):
+    """The history page (as it is now) with why the delete or restore was refused."""
+    if hasattr(exc, "message_th"):  # ConflictError, VersionError: in Thai and English
+        messages.error(request, f"{exc.message_th} / {exc.message_en}")
+    else:
+        messages.error(request, " ".join(exc.messages))
+    project.refresh_from_db()
+    return _history_page(request, project, status=409 if isinstance(exc, ConflictError) else 400)
+
+
+@login_required
+@require_GET
+def project_history(request, pk):
+    return _history_page(request, _project_for(request.user, pk))
 
 
 @login_required
@@ -45,10 +65,9 @@ def project_delete(request, pk):
     if not access.can_delete_project(request.user, project):
         return HttpResponseForbidden(_("You may not delete this project."))
     try:
-        soft_delete_project(project, user=request.user, expected_version=request.POST.get("version") or None)
+        soft_delete_project(project, user=request.user, expected_version=request.POST.get("version"))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(reverse("projects_geo:project_history", args=[project.pk]))
+        return _refused(request, project, exc)
     messages.success(
         request, _("Project “%(name)s” deleted. The LAO administrator can restore it.") % {"name": project.name}
     )
@@ -62,11 +81,10 @@ def project_restore(request, pk):
     if not access.can_restore_project(request.user, project):
         return HttpResponseForbidden(_("Only the LAO administrator may restore this project."))
     try:
-        restore_project(project, user=request.user)
+        restore_project(project, user=request.user, expected_version=request.POST.get("version"))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Project “%(name)s” restored.") % {"name": project.name})
+        return _refused(request, project, exc)
+    messages.success(request, _("Project “%(name)s” restored.") % {"name": project.name})
     return redirect(reverse("projects_geo:project_history", args=[project.pk]))
 
 

@@ -9,6 +9,7 @@ of boundary validation); stages through ``stages.record_stage``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,11 +32,14 @@ from ..stages import StageError, next_stage, record_stage
 from .common import map_config
 
 GEOMETRY_BY_KIND = {Kind.WATER.value: "point", Kind.ROAD.value: "line"}
+DLA_CODE = re.compile(r"[0-9]{7}")
 
 
 def _organization_for_new(request) -> Organization:
     own = access.organization_of(request.user)
     code = request.GET.get("lao") or request.POST.get("lao")
+    if code and not DLA_CODE.fullmatch(code):  # names no LAO (and "7%00" would reach the database)
+        raise Http404(_("Choose the LAO the project belongs to."))
     if code and (own is None or own.dla_code != code):
         organization = get_object_or_404(
             access.visible_organizations(request.user).select_related("province", "amphoe"), dla_code=code
@@ -129,7 +133,7 @@ def _recordable_stages(user, project):
 def _record_stage(request, project):
     """Handle the stage panel's POST; returns (bound form, HTTP status — 302 when recorded)."""
     stages = _recordable_stages(request.user, project)
-    form = StageForm(request.POST, stages=list(Stage))
+    form = StageForm(request.POST, stages=list(Stage), project=project)
     if not form.is_valid():
         return _with_choices(form, stages), 400
     data = form.cleaned_data
@@ -140,7 +144,18 @@ def _record_stage(request, project):
         return _with_choices(form, stages), 403
     try:
         with transaction.atomic():
-            record_stage(project, data["stage"], data["date"], data["amount"], user=request.user, note=data["note"])
+            record_stage(
+                project,
+                data["stage"],
+                data["date"],
+                data["amount"],
+                user=request.user,
+                note=data["note"],
+                expected_version=form.expected_version,
+            )
+    except ConflictError as exc:
+        form.add_conflict(exc)
+        return _with_choices(form, stages), 400
     except StageError as exc:
         form.add_error(None, exc.messages)
         return _with_choices(form, stages), 400
@@ -150,10 +165,11 @@ def _record_stage(request, project):
 
 def _with_choices(form, stages):
     """Keep the user's choice in the select even when it was refused, so they see what they sent."""
-    chosen = form.data.get("stage")
+    chosen = form.data.get("stage") or ""
     choices = [(s.value, s.label) for s in stages]
-    if chosen and chosen.isdigit() and int(chosen) in Stage.values and int(chosen) not in [c[0] for c in choices]:
-        choices.append((int(chosen), Stage(int(chosen)).label))
+    known = chosen if chosen in {str(v) for v in Stage.values} else None  # not int(): "²" is a digit too
+    if known and int(known) not in [c[0] for c in choices]:
+        choices.append((int(known), Stage(int(known)).label))
         choices.sort()
     form.fields["stage"].choices = choices
     return form
@@ -165,6 +181,7 @@ def _context(request, project, form, stage_form, editable, server_findings):
     if project.pk and stage_form is None and stages:
         stage_form = StageForm(
             stages=stages,
+            project=project,
             initial={"stage": upcoming.value if upcoming in stages else stages[0].value, "date": dt.date.today()},
         )
     organization = project.organization

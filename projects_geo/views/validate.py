@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from django.db import DatabaseError, transaction
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions
 from rest_framework.exceptions import ParseError
@@ -142,11 +141,19 @@ class ValidateView(APIView):
             "zone: 47 | 48 | null, lao: 7-digit DLA code, kind: water | road, fiscal_year, project_id}. "
             "Answer: {geometry, preview, units, findings, ok}."
         ),
-        request=OpenApiTypes.OBJECT,
+        # the JSON Schema components are analysis/rest/schema.py's (the API's schema)
+        request={"application/json": {"$ref": "#/components/schemas/ValidateRequest"}},
         responses={
-            200: OpenApiTypes.OBJECT,
-            400: OpenApiResponse(description="malformed input: {errors: [...]}"),
-            403: OpenApiResponse(description="an LAO the user may not see"),
+            200: {"$ref": "#/components/schemas/ValidationResult"},
+            **{
+                code: OpenApiResponse({"$ref": "#/components/schemas/Errors"}, description=text)
+                for code, text in (
+                    (400, "malformed input, or a location that cannot be read"),
+                    (403, "not signed in, or an LAO the user may not see"),
+                    (415, "a body that is not JSON"),
+                    (429, "sign-in locked after too many failed attempts"),
+                )
+            },
         },
     )
     def post(self, request):

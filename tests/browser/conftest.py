@@ -6,9 +6,11 @@ no reload.
 """
 
 import os
+import time
 from types import SimpleNamespace
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.factories import PASSWORD
 
@@ -44,14 +46,21 @@ def sample_site(shared_live_server):
 
 @pytest.fixture
 def page(chromium, sample_site):
-    """A Thai-speaking browser tab (Accept-Language th-TH), 1400×900."""
+    """A Thai-speaking browser tab (Accept-Language th-TH), 1400×900; ``.errors`` collects its
+    JavaScript errors and what the Content-Security-Policy blocked."""
     context = chromium.new_context(locale="th-TH", viewport={"width": 1400, "height": 900})
     context.set_default_timeout(15000)
     tab = context.new_page()
     tab.errors = []
     tab.on("pageerror", lambda exc: tab.errors.append(str(exc)))
+    tab.on("console", lambda msg: tab.errors.append(msg.text) if is_csp_violation(msg) else None)
     yield tab
     context.close()
+
+
+def is_csp_violation(message) -> bool:
+    """A console message of Chromium about something the Content-Security-Policy blocked."""
+    return "Content Security Policy" in message.text
 
 
 def sign_in(page, base_url, user, password=PASSWORD):
@@ -61,6 +70,22 @@ def sign_in(page, base_url, user, password=PASSWORD):
     page.fill("input[name=password]", password)
     page.click("form[action$='/accounts/login/'] button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def wait_until(page, predicate, arg=None, timeout=15000):
+    """Wait until the JavaScript ``predicate`` (an expression or a function) is truthy in the page.
+
+    Playwright's ``wait_for_function`` re-evaluates its predicate with ``eval()`` from a timer, which
+    the site's Content-Security-Policy (no 'unsafe-eval') refuses; this polls ``page.evaluate``.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        value = page.evaluate(predicate, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise PlaywrightTimeoutError(f"not true after {timeout} ms: {predicate}")
+        page.wait_for_timeout(100)
 
 
 def wait_for_map(page, selector="[data-gisplan-ready]"):

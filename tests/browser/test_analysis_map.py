@@ -8,6 +8,8 @@ from django.test import Client
 
 from tests.factories import make_dla_admin
 
+from .conftest import wait_until
+
 
 @pytest.fixture
 def page(chromium, shared_live_server):
@@ -31,12 +33,12 @@ def test_analysis_map(page, shared_live_server, test_output_dir):
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{shared_live_server}/analysis/")
     count = page.locator("#result-count")
-    page.wait_for_function("document.getElementById('result-count').textContent === '10'")
+    wait_until(page, "document.getElementById('result-count').textContent === '10'")
     assert page.locator("#result-budget").inner_text().replace(",", "") == "26260000"
 
     page.select_option("#f-kind", "water")
     page.click("#apply-filters")
-    page.wait_for_function("document.getElementById('result-count').textContent === '5'")
+    wait_until(page, "document.getElementById('result-count').textContent === '5'")
     href = page.get_attribute("#export-link", "href")
     assert href.startswith("/api/projects/export/?format=geojson") and "kind=water" in href
     page.select_option("#export-format", "gpkg")
@@ -45,17 +47,17 @@ def test_analysis_map(page, shared_live_server, test_output_dir):
 
     # the map extent around Takua Pa: sample projects 7 (road) and 9 (canal) only
     page.click("#reset-filters")
-    page.wait_for_function("document.getElementById('result-count').textContent === '10'")
+    wait_until(page, "document.getElementById('result-count').textContent === '10'")
     page.evaluate("window['leafletmapanalysis-map'].setView([8.85, 98.32], 13, {animate: false})")
     page.check("#use-extent")
-    page.wait_for_function("document.getElementById('result-count').textContent === '2'")
+    wait_until(page, "document.getElementById('result-count').textContent === '2'")
     page.wait_for_timeout(1500)
     assert 200 in tiles, tiles
     page.screenshot(path=str(test_output_dir / "analysis_map_extent.png"))
 
     # draw a rectangle over most of the view instead of using the extent: same two projects
     page.uncheck("#use-extent")
-    page.wait_for_function("document.getElementById('result-count').textContent === '10'")
+    wait_until(page, "document.getElementById('result-count').textContent === '10'")
     page.click(".leaflet-draw-draw-rectangle")
     box = page.locator("#analysis-map").bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.15, box["y"] + box["height"] * 0.1)
@@ -63,7 +65,7 @@ def test_analysis_map(page, shared_live_server, test_output_dir):
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=5)
     page.mouse.move(box["x"] + box["width"] * 0.95, box["y"] + box["height"] * 0.95, steps=5)
     page.mouse.up()
-    page.wait_for_function("document.getElementById('result-count').textContent === '2'")
+    wait_until(page, "document.getElementById('result-count').textContent === '2'")
     assert re.search(r"polygon=", page.get_attribute("#export-link", "href"))
     page.screenshot(path=str(test_output_dir / "analysis_map_drawn.png"))
 

@@ -9,7 +9,7 @@ from accounts.models import Role
 from projects_geo.models import Project, ProjectStage
 from tests.factories import PATONG, make_engineer, make_user, make_water_point
 
-from .conftest import sign_in, wait_for_map
+from .conftest import sign_in, wait_for_map, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -28,9 +28,10 @@ def test_sign_in_and_see_the_lao_home(page, sample_site, test_output_dir):
     assert "ป่าตอง" in page.locator("h1").inner_text()
     rows = page.locator("#projects tbody tr")
     assert rows.count() == 1 and "5,200,000" in rows.first.inner_text()
-    page.wait_for_function(
+    wait_until(
+        page,
         "document.querySelectorAll("
-        "'#home-map .leaflet-overlay-pane path, #home-map path.leaflet-interactive').length > 0"
+        "'#home-map .leaflet-overlay-pane path, #home-map path.leaflet-interactive').length > 0",
     )
     assert page.locator("#home-map-legend").is_visible()
     page.screenshot(path=str(test_output_dir / "entry_home_lao.png"), full_page=True)

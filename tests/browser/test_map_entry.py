@@ -10,7 +10,7 @@ from pyproj import Transformer
 from projects_geo.models import Project
 from tests.factories import PATONG, TAMBON_PATONG, make_engineer
 
-from .conftest import click_map_at, sign_in, wait_for_map
+from .conftest import click_map_at, sign_in, wait_for_map, wait_until
 
 pytestmark = [
     pytest.mark.browser,
@@ -40,8 +40,9 @@ def fill_attributes(page, name, kind, subtype, budget="850000"):
 
 
 def wait_validated(page):
-    page.wait_for_function(
-        "() => { const s = document.getElementById('validation-status').textContent; return s && !s.endsWith('…'); }"
+    wait_until(
+        page,
+        "() => { const s = document.getElementById('validation-status').textContent; return s && !s.endsWith('…'); }",
     )
 
 
@@ -70,7 +71,7 @@ def test_create_a_water_project_by_clicking_on_the_map(engineer_page, test_outpu
     fill_attributes(page, "ขุดเจาะบ่อบาดาล หมู่ที่ 7", "water", "well")
     page.click(f"#{MAP} .leaflet-draw-draw-marker")
     click_map_at(page, MAP, *PATONG_WELL)
-    page.wait_for_function("document.getElementById('unit-tambon').textContent.includes('ป่าตอง')")
+    wait_until(page, "document.getElementById('unit-tambon').textContent.includes('ป่าตอง')")
     assert "กะทู้" in page.inner_text("#unit-amphoe") and "ภูเก็ต" in page.inner_text("#unit-province")
     page.screenshot(path=str(test_output_dir / "entry_water_click.png"), full_page=True)
     project = save(page)
@@ -91,7 +92,7 @@ def test_create_a_road_by_typing_utm_coordinates(engineer_page, test_output_dir,
     assert page.locator(f"#{MAP} path[stroke-dasharray='8 6']").count() == 1  # the dashed preview
     page.screenshot(path=str(test_output_dir / f"entry_road_utm_{datum}_preview.png"), full_page=True)
     page.click("#coords-accept")
-    page.wait_for_function("document.getElementById('unit-tambon').textContent.includes('ป่าตอง')")
+    wait_until(page, "document.getElementById('unit-tambon').textContent.includes('ป่าตอง')")
     wait_validated(page)
     project = save(page)
     assert project.kind == "road" and project.geom.geom_type == "LineString" and project.tambon.code == TAMBON_PATONG
@@ -111,7 +112,7 @@ def test_swapped_lat_lon_typed_is_shown_read_back_accepted_and_saved(engineer_pa
     assert message.get_attribute("data-swapped") == "1" and "สลับ" in message.inner_text()
     assert f"{lat:.6f}, {lon:.6f}" in message.inner_text()  # read back latitude first
     page.click("#coords-accept")
-    page.wait_for_function("document.getElementById('unit-tambon').textContent.includes('ป่าตอง')")
+    wait_until(page, "document.getElementById('unit-tambon').textContent.includes('ป่าตอง')")
     wait_validated(page)
     project = save(page)
     assert metres(project.geom, Point(lon, lat, srid=4326)) < 1
@@ -134,7 +135,7 @@ def test_apply_the_suggested_fix_for_a_project_stored_with_lat_lon_swapped(page,
     assert THAI.search(page.inner_text("#findings"))
     page.screenshot(path=str(test_output_dir / "entry_swapped_suggestion.png"), full_page=True)
     fix.click()
-    page.wait_for_function("document.getElementById('unit-tambon').textContent.includes('ป่าตอง')")
+    wait_until(page, "document.getElementById('unit-tambon').textContent.includes('ป่าตอง')")
     wait_validated(page)
     assert page.locator("#findings .finding.error").count() == 0 and page.is_enabled("#save-project")
     saved = save(page)
@@ -154,7 +155,7 @@ def test_apply_the_suggested_fix_for_the_other_utm_zone(engineer_page, test_outp
     assert page.locator("#findings .finding[data-code=utm_zone_mixup]").count() == 1
     page.screenshot(path=str(test_output_dir / "entry_utm_zone_suggestion.png"), full_page=True)
     page.locator("#findings .finding[data-code=utm_zone_mixup] .apply-fix").click()
-    page.wait_for_function("document.getElementById('unit-tambon').textContent.includes('ป่าตอง')")
+    wait_until(page, "document.getElementById('unit-tambon').textContent.includes('ป่าตอง')")
     wait_validated(page)
     project = save(page)
     for (lon, lat), vertex in zip(PATONG_ROAD, project.geom.coords):

@@ -81,11 +81,11 @@ def test_completeness_and_choropleth_reports_render(sample_site, browser_page, t
     legend = frame.locator(".gisplan-legend").inner_text()
     assert "งบประมาณตามแผน (บาท)" in legend and "ไม่มี" in legend
     assert frame.locator(".gisplan-map-title").inner_text() == "งบประมาณตามแผน (บาท)"
-    loaded = page.evaluate(
-        "() => { const w = document.querySelector('iframe.report-map').contentWindow;"
-        " let n = 0; w.eval('for (const k in window) {"
-        " if (window[k] instanceof L.GeoJSON) { window.__n = window[k].getLayers().length; } }');"
-        " return w.__n; }"
+    # counted in the frame itself: the map frame's CSP (no 'unsafe-eval') refuses the page's w.eval()
+    map_frame = next(f for f in page.frames if "/reports/map/frame/" in f.url)
+    loaded = map_frame.evaluate(
+        "() => { let n; for (const k in window) {"
+        " if (window[k] instanceof L.GeoJSON) { n = window[k].getLayers().length; } } return n; }"
     )
     assert loaded == 77
     page.screenshot(path=str(test_output_dir / "reports_choropleth.png"), full_page=False)

@@ -625,3 +625,75 @@ def test_geojson_download_reads_on_two_connections_in_a_request(db, monkeypatch,
     assert [f["properties"]["project_id"] for f in json.loads(body)["features"]] == expected
     assert parallel_reads == [-(-len(expected) // 2)]
     assert not get_user_model().objects.filter(username="export-parallel-test").exists()
+
+
+# --- An empty selection: every format a valid file with no feature --------------------------------
+
+
+def _empty_checks(fmt, path):
+    """Reads back the export of an empty selection in format ``fmt``; fails unless it is valid."""
+    if fmt == "geojson":
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        assert doc == {"type": "FeatureCollection", "features": []}
+        assert pyogrio.read_info(str(path))["features"] == 0
+    elif fmt == "csv":
+        rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+        assert rows == [[f.key for f in FIELDS] + ["wkt", "lat", "lon", "geometry_type"]]
+    elif fmt == "kml":
+        import xml.etree.ElementTree as ET
+
+        root = ET.parse(path).getroot()  # well-formed KML 2.2, a Document without placemarks
+        assert root.tag == "{http://www.opengis.net/kml/2.2}kml"
+        assert root.find("{http://www.opengis.net/kml/2.2}Document") is not None
+        assert "<Placemark>" not in path.read_text(encoding="utf-8")
+        assert len(pyogrio.list_layers(str(path))) == 0  # GDAL opens it: no layer, no feature
+    elif fmt == "gpkg":
+        layers = dict(pyogrio.list_layers(str(path)))
+        assert layers == {"projects_points": "Point", "projects_lines": "LineString"}
+        for layer in layers:
+            info = pyogrio.read_info(str(path), layer=layer)
+            assert info["features"] == 0 and info["crs"] == "EPSG:4326"
+            assert list(info["fields"]) == [f.key for f in FIELDS]
+    else:  # shp
+        with zipfile.ZipFile(path) as zf:
+            zf.extractall(path.parent / "x")
+        for fam, gtype in (("points", "Point"), ("lines", "LineString")):
+            info = pyogrio.read_info(str(path.parent / "x" / f"projects_{fam}.shp"))
+            assert info["features"] == 0 and info["geometry_type"] == gtype
+            assert list(info["fields"]) == [f.shp for f in FIELDS]
+        assert (path.parent / "x" / "data_dictionary.csv").exists()
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "shp", "gpkg", "csv", "kml"])
+def test_an_empty_selection_is_a_valid_empty_file(db, tmp_path, fmt):
+    """Nothing selected (a fiscal year without projects): the file is still a valid one of its
+    format, with the layers' schema and no feature (the GeoPackage used to fail: no file made)."""
+    from exchange.exports import FORMATS
+
+    path = tmp_path / f"empty.{FORMATS[fmt].extension}"
+    export_to_file(Project.objects.filter(fiscal_year=2599), fmt, path)
+    _empty_checks(fmt, path)
+    assert not list(tmp_path.glob("*.part*"))
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "shp", "gpkg", "csv", "kml"])
+def test_export_api_of_an_empty_selection_answers_an_empty_file(client, tmp_path, fmt):
+    """The probe's ``?format=gpkg&fiscal_year=2599``: a 200 with a valid empty file, in every format."""
+    from exchange.exports import FORMATS
+
+    client.force_login(make_dla_admin("dla-empty"))
+    response = client.get("/api/projects/export/", {"format": fmt, "fiscal_year": "2599"})
+    assert response.status_code == 200
+    path = tmp_path / f"empty.{FORMATS[fmt].extension}"
+    path.write_bytes(b"".join(response.streaming_content))
+    _empty_checks(fmt, path)
+
+
+def test_a_selection_of_points_only_still_has_the_lines_layer(db, tmp_path):
+    """The layers do not depend on what the selection holds: points only, an empty lines layer."""
+    points = Project.objects.filter(kind=Kind.WATER).exclude(subtype__in=["canal_dredging", "water_pipeline"])
+    assert points.exists()
+    path = tmp_path / "p.gpkg"
+    export_to_file(points, "gpkg", path)
+    assert pyogrio.read_info(str(path), layer="projects_lines")["features"] == 0
+    assert pyogrio.read_info(str(path), layer="projects_points")["features"] == points.count()

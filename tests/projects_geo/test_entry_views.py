@@ -159,15 +159,25 @@ def test_engineer_edits_a_project(client):
     url = reverse("projects_geo:project_edit", args=[project.pk])
     geom = json.dumps({"type": "LineString", "coordinates": [[98.2990, 7.8930], [98.3010, 7.8936]]})
     response = client.post(
-        url, project_post(name="ถนนใหม่", kind="road", subtype="asphalt_road", geom=geom, fiscal_year="2569")
+        url,
+        project_post(
+            name="ถนนใหม่",
+            kind="road",
+            subtype="asphalt_road",
+            geom=geom,
+            fiscal_year="2569",
+            version=str(project.version),
+        ),
     )
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.name == "ถนนใหม่" and project.fiscal_year == 2569 and project.length_m > 100
 
 
-def stage_post(stage, date, amount=""):
-    return {"action": "stage", "stage": str(stage), "date": date, "amount": amount, "note": ""}
+def stage_post(project, stage, date, amount=""):
+    """The stage panel's POST, with the project's version as the page shows it now."""
+    version = Project.all_objects.get(pk=project.pk).version
+    return {"action": "stage", "stage": str(stage), "date": date, "amount": amount, "note": "", "version": str(version)}
 
 
 def test_stages_in_order_and_out_of_order_refused(client):
@@ -176,9 +186,9 @@ def test_stages_in_order_and_out_of_order_refused(client):
 
     project = make_water_point(PATONG, 98.2960, 7.8960)
     url = reverse("projects_geo:project_edit", args=[project.pk])
-    assert client.post(url, stage_post(1, "1/10/2567")).status_code == 302
-    assert client.post(url, stage_post(2, "15/11/2567")).status_code == 302
-    refused = client.post(url, stage_post(4, "1/12/2567", "900,000"))
+    assert client.post(url, stage_post(project, 1, "1/10/2567")).status_code == 302
+    assert client.post(url, stage_post(project, 2, "15/11/2567")).status_code == 302
+    refused = client.post(url, stage_post(project, 4, "1/12/2567", "900,000"))
     assert refused.status_code == 400
     assert "ตามลำดับ" in refused.content.decode()  # the Thai message of stages.record_stage
     history = list(ProjectStage.objects.filter(project=project).values_list("stage", "date"))
@@ -186,9 +196,9 @@ def test_stages_in_order_and_out_of_order_refused(client):
     page = client.get(url).content.decode()
     assert "1 ต.ค. 2567" in page and "15 พ.ย. 2567" in page
     # the next stage needs its amount
-    missing = client.post(url, stage_post(3, "1/12/2567"))
+    missing = client.post(url, stage_post(project, 3, "1/12/2567"))
     assert missing.status_code == 400
-    assert client.post(url, stage_post(3, "1/12/2567", "1,000,000")).status_code == 302
+    assert client.post(url, stage_post(project, 3, "1/12/2567", "1,000,000")).status_code == 302
     assert ProjectStage.objects.get(project=project, stage=3).amount == Decimal("1000000")
 
 
@@ -198,11 +208,11 @@ def test_stage_rights_follow_the_role(client):
     project = make_water_point(PATONG, 98.2960, 7.8960)
     url = reverse("projects_geo:project_edit", args=[project.pk])
     signed_in(client, make_engineer(PATONG))
-    assert client.post(url, stage_post(1, "1/10/2567")).status_code == 403
+    assert client.post(url, stage_post(project, 1, "1/10/2567")).status_code == 403
     assert not ProjectStage.objects.filter(project=project).exists()
     client.logout()
     signed_in(client, make_user("plan", Role.LAO_PLANNER, lao=PATONG))
-    assert client.post(url, stage_post(1, "1/10/2567")).status_code == 302
+    assert client.post(url, stage_post(project, 1, "1/10/2567")).status_code == 302
     assert project.stages.get().recorded_by.username == "plan"
 
 

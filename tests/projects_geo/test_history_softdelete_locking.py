@@ -143,9 +143,13 @@ def test_soft_delete_hides_and_the_lao_admin_restores(client, project, engineer)
     client.force_login(admin)
     listing = client.get(reverse("projects_geo:deleted_projects")).content.decode()
     assert "บ่อบาดาลหมู่ 1" in listing
-    assert client.post(reverse("projects_geo:project_restore", args=[project.pk])).status_code == 302
+    deleted_version = Project.all_objects.get(pk=project.pk).version
+    assert f'name="version" value="{deleted_version}"' in listing  # the restore button sends it
+    restore = reverse("projects_geo:project_restore", args=[project.pk])
+    assert client.post(restore, {"version": deleted_version}).status_code == 302
     restored = Project.objects.get(pk=project.pk)
-    assert restored.deleted_at is None and restored.version == 3
+    # created 1, stage recorded 2 (a stage is a change of the project), deleted 3, restored 4
+    assert restored.deleted_at is None and restored.version == 4
     actions = [e.action for e in project_history(restored)]
     assert actions[:2] == ["restored", "deleted"]
 

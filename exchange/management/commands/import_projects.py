@@ -85,5 +85,8 @@ class Command(BaseCommand):
         if o["dry_run"]:
             self.stdout.write("dry run: nothing written")
             return
-        counts = imports.commit_rows(rows, org)
+        try:
+            counts = imports.commit_rows(rows, org)
+        except imports.CommitConflict as exc:  # changed by someone else since the rows were checked
+            raise CommandError(f"{exc.message_th}\n{exc.message_en}") from None
         self.stdout.write("created {created}, updated {updated}, unchanged {unchanged}".format(**counts))

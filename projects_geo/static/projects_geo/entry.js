@@ -365,4 +365,14 @@
     map.getContainer().setAttribute('data-entry-ready', '1');
     if (field.geometry()) changed('load');
   }
+
+  /* Deleting a project asks first (the button's data-confirm text; no inline handler under the CSP). */
+  function confirmDelete(e) {
+    var button = $('delete-project');
+    if (button && !window.confirm(button.dataset.confirm)) e.preventDefault();
+  }
+  document.addEventListener('DOMContentLoaded', function () {
+    var form = $('delete-form');
+    if (form) form.addEventListener('submit', confirmDelete);
+  });
 })();

@@ -146,21 +146,25 @@
       .catch(function () { return null; });
   }
 
+  /* The legend, built as elements: a swatch's colour is set on its style object (the CSP blocks
+   * style="" attributes in HTML). */
+  function legendRow(div, label, className, colours) {
+    var row = L.DomUtil.create('div', '', div);
+    var swatch = L.DomUtil.create('span', className, row);
+    for (var prop in colours || {}) swatch.style[prop] = colours[prop];
+    row.appendChild(document.createTextNode(label));
+  }
+
   function addLegend(map, cfg) {
     var legend = L.control({position: 'bottomright'});
     legend.onAdd = function () {
       var div = L.DomUtil.create('div', 'gisplan-legend');
       div.id = map.getContainer().id + '-legend';
-      var html = '<strong>' + escapeHtml(_('Kind')) + '</strong>';
-      cfg.legend.kinds.forEach(function (k) {
-        html += '<div><span class="swatch ring" style="border-color:' + k.colour + '"></span>' + escapeHtml(k.label) + '</div>';
-      });
-      html += '<strong>' + escapeHtml(_('Current stage')) + '</strong>';
-      cfg.legend.stages.forEach(function (s) {
-        html += '<div><span class="swatch" style="background:' + s.colour + '"></span>' + escapeHtml(s.label) + '</div>';
-      });
-      html += '<div><span class="swatch area"></span>' + escapeHtml(_('LAO area')) + '</div>';
-      div.innerHTML = html;
+      L.DomUtil.create('strong', '', div).textContent = _('Kind');
+      cfg.legend.kinds.forEach(function (k) { legendRow(div, k.label, 'swatch ring', {borderColor: k.colour}); });
+      L.DomUtil.create('strong', '', div).textContent = _('Current stage');
+      cfg.legend.stages.forEach(function (s) { legendRow(div, s.label, 'swatch', {background: s.colour}); });
+      legendRow(div, _('LAO area'), 'swatch area');
       L.DomEvent.disableClickPropagation(div);
       return div;
     };
