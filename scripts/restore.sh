@@ -56,73 +56,9 @@ usage() {
   sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
-# --- settings, read the way django-environ reads them (same as scripts/backup.sh) ---------------
-dotenv_get() {  # KEY -> value in .env (last assignment wins, surrounding quotes removed); 1 if absent
-  local key=$1 line val="" found=1
-  [ -r "$ENV_FILE" ] || return 1
-  while IFS= read -r line || [ -n "$line" ]; do
-    if [[ $line =~ ^(export\ )?([A-Za-z_0-9]+)=(.*)$ ]] && [ "${BASH_REMATCH[2]}" = "$key" ]; then
-      val=${BASH_REMATCH[3]}
-      found=0
-    fi
-  done <"$ENV_FILE"
-  [ "$found" -eq 0 ] || return 1
-  if [[ $val =~ ^\'(.*)\'$ ]]; then
-    val=${BASH_REMATCH[1]}
-  elif [[ $val =~ ^\"(.*)\"$ ]]; then
-    val=$(printf '%s' "${BASH_REMATCH[1]}" | sed -E 's/\\([^rnt])/\1/g')
-  fi
-  printf '%s' "$val"
-}
-
-setting() {  # KEY DEFAULT -> environment, else .env, else DEFAULT
-  local val
-  if [ -n "${!1:-}" ]; then
-    printf '%s' "${!1}"
-  elif val=$(dotenv_get "$1") && [ -n "$val" ]; then
-    printf '%s' "$val"
-  else
-    printf '%s' "$2"
-  fi
-}
-
-urldecode() {
-  local s=${1//\\/\\\\}
-  printf '%b' "${s//%/\\x}"
-}
-
-# Splits postgis://user:password@host:port/name?options into DB_* variables. db_uri NAME_ENC gives
-# a libpq URI *without* the password (safe for a command line); the password goes to PGPASSWORD.
-parse_database_url() {
-  local url=$1 rest authority userinfo=""
-  case $url in
-    postgis://* | postgres://* | postgresql://* | pgsql://*) ;;
-    *) die "the database URL must look like postgis://user:password@host:port/name (got scheme '${url%%://*}')" ;;
-  esac
-  rest=${url#*://}
-  DB_QUERY=""
-  if [[ $rest == *\?* ]]; then
-    DB_QUERY="?${rest#*\?}"
-    rest=${rest%%\?*}
-  fi
-  [[ $rest == */?* ]] || die "the database URL names no database (postgis://user:password@host:port/name)"
-  authority=${rest%%/*}
-  DB_NAME_ENC=${rest#*/}
-  if [[ $authority == *@* ]]; then
-    userinfo=${authority%@*}
-    DB_HOSTPORT=${authority##*@}
-  else
-    DB_HOSTPORT=$authority
-  fi
-  DB_USER_ENC=${userinfo%%:*}
-  if [[ $userinfo == *:* ]]; then
-    export PGPASSWORD
-    PGPASSWORD=$(urldecode "${userinfo#*:}")
-  fi
-  DB_NAME=$(urldecode "$DB_NAME_ENC")
-  DB_USER=$(urldecode "$DB_USER_ENC")
-  DB_WHERE="database '$DB_NAME' on ${DB_HOSTPORT:-the local socket}${DB_USER:+ as $DB_USER}"
-}
+# Settings and DATABASE_URL: scripts/dburl.sh (shared with the other script).
+# shellcheck source=scripts/dburl.sh
+source "$ROOT/scripts/dburl.sh"
 db_uri() { printf 'postgresql://%s%s/%s%s' "${DB_USER_ENC:+$DB_USER_ENC@}" "$DB_HOSTPORT" "$1" "$DB_QUERY"; }
 
 sql() {  # URI [psql options...] — runs the SQL script on stdin, unaligned, stops at the first error
