@@ -33,7 +33,7 @@ import numpy as np
 import shapely
 from django.conf import settings
 from django.contrib.gis.gdal import GDALException
-from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, LineString
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
@@ -291,8 +291,14 @@ def _parse_input(value, *, datum=None, zone=None):
     if isinstance(value, dict):
         try:
             geom = GEOSGeometry(json.dumps(value), srid=4326)
-        except (GEOSException, GDALException, ValueError, TypeError) as exc:
-            return fail(f"not a GeoJSON geometry ({exc}).", f"ไม่ใช่รูปเรขาคณิต GeoJSON ({exc})")
+        except (GEOSException, GDALException, ValueError, TypeError):
+            # GDAL's and GEOS's own wording (C function names, pointers) is no help to a person.
+            return fail(
+                "not a readable GeoJSON geometry: give its type (Point, LineString, MultiPoint or "
+                "MultiLineString) and coordinates as [longitude, latitude] pairs.",
+                "อ่านรูปเรขาคณิต GeoJSON ไม่ได้: ต้องระบุชนิด (Point, LineString, MultiPoint หรือ "
+                "MultiLineString) และพิกัดเป็นคู่ [ลองจิจูด, ละติจูด]",
+            )
         return geom, "", None, []
     text = str(value)
     try:
@@ -301,8 +307,6 @@ def _parse_input(value, *, datum=None, zone=None):
             if len(points) == 1:
                 p = points[0]
                 return p.point, p.preview, p.hint, []
-            from django.contrib.gis.geos import LineString
-
             line = LineString([p.point.coords for p in points], srid=4326)
             return line, "; ".join(p.preview for p in points), points[0].hint, []
         p = coords.parse_point(text, datum=datum, zone=zone)

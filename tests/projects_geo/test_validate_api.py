@@ -159,3 +159,25 @@ def test_odd_geometries_never_500(client_in):
     ):
         r = post(client_in, {"geometry": geom, "lao": PHUKET_CITY, "kind": "road"})
         assert r.status_code in (200, 400), (geom, r.content)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "geom",
+    [
+        {"type": "Polygon", "coordinates": [[[98.3, 7.8], [98.4, 7.9]]]},  # a ring that is not closed
+        {"type": "LineString", "coordinates": [[98.39, 7.88]]},
+        {"type": "Point", "coordinates": []},
+        {"type": "Blob", "coordinates": [1, 2]},
+    ],
+)
+def test_an_unreadable_geometry_is_explained_without_library_wording(client_in, geom):
+    r = post(client_in, {"geometry": geom, "lao": PHUKET_CITY, "kind": "road"})
+    text = r.content.decode()
+    if r.status_code == 200:  # read, then refused by the checks: its own findings say why
+        assert r.json()["valid"] is False
+        return
+    assert r.status_code == 400
+    for wording in ("GEOS", "OGR_", "pointer", "GDAL"):
+        assert wording not in text, text
+    assert "GeoJSON" in text and "ลองจิจูด" in text
