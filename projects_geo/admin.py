@@ -5,13 +5,19 @@ from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .concurrency import ConflictError, VersionedFormMixin
 from .models import Project, ProjectStage, ProjectTambon
 from .services import save_project
 from .validation import validate
 
 
-class ProjectAdminForm(forms.ModelForm):
-    """Runs boundary validation in the form, so errors show beside the map instead of a 500."""
+class ProjectAdminForm(VersionedFormMixin, forms.ModelForm):
+    """Runs boundary validation in the form, so errors show beside the map instead of a 500, and
+    takes part in optimistic locking like the entry form: the version the page was built from is a
+    hidden field, and a save on a stale version is refused with the reason (nothing written)."""
+
+    # Declared (not only added in __init__) so the admin's fieldsets render it, hidden.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Project
@@ -40,6 +46,10 @@ class ProjectAdminForm(forms.ModelForm):
             for finding in result.errors:
                 self.add_error("geom", finding.as_dict()["message"])
             self.validation_result = result
+        if self.instance.pk and cleaned.get("version") is not None:
+            current = Project.all_objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if current != cleaned["version"]:
+                self.add_conflict(ConflictError(expected_version=cleaned["version"], current_version=current))
         return cleaned
 
 
@@ -84,16 +94,23 @@ class ProjectAdmin(SimpleHistoryAdmin, LeafletGeoAdmin):
         "created_at",
         "updated_by",
         "updated_at",
-        "version",
         "deleted_at",
         "deleted_by",
     )
     inlines = [ProjectTambonInline, ProjectStageInline]
     form = ProjectAdminForm
+    # The model's version is not editable; the form's own hidden "version" (declared, so it is
+    # still rendered) carries the version the page was built from.
+    exclude = ("version",)
 
     def get_queryset(self, request):
         # Soft-deleted projects stay reachable here (and restorable from the project pages).
         return Project.all_objects.select_related("organization", "tambon")
 
     def save_model(self, request, obj, form, change):
-        save_project(obj, user=request.user, result=getattr(form, "validation_result", None))
+        save_project(
+            obj,
+            user=request.user,
+            result=getattr(form, "validation_result", None),
+            expected_version=form.expected_version if change else None,
+        )
