@@ -75,6 +75,9 @@ MESSAGES = {
     "line_too_long": gettext_noop(
         "The line is %(length)s km long; a project line must be at most 100 km (is a vertex misplaced?)."
     ),
+    "self_crossing": gettext_noop(
+        "The line crosses itself: check the order of its vertices (a road drawn or typed out of order)."
+    ),
     "outside_thailand": gettext_noop("The location is outside Thailand, %(distance)s from the nearest Thai boundary."),
     "outside_province": gettext_noop("The location is %(distance)s outside %(province)s, the province of this LAO."),
     "near_province_edge": gettext_noop(
@@ -494,6 +497,9 @@ def _check_geometries(b: _Batch) -> None:
     b.lookup_ok = lookup_ok = ~problem
     for i in np.flatnonzero(problem):  # the checks in order, for the few with a problem
         lookup_ok[i] = _geometry_findings(b, i)
+    # A road that crosses itself is usually vertices typed or drawn out of order: a warning.
+    for i in np.flatnonzero(is_line & ~problem & ~shapely.is_simple(sgeoms)):
+        b.findings[i].append(Finding.make("self_crossing", WARNING))
 
 
 def _finite_in_range(xy, idx, n):

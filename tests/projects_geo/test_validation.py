@@ -607,3 +607,20 @@ def test_batch_takes_shapely_geometries_like_geos(lao):
         assert a.geometry.equals_exact(b.geometry, 1e-12) and b.geometry.srid == 4326
     assert not as_shapely[2].geometry.hasz  # Z dropped either way
     assert as_shapely[1].codes()[0] == "swapped_lat_lon"
+
+
+@pytest.mark.django_db
+def test_a_self_crossing_road_is_a_warning_and_a_simple_one_is_not(lao):
+    # A bow tie in Phuket town: the third vertex comes back across the first segment.
+    crossing = LineString((98.380, 7.880), (98.390, 7.890), (98.390, 7.880), (98.380, 7.890), srid=4326)
+    result = validate(crossing, lao(PHUKET_CITY), "road")
+    assert "self_crossing" in codes(result)
+    assert finding(result, "self_crossing").severity == "warning" and result.ok  # saved, with the warning
+    assert "ลำดับ" in finding(result, "self_crossing").message_th
+    simple = LineString((98.380, 7.880), (98.390, 7.890), (98.390, 7.880), srid=4326)
+    assert "self_crossing" not in codes(validate(simple, lao(PHUKET_CITY), "road"))
+    # The same rule in a batch (imports).
+    batch = validate_batch(
+        [{"geometry": g, "organization": lao(PHUKET_CITY), "kind": "road"} for g in (crossing, simple)]
+    )
+    assert ["self_crossing" in codes(r) for r in batch] == [True, False]
