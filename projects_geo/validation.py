@@ -498,7 +498,8 @@ def _check_geometries(b: _Batch) -> None:
     for i in np.flatnonzero(problem):  # the checks in order, for the few with a problem
         lookup_ok[i] = _geometry_findings(b, i)
     # A road that crosses itself is usually vertices typed or drawn out of order: a warning.
-    for i in np.flatnonzero(is_line & ~problem & ~shapely.is_simple(sgeoms)):
+    lines = np.flatnonzero(is_line & ~problem)  # only lines that passed the checks (finite, in range)
+    for i in lines[~shapely.is_simple(sgeoms[lines])]:
         b.findings[i].append(Finding.make("self_crossing", WARNING))
 
 
