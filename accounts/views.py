@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common import httpauth
-from common.bilingual import both
+from common.apierrors import errors_as_list
 
 from . import access, registration
 from .forms import LaoSearchForm, RegistrationForm
@@ -92,11 +92,7 @@ def decide(request, profile_id, decision):
 
 
 def _form_errors(form) -> list[dict]:
-    return [
-        {"field": field, **both(error.message, **(error.params or {}))}
-        for field, errors in form.errors.as_data().items()
-        for error in errors
-    ]
+    return errors_as_list(ValidationError(form.errors.as_data()))
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -17,7 +17,6 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections
 from django.http import Http404, JsonResponse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from rest_framework import exceptions
@@ -67,12 +66,8 @@ def errors_as_list(error: ValidationError) -> list[dict]:
         items = [(None, e) for e in error.error_list]
     out = []
     for field, err in items:
-        messages = {}
-        for lang in ("th", "en"):
-            with translation.override(lang):
-                messages[lang] = str(err.message % err.params if err.params else err.message)
         message = str(err.message % err.params if err.params else err.message)
-        out.append({"field": field, "message_th": messages["th"], "message_en": messages["en"], "message": message})
+        out.append({"field": field, **both(err.message, **(err.params or {})), "message": message})
     return out
 
 

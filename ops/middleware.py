@@ -15,11 +15,12 @@ import re
 import uuid
 
 from django.db import OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from psycopg import errors as pg_errors
 from psycopg_pool import PoolTimeout
 
+from common.apierrors import error_response
 from common.bilingual import both
 
 from .logs import request_id_var
@@ -65,11 +66,7 @@ def busy_response(request) -> HttpResponse:
     message = both(BUSY)
     wants_json = request.path.startswith(("/api/", "/ogc/", "/tiles/")) or "json" in request.headers.get("Accept", "")
     if wants_json:
-        response = JsonResponse(
-            {"errors": [{"field": None, **message}]},
-            status=503,
-            json_dumps_params={"ensure_ascii": False},
-        )
+        response = error_response(503, None, BUSY)
     else:
         response = HttpResponse(
             f"<!doctype html><meta charset=utf-8><title>503</title>"
