@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import math
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -29,6 +28,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from .apierrors import error_response
 from .bilingual import both
 
 REALM = "gisplan"
@@ -36,11 +36,7 @@ REALM = "gisplan"
 # hashes it (Argon2, about 0.1 s and 100 MB) every time. A good check is remembered this long,
 # tied to the stored password hash, so a changed password or a deactivated account ends it.
 CHECK_CACHE_SECONDS = 300
-UNAUTHORIZED = {
-    "field": None,
-    "message_en": "Sign in or send HTTP Basic credentials.",
-    "message_th": "กรุณาเข้าสู่ระบบหรือส่งชื่อผู้ใช้และรหัสผ่านแบบ HTTP Basic",
-}
+SIGN_IN = _("Sign in or send HTTP Basic credentials.")
 LOCKED_OUT = _(
     "Too many failed sign-ins for this account or from this address: sign-in is refused for "
     "%(minutes)s minutes after the last failed attempt, even with the right password. Try again later."
@@ -125,19 +121,13 @@ def locked_out_errors(seconds: int) -> list[dict]:
 def locked_out(request) -> HttpResponse:
     """429 with Retry-After and the bilingual reason, for a client whose sign-in is locked."""
     seconds = retry_after(request)
-    response = HttpResponse(
-        json.dumps({"errors": locked_out_errors(seconds)}, ensure_ascii=False),
-        status=429,
-        content_type="application/json",
-    )
+    response = error_response(429, None, LOCKED_OUT, minutes=math.ceil(seconds / 60))
     response["Retry-After"] = str(seconds)
     return response
 
 
 def unauthorized() -> HttpResponse:
-    response = HttpResponse(
-        json.dumps({"errors": [UNAUTHORIZED]}, ensure_ascii=False), status=401, content_type="application/json"
-    )
+    response = error_response(401, None, SIGN_IN)
     response["WWW-Authenticate"] = f'Basic realm="{REALM}", charset="UTF-8"'
     return response
 
