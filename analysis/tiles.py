@@ -3,8 +3,10 @@
 Projects: the filtered queryset (access rules and ``analysis.filters`` already applied) is
 narrowed to the tile (``geom && envelope``, GiST) and wrapped in ``ST_AsMVT``:
 
-- from ``CLUSTER_BELOW_ZOOM`` up, layer ``projects``: one feature per project (id, kind,
-  subtype, fiscal_year, current_stage, budget_thb; names and details come from the API by id);
+- from ``CLUSTER_BELOW_ZOOM`` up, layer ``projects``: one feature per project (id, kind, subtype,
+  fiscal_year, current_stage and its Thai and English labels, budget_thb, lao_code, lao_name, and
+  from ``NAME_FROM_ZOOM`` the name; ST_AsMVT keeps each distinct value once per tile, so the
+  repeated LAO names and stage labels cost little; details come from the API by id);
 - below it, layer ``clusters``: projects counted per cell of ``CLUSTER_CELL_PX`` tile pixels
   (``count``, ``budget_thb``), so a national overview stays a few thousand points. When the
   filters allow, these come from the trigger-kept cluster-cell table (``clustercells``) instead
@@ -19,13 +21,19 @@ from __future__ import annotations
 
 import math
 
+from django.contrib.gis.db.models import Extent
 from django.contrib.gis.geos import Polygon
-from django.db import connection
-from django.db.models import Count, F, FloatField, Func, IntegerField, Sum, TextField
+from django.db import connections
+from django.db.models import Case, Count, F, FloatField, Func, IntegerField, Sum, TextField, Value, When
 from django.db.models.functions import Cast
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from layers.maplayers import LEVELS, PARENT, tolerance_for_zoom
 from projects_geo.clustercells import ZOOMS as CLUSTER_BELOW_ZOOM  # below it, tiles read the cluster cells
+from projects_geo.models import Stage
+
+NO_STAGE = _("No stage recorded")
 
 EXTENT = 4096
 BUFFER = 64
@@ -97,10 +105,79 @@ def _as_mvt(inner_qs, layer: str, id_column: str | None) -> bytes:
     sql, params = inner_qs.query.sql_with_params()
     id_arg = f", '{id_column}'" if id_column else ""
     wrapped = f"SELECT ST_AsMVT(t, %s, {EXTENT}, 'mvt_geom'{id_arg}) FROM ({sql}) t WHERE t.mvt_geom IS NOT NULL"
-    with connection.cursor() as cur:
+    with connections[inner_qs.db].cursor() as cur:  # a replica for an analyst's tile (ops/replicas.py)
         cur.execute(wrapped, [layer, *params])
         row = cur.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""
+
+
+# The ``projects`` layer's fields and their TileJSON types (``tilejson``)
+PROJECT_TILE_FIELDS = {
+    "name": "String",
+    "kind": "String",
+    "subtype": "String",
+    "fiscal_year": "Number",
+    "current_stage": "Number",
+    "stage_th": "String",
+    "stage_en": "String",
+    "budget_thb": "Number",
+    "lao_code": "String",
+    "lao_name": "String",
+}
+CLUSTER_TILE_FIELDS = {"count": "Number", "budget_thb": "Number"}
+# Project names are unique (no sharing in the tile's value table) and long in UTF-8 Thai: a z10
+# tile of 2,178 projects grew from 84 to 342 KiB with them. They come from z12 (a few hundred
+# projects a tile); LAO names and stage labels repeat and cost little from z10.
+NAME_FROM_ZOOM = 12
+
+
+def stage_label(language: str):
+    """The label of ``current_stage`` in ``language``, as a SQL CASE (0: not recorded yet)."""
+    with translation.override(language):
+        whens = [When(current_stage=value, then=Value(str(label))) for value, label in Stage.choices]
+        none = str(NO_STAGE)
+    return Case(*whens, default=Value(none), output_field=TextField())
+
+
+def boundary_tile_fields(level: str) -> dict:
+    fields = {"code": "String", "name_th": "String", "name_en": "String"}
+    if PARENT[level]:
+        fields["parent_code"] = "String"
+    return fields
+
+
+def tilejson(name: str, tiles_url: str, layers: list[dict], bounds) -> dict:
+    """A TileJSON 3.0.0 document of one tile set."""
+    minx, miny, maxx, maxy = bounds
+    return {
+        "tilejson": "3.0.0",
+        "name": name,
+        "scheme": "xyz",
+        "tiles": [tiles_url],
+        "minzoom": 0,
+        "maxzoom": MAX_ZOOM,
+        "bounds": [round(v, 6) for v in (minx, miny, maxx, maxy)],
+        "center": [round((minx + maxx) / 2, 6), round((miny + maxy) / 2, 6), 6],
+        "vector_layers": layers,
+    }
+
+
+def project_layers() -> list[dict]:
+    return [
+        {
+            "id": "projects",
+            "description": f"One feature per project; name from zoom {NAME_FROM_ZOOM}.",
+            "fields": PROJECT_TILE_FIELDS,
+            "minzoom": CLUSTER_BELOW_ZOOM,
+            "maxzoom": MAX_ZOOM,
+        },
+        {"id": "clusters", "fields": CLUSTER_TILE_FIELDS, "minzoom": 0, "maxzoom": CLUSTER_BELOW_ZOOM - 1},
+    ]
+
+
+def extent_of(queryset, default):
+    """The bounding box (lon/lat) of ``queryset``'s geometries, or ``default`` when empty."""
+    return queryset.aggregate(box=Extent("geom"))["box"] or default
 
 
 def project_tile(queryset, z: int, x: int, y: int) -> bytes:
@@ -108,10 +185,15 @@ def project_tile(queryset, z: int, x: int, y: int) -> bytes:
     check_tile(z, x, y)
     qs = queryset.order_by().filter(geom__bboverlaps=tile_bounds_4326(z, x, y))
     if z >= CLUSTER_BELOW_ZOOM:
+        fields = [f for f in PROJECT_TILE_FIELDS if f != "name" or z >= NAME_FROM_ZOOM]
         inner = qs.annotate(
             mvt_geom=MVTGeom(z, x, y),
             budget_thb=Cast("budget", FloatField()),
-        ).values("id", "mvt_geom", "kind", "subtype", "fiscal_year", "current_stage", "budget_thb")
+            lao_code=F("organization__dla_code"),
+            lao_name=F("organization__name_th"),
+            stage_th=stage_label("th"),
+            stage_en=stage_label("en"),
+        ).values("id", "mvt_geom", *fields)
         return _as_mvt(inner, "projects", "id")
     cell = cell_size_m(z)
     grouped = qs.annotate(cx=MercatorCell(F("geom"), "X", cell), cy=MercatorCell(F("geom"), "Y", cell))
@@ -142,7 +224,7 @@ def _cluster_mvt(grouped, z: int, x: int, y: int) -> bytes:
         f" ST_TileEnvelope(%s, %s, %s), {EXTENT}, 0, true) AS mvt_geom, g.n AS count, g.budget_thb"
         f" FROM ({sql} OFFSET 0) g) t WHERE t.mvt_geom IS NOT NULL"
     )
-    with connection.cursor() as cur:
+    with connections[grouped.db].cursor() as cur:
         cur.execute(wrapped, [cell, cell, int(z), int(x), int(y), *params])
         row = cur.fetchone()
     return bytes(row[0]) if row and row[0] is not None else b""

@@ -37,6 +37,7 @@ PROJECT_PROPERTIES = {
     "amphoe": "amphoe__code",
     "tambon": "tambon__code",
     "length_m": "length_m",
+    "funding_source": "funding_source",
 }
 
 _INTEGER_TYPES = {
@@ -125,7 +126,12 @@ def sql_literal(text: str) -> str:
 
 
 def feature_text_sql(
-    geometry_sql: str, properties: list[tuple[str, str]], *, precision: int, id_json: str | None = None
+    geometry_sql: str,
+    properties: list[tuple[str, str]],
+    *,
+    precision: int,
+    id_json: str | None = None,
+    polygons: bool = False,
 ) -> str:
     """SQL concatenating one GeoJSON Feature as text:
     ``'{"type":"Feature","id":' || <id> || ',"geometry":' || ST_AsGeoJSON(geom, precision)
@@ -134,6 +140,11 @@ def feature_text_sql(
 
     Wrapping the geometry in ``json_build_object`` instead made PostgreSQL parse every
     ``ST_AsGeoJSON`` text back into ``json``."""
+    if polygons:
+        # RFC 7946 §3.1.6: exterior rings counter-clockwise, holes clockwise (the stored boundaries
+        # come from shapefiles, whose rings run clockwise). Only for polygon layers: PostGIS 3.3's
+        # ST_ForcePolygonCCW is ST_Reverse(ST_ForcePolygonCW(g)), which reverses lines too.
+        geometry_sql = f"ST_ForcePolygonCCW({geometry_sql})"
     geometry = f"COALESCE(ST_AsGeoJSON({geometry_sql}, {int(precision)}), 'null')"
     if id_json is None:
         pieces = [sql_literal('{"type":"Feature","geometry":'), geometry]
@@ -151,10 +162,11 @@ class FeatureText(Func):
 
     output_field = TextField()
 
-    def __init__(self, id_expression, geometry, properties: dict, *, precision=7):
+    def __init__(self, id_expression, geometry, properties: dict, *, precision=7, polygons=False):
         super().__init__(id_expression, geometry, *properties.values())
         self.names = list(properties)
         self.precision = int(precision)
+        self.polygons = bool(polygons)
 
     def as_sql(self, compiler, connection, **extra_context):
         compiled, params = [], []
@@ -165,17 +177,23 @@ class FeatureText(Func):
         (id_sql, id_field), (geom_sql, _), *props = compiled
         properties = [(name, property_json_sql(sql, fld)) for name, (sql, fld) in zip(self.names, props)]
         return feature_text_sql(
-            geom_sql, properties, precision=self.precision, id_json=property_json_sql(id_sql, id_field)
+            geom_sql,
+            properties,
+            precision=self.precision,
+            id_json=property_json_sql(id_sql, id_field),
+            polygons=self.polygons,
         ), params
 
 
-def feature_expression(properties=PROJECT_PROPERTIES, *, precision=7, id_field="id", geometry=None):
-    """The ORM expression for one GeoJSON Feature as text (``geometry`` defaults to ``geom``)."""
+def feature_expression(properties=PROJECT_PROPERTIES, *, precision=7, id_field="id", geometry=None, polygons=False):
+    """The ORM expression for one GeoJSON Feature as text (``geometry`` defaults to ``geom``;
+    ``polygons``: a polygon layer, written with counter-clockwise exterior rings)."""
     return FeatureText(
         F(id_field),
         geometry if geometry is not None else F("geom"),
         {name: F(path) for name, path in properties.items()},
         precision=precision,
+        polygons=polygons,
     )
 
 

@@ -14,8 +14,9 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 
+from analysis.filters import FILTER_PARAMS
 from projects_geo import fiscal
-from projects_geo.models import Kind, Stage, Subtype
+from projects_geo.models import FundingSource, Kind, Stage, Subtype
 
 
 def ref(name: str) -> dict:
@@ -92,6 +93,11 @@ PROJECT_PROPERTIES = {
     "amphoe": _nullable(STRING),
     "tambon": _nullable({**STRING, "description": "The covering tambon (a line: the one with the largest share)."}),
     "length_m": _nullable({"type": "number", "description": "Geodesic length of a line (m); null for points."}),
+    "funding_source": {
+        "type": "string",
+        "enum": ["", *FundingSource.values],
+        "description": "Funding source code; empty: not recorded.",
+    },
 }
 # The detail (analysis.rest.serializers.ProjectDetailSerializer): money as decimal strings.
 PROJECT_DETAIL_PROPERTIES = {
@@ -100,6 +106,7 @@ PROJECT_DETAIL_PROPERTIES = {
     "kind_label": STRING,
     "subtype_label": STRING,
     "current_stage_label": _nullable(STRING),
+    "funding_source_label": STRING,
     "plan_reference": STRING,
     "source_ref": {**STRING, "description": "Key of the imported row; empty for projects entered on the map."},
     "stages": _array(ref("Stage")),
@@ -139,6 +146,9 @@ VALIDATE_REQUEST = _object(
         },
         "datum": _nullable({"type": "string", "enum": ["wgs84", "indian1975"], "description": "of typed UTM"}),
         "zone": _nullable({"type": "integer", "enum": [47, 48], "description": "UTM zone of typed coordinates"}),
+        "typed_as": _nullable(
+            {"type": "object", "description": "How the geometry was typed (a preview's typed_as); none when drawn"}
+        ),
         "lao": {"type": "string", "pattern": "^[0-9]{7}$", "description": "DLA code of an LAO the user may see"},
         "kind": {"type": "string", "enum": list(Kind.values)},
         "fiscal_year": _nullable(
@@ -148,7 +158,7 @@ VALIDATE_REQUEST = _object(
             {"type": "integer", "minimum": 1, "maximum": 2**62, "description": "The project being edited"}
         ),
     },
-    optional=("geometry", "text", "datum", "zone", "fiscal_year", "project_id"),
+    optional=("geometry", "text", "datum", "zone", "typed_as", "fiscal_year", "project_id"),
     closed=False,
     oneOf=[{"required": ["geometry"]}, {"required": ["text"]}],  # one of the two, not both
 )
@@ -176,6 +186,11 @@ COMPONENTS = {
             "date": {"type": "string", "format": "date"},
             "amount": _nullable(DECIMAL),
             "note": STRING,
+            "funding_source": {
+                "type": "string",
+                "enum": ["", *FundingSource.values],
+                "description": "The approved budget's funding source when it differs from the project's.",
+            },
         }
     ),
     "TambonShare": _object({"code": STRING, "name_th": STRING, "name_en": STRING, "share": {"type": "number"}}),
@@ -202,6 +217,7 @@ COMPONENTS = {
             ),
             "findings": _array(FINDING),
             "ok": {"type": "boolean", "description": "No finding is an error."},
+            "typed_as": _nullable({"type": "object", "description": "How typed text was read (form, zone, datum)"}),
         }
     ),
     "Error": ERROR,
@@ -256,11 +272,161 @@ class BasicScheme(OpenApiAuthenticationExtension):
         return {"type": "http", "scheme": "basic"}
 
 
+def _errors(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": ref("Errors")}}}
+
+
+def _int_path(name: str, description: str, maximum: int) -> dict:
+    schema = {"type": "integer", "minimum": 0, "maximum": maximum}
+    return {"name": name, "in": "path", "required": True, "schema": schema, "description": description}
+
+
+LEVEL_PARAMETER = {
+    "name": "level",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "enum": ["province", "amphoe", "tambon"]},
+}
+TILE_PARAMETERS = [
+    _int_path("z", "zoom 0-22", 22),
+    _int_path("x", "column, below 2^z", 2**22 - 1),
+    _int_path("y", "row, below 2^z", 2**22 - 1),
+]
+TILEJSON = _object(
+    {
+        "tilejson": _const("3.0.0"),
+        "name": STRING,
+        "scheme": _const("xyz"),
+        "tiles": _array(STRING, minItems=1),
+        "minzoom": {"type": "integer"},
+        "maxzoom": {"type": "integer"},
+        "bounds": _array({"type": "number"}, minItems=4, maxItems=4),
+        "center": _array({"type": "number"}, minItems=3, maxItems=3),
+        "vector_layers": _array(
+            _object(
+                {
+                    "id": STRING,
+                    "description": STRING,
+                    "fields": {"type": "object", "additionalProperties": STRING},
+                    "minzoom": {"type": "integer"},
+                    "maxzoom": {"type": "integer"},
+                },
+                optional=("description",),
+            )
+        ),
+    }
+)
+EXPORT_TYPES = {
+    "geojson": "application/geo+json",
+    "shp": "application/zip",
+    "gpkg": "application/geopackage+sqlite3",
+    "csv": "text/csv",
+    "kml": "application/vnd.google-earth.kml+xml",
+}
+NOT_SIGNED_IN = _errors("Not signed in: send HTTP Basic credentials or a session (WWW-Authenticate: Basic).")
+BAD_REQUEST = _errors(DESCRIPTIONS[400])
+NOT_FOUND = _errors("No such tile (outside the zoom range or grid) or level.")
+METHOD = _errors("Only GET and HEAD.")
+BINARY = {"type": "string", "format": "binary"}
+
+
+def _get(op_id, summary, parameters, ok: dict, *, tags, not_found=False) -> dict:
+    responses_ = {"200": ok, "400": BAD_REQUEST, "401": NOT_SIGNED_IN, "405": METHOD}
+    if not_found:
+        responses_["404"] = NOT_FOUND
+    return {
+        "get": {
+            "operationId": op_id,
+            "summary": summary,
+            "tags": tags,
+            "parameters": parameters,
+            "responses": responses_,
+        }
+    }
+
+
+def extra_paths(filter_parameters: list, security: list) -> dict:
+    """The plain Django views that are no DRF views: the export and the vector tiles (with their
+    TileJSON). ``filter_parameters``: the filter parameters as the project list declares them."""
+    tile = {
+        "description": "A Mapbox vector tile",
+        "content": {"application/vnd.mapbox-vector-tile": {"schema": BINARY}},
+    }
+    tilejson = {"description": "TileJSON 3.0.0", "content": {"application/json": {"schema": ref("TileJSON")}}}
+    fmt = {
+        "name": "format",
+        "in": "query",
+        "required": True,
+        "schema": {"type": "string", "enum": list(EXPORT_TYPES)},
+    }
+    encoding = {
+        "name": "encoding",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": ["utf-8", "cp874"]},
+    }
+    export = {
+        "description": "The export file (streamed; Content-Disposition: attachment)",
+        "content": {
+            media: {"schema": ref("ProjectExport") if media.endswith("json") else BINARY}
+            for media in EXPORT_TYPES.values()
+        },
+    }
+    paths = {
+        "/api/projects/export/": _get(
+            "export_projects", "Export the selection", [fmt, encoding, *filter_parameters], export, tags=["export"]
+        ),
+        "/tiles/projects.json": _get(
+            "tiles_projects_tilejson", "TileJSON of the project tiles", filter_parameters, tilejson, tags=["tiles"]
+        ),
+        "/tiles/boundaries/{level}.json": _get(
+            "tiles_boundaries_tilejson",
+            "TileJSON of a boundary level",
+            [LEVEL_PARAMETER],
+            tilejson,
+            tags=["tiles"],
+            not_found=True,
+        ),
+        "/tiles/projects/{z}/{x}/{y}.pbf": _get(
+            "tiles_projects",
+            "A project tile",
+            [*TILE_PARAMETERS, *filter_parameters],
+            tile,
+            tags=["tiles"],
+            not_found=True,
+        ),
+        "/tiles/boundaries/{level}/{z}/{x}/{y}.pbf": _get(
+            "tiles_boundaries",
+            "A boundary tile",
+            [LEVEL_PARAMETER, *TILE_PARAMETERS],
+            tile,
+            tags=["tiles"],
+            not_found=True,
+        ),
+    }
+    for path in ("/tiles/projects/{z}/{x}/{y}.pbf", "/tiles/boundaries/{level}/{z}/{x}/{y}.pbf"):
+        paths[path]["get"]["responses"]["204"] = {
+            "description": "An empty tile (no body)",
+            "content": {"application/vnd.mapbox-vector-tile": {"schema": {**BINARY, "maxLength": 0}}},
+        }
+    for item in paths.values():
+        item["get"]["security"] = security
+    return paths
+
+
 def add_components(result, generator, request, public):
     """drf-spectacular postprocessing hook: the components above; a request body that is one of
-    them with required members is itself required (``extend_schema`` cannot say so of a raw schema)."""
+    them with required members is itself required (``extend_schema`` cannot say so of a raw schema);
+    the export and tile paths (``extra_paths``)."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(COMPONENTS)
+    schemas["TileJSON"] = TILEJSON
+    schemas["ProjectExport"] = _object(
+        {"type": _const("FeatureCollection"), "features": _array({"type": "object"})}, closed=False
+    )
+    listing = result.get("paths", {}).get("/api/projects/", {}).get("get", {})
+    filters = [p for p in listing.get("parameters", []) if p.get("in") == "query" and p["name"] in FILTER_PARAMS]
+    result.setdefault("paths", {}).update(extra_paths(filters, listing.get("security", [])))
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             content = operation.get("requestBody", {}).get("content", {})

@@ -1,10 +1,11 @@
-"""OGC API – Features, Part 1: Core, with GeoJSON, under ``/ogc/`` — so QGIS, GDAL (OAPIF) and
-OWSLib read projects and boundaries directly.
+"""OGC API – Features under ``/ogc/``: Part 1 (Core, GeoJSON, HTML, OpenAPI 3.0), Part 2 (CRS) and
+Part 3 (queryables, CQL2 filter) — so QGIS, GDAL (OAPIF) and OWSLib read projects and boundaries.
 
-Collections: ``projects`` (the user's visible projects; the query parameters of
-``analysis.filters`` work as attribute filters), ``province``, ``amphoe``, ``tambon``
-(``code`` and ``parent`` filters). Items take ``bbox``, ``limit`` (default 100, at most 10,000)
-and ``offset``; pages link to the next/previous page. CRS is CRS84 (lon, lat) only.
+Collections and what they accept: ``analysis.ogcdata``; the API definition (``service-desc``):
+``analysis.ogcdoc``; CRS: ``analysis.ogccrs``; queryables and CQL2: ``analysis.queryables``.
+Every refusal is JSON (``{code, description, errors: [{field, message_th, message_en}]}``); an
+unknown query parameter or a bad ``datetime`` is a 400. ``f=html`` (or a browser's
+``Accept: text/html``) gives an HTML page with a small map.
 Authentication: a session or HTTP Basic credentials (``common.httpauth``).
 """
 
@@ -13,42 +14,60 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from accounts.access import visible_projects
-from analysis.filters import filter_projects
-from common.apierrors import error_body, errors_as_list, require_GET
+from analysis import ogccrs, ogcdata, ogcdoc
+from analysis.queryables import queryables_schema
+from common.apierrors import errors_as_list, require_GET
 from common.bilingual import both
-from common.features import feature_collection_bytes, fetch_feature_bytes, with_feature_json
+from common.features import feature_collection_bytes, fetch_feature_bytes
 from common.httpauth import request_user, unauthorized
 from common.params import BIGINT_MAX, excerpt, keyed, parse_codes, parse_int, query_int
 from layers import maplayers
-from projects_geo.models import Project
 
-GEOJSON = "application/geo+json"
-JSON = "application/json"
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+GEOJSON = ogcdoc.GEOJSON
+JSON = ogcdoc.JSON
+HTML = ogcdoc.HTML
+CRS84 = ogccrs.CRS84
+OGC = "http://www.opengis.net/spec/"
 CONFORMANCE = [
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    OGC + "ogcapi-features-1/1.0/conf/core",
+    OGC + "ogcapi-features-1/1.0/conf/geojson",
+    OGC + "ogcapi-features-1/1.0/conf/html",
+    OGC + "ogcapi-features-1/1.0/conf/oas30",
+    OGC + "ogcapi-features-2/1.0/conf/crs",
+    OGC + "ogcapi-features-3/1.0/conf/queryables",
+    OGC + "ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    OGC + "ogcapi-features-3/1.0/conf/filter",
+    OGC + "ogcapi-features-3/1.0/conf/features-filter",
+    OGC + "cql2/1.0/conf/cql2-text",
+    OGC + "cql2/1.0/conf/cql2-json",
+    OGC + "cql2/1.0/conf/basic-cql2",
+    OGC + "cql2/1.0/conf/advanced-comparison-operators",
+    OGC + "cql2/1.0/conf/basic-spatial-functions",
+    OGC + "cql2/1.0/conf/basic-spatial-functions-plus",
+    OGC + "cql2/1.0/conf/spatial-functions",
 ]
-DEFAULT_LIMIT, MAX_LIMIT = 100, 10000
-MAX_OFFSET = BIGINT_MAX - MAX_LIMIT - 1  # offset + limit + 1 stays within PostgreSQL's bigint
-COLLECTIONS = {
-    "projects": ("Water and road projects", "Projects of local administrative organisations (LAOs) you may read."),
-    "province": ("Provinces", "Province boundaries (จังหวัด)."),
-    "amphoe": ("Amphoe (districts)", "District boundaries (อำเภอ)."),
-    "tambon": ("Tambons (subdistricts)", "Subdistrict boundaries (ตำบล)."),
-}
+REL_QUERYABLES = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+MAX_OFFSET = BIGINT_MAX - ogcdata.MAX_LIMIT - 1  # offset + limit + 1 stays within PostgreSQL's bigint
+BAD_FORMAT = _("The format f=%(value)s is not offered here; use f=json or f=html.")
+NOT_FOUND_COLLECTION = _("No collection %(id)s; the collections are: %(ids)s.")
+NOT_FOUND_FEATURE = _("No feature %(id)s in %(collection)s.")
+BAD_CODE = _("A code here has %(digits)s digits; got “%(bad)s”.")
 
 
-def _json(data, status=200, content_type=JSON):
-    return HttpResponse(json.dumps(data, ensure_ascii=False, default=str), status=status, content_type=content_type)
+def _json(data, status=200, content_type=JSON, headers=None):
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, default=str), status=status, content_type=content_type)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
 
 
 def _error(errors, code="InvalidParameterValue", status=400):
@@ -57,179 +76,354 @@ def _error(errors, code="InvalidParameterValue", status=400):
     return _json(body, status=status)
 
 
-def authenticated(view):
-    def wrapper(request, *args, **kwargs):
-        user = request_user(request)
-        if user is None:
-            return unauthorized()
-        request.ogc_user = user
-        return view(request, *args, **kwargs)
+def _one_error(field, message, code="InvalidParameterValue", status=400, **params):
+    return _error([{"field": field, **both(message, **params)}], code=code, status=status)
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return require_GET(wrapper)
+
+def _wants_html(request) -> bool:
+    f = request.GET.get("f")
+    if f:
+        return f == "html"
+    accept = request.headers.get("Accept", "")
+    first = accept.split(",")[0].split(";")[0].strip().lower()
+    return first in ("text/html", "application/xhtml+xml")
+
+
+def ogc_view(allowed_params, *, public=False):
+    """Signs the user in (session or HTTP Basic; ``public``: not needed), refuses unknown query
+    parameters and unknown formats (400), and routes ``ValidationError`` to a JSON 400."""
+
+    def decorate(view):
+        def wrapper(request, *args, **kwargs):
+            user = request_user(request)
+            if user is None and not public:
+                return unauthorized()
+            request.ogc_user = user
+            if "cid" in kwargs and kwargs["cid"] not in ogcdata.COLLECTIONS:  # a 404 before any 400
+                return _collection_or_404(kwargs["cid"])[1]
+            allowed = allowed_params(kwargs) if callable(allowed_params) else allowed_params
+            try:
+                if allowed is not None:  # None: the view checks them itself
+                    ogcdata.check_params(request.GET, allowed)
+                if request.GET.get("f") not in (None, "", "json", "geojson", "html", "yaml"):
+                    raise ValidationError(
+                        {"f": [ValidationError(BAD_FORMAT, params={"value": excerpt(request.GET["f"])})]}
+                    )
+                return view(request, *args, **kwargs)
+            except ValidationError as exc:
+                return _error(errors_as_list(exc))
+
+        wrapper.__name__ = view.__name__
+        wrapper.__doc__ = view.__doc__
+        return require_GET(wrapper)
+
+    return decorate
 
 
 def _url(request, name, **kwargs):
     return request.build_absolute_uri(reverse(f"projects_geo:{name}", kwargs=kwargs or None))
 
 
-def _collection(request, cid):
-    title, description = COLLECTIONS[cid]
-    minx, miny, maxx, maxy = settings.LEAFLET_CONFIG.get("SPATIAL_EXTENT", (96.0, 5.0, 106.5, 21.0))
-    items = _url(request, "ogc-items", cid=cid)
+def _alternates(url: str, media: str) -> list[dict]:
+    return [
+        {"href": url, "rel": "self", "type": media, "title": "This document"},
+        {"href": replace_query_param(url, "f", "html"), "rel": "alternate", "type": HTML, "title": "HTML"},
+    ]
+
+
+def _html(request, template_context: dict, status=200):
+    context = {
+        "json_url": replace_query_param(request.build_absolute_uri(), "f", "json"),
+        "basemap_url": settings.BASEMAP_URL,
+        "basemap_attribution": settings.BASEMAP_ATTRIBUTION,
+        "matched": None,
+        **template_context,
+    }
+    return render(request, "analysis/ogc_page.html", context, status=status)
+
+
+def _collection(request, collection: ogcdata.Collection) -> dict:
+    url = _url(request, "ogc-collection", cid=collection.id)
+    items = _url(request, "ogc-items", cid=collection.id)
+    links = [
+        *_alternates(url, JSON),
+        {"href": items, "rel": "items", "type": GEOJSON, "title": str(collection.title)},
+        {"href": replace_query_param(items, "f", "html"), "rel": "items", "type": HTML, "title": str(collection.title)},
+    ]
+    links += _queryables_links(request, collection)
     return {
-        "id": cid,
-        "title": title,
-        "description": description,
-        "itemType": "feature",
-        "extent": {"spatial": {"bbox": [[minx, miny, maxx, maxy]], "crs": CRS84}},
-        "crs": [CRS84],
+        "id": collection.id,
+        "title": str(collection.title),
+        "description": str(collection.description),
+        "itemType": collection.item_type,
+        "extent": ogcdata.extent(request.ogc_user, collection),
+        "crs": ogccrs.CRS_URIS,
         "storageCrs": CRS84,
-        "links": [
-            {"href": _url(request, "ogc-collection", cid=cid), "rel": "self", "type": JSON, "title": title},
-            {"href": items, "rel": "items", "type": GEOJSON, "title": title},
-        ],
+        "links": links,
     }
 
 
-@authenticated
+def _queryables_links(request, collection) -> list[dict]:
+    if not collection.is_projects:
+        return []
+    href = _url(request, "ogc-queryables", cid=collection.id)
+    return [{"href": href, "rel": REL_QUERYABLES, "type": "application/schema+json", "title": "Queryables"}]
+
+
+def _collection_or_404(cid):
+    collection = ogcdata.COLLECTIONS.get(cid)
+    if collection is None:
+        return None, _one_error(
+            "collectionId",
+            NOT_FOUND_COLLECTION,
+            code="NotFound",
+            status=404,
+            id=excerpt(cid),
+            ids=", ".join(ogcdata.COLLECTIONS),
+        )
+    return collection, None
+
+
+@ogc_view(ogcdata.DOCUMENT_PARAMS)
 def landing(request):
-    return _json(
-        {
-            "title": "gisplan OGC API – Features",
-            "description": "Water and road projects of Thai local administrative organisations, and boundaries.",
-            "links": [
-                {"href": _url(request, "ogc-landing"), "rel": "self", "type": JSON, "title": "This document"},
-                {"href": _url(request, "ogc-conformance"), "rel": "conformance", "type": JSON, "title": "Conformance"},
-                {"href": _url(request, "ogc-collections"), "rel": "data", "type": JSON, "title": "Collections"},
-            ],
-        }
-    )
+    url = _url(request, "ogc-landing")
+    api = _url(request, "ogc-api")
+    body = {
+        "title": "gisplan OGC API – Features",
+        "description": "Water and road projects of Thai local administrative organisations, and boundaries.",
+        "links": [
+            *_alternates(url, JSON),
+            {"href": api, "rel": "service-desc", "type": ogcdoc.OPENAPI_JSON, "title": "API definition (JSON)"},
+            {
+                "href": replace_query_param(api, "f", "yaml"),
+                "rel": "service-desc",
+                "type": ogcdoc.OPENAPI_YAML,
+                "title": "API definition (YAML)",
+            },
+            {"href": replace_query_param(api, "f", "html"), "rel": "service-doc", "type": HTML, "title": "API docs"},
+            {"href": _url(request, "ogc-conformance"), "rel": "conformance", "type": JSON, "title": "Conformance"},
+            {"href": _url(request, "ogc-collections"), "rel": "data", "type": JSON, "title": "Collections"},
+        ],
+    }
+    if _wants_html(request):
+        return _html(request, {"title": body["title"], "description": body["description"], "links": body["links"]})
+    return _json(body)
 
 
-@authenticated
+@ogc_view(ogcdata.DOCUMENT_PARAMS, public=True)
+def api(request):
+    """The OpenAPI 3.0 definition: JSON, ``f=yaml``, or ``f=html`` (the service-doc page). Public:
+    it holds no data, and validators (ogctests) read it without credentials."""
+    doc = ogcdoc.document(_url(request, "ogc-landing"))
+    f = request.GET.get("f")
+    if f == "yaml":
+        return HttpResponse(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), content_type=ogcdoc.OPENAPI_YAML)
+    if f == "html" or (not f and _wants_html(request)):
+        operations = [
+            {"path": path, "summary": spec["get"]["summary"], "parameters": spec["get"]["parameters"]}
+            for path, spec in doc["paths"].items()
+        ]
+        return _html(
+            request,
+            {"title": doc["info"]["title"], "description": doc["info"]["description"], "operations": operations},
+        )
+    return _json(doc, content_type=ogcdoc.OPENAPI_JSON)
+
+
+@ogc_view(ogcdata.DOCUMENT_PARAMS)
 def conformance(request):
-    return _json({"conformsTo": CONFORMANCE})
+    if _wants_html(request):
+        return _html(request, {"title": "Conformance", "conforms_to": CONFORMANCE})
+    return _json({"links": _alternates(request.build_absolute_uri(), JSON), "conformsTo": CONFORMANCE})
 
 
-@authenticated
+@ogc_view(ogcdata.DOCUMENT_PARAMS)
 def collections(request):
-    return _json(
-        {
-            "links": [{"href": _url(request, "ogc-collections"), "rel": "self", "type": JSON}],
-            "collections": [_collection(request, cid) for cid in COLLECTIONS],
-        }
-    )
+    body = {
+        "links": _alternates(_url(request, "ogc-collections"), JSON),
+        "collections": [_collection(request, c) for c in ogcdata.COLLECTIONS.values()],
+    }
+    if _wants_html(request):
+        return _html(request, {"title": "Collections", "collections": body["collections"]})
+    return _json(body)
 
 
-@authenticated
+@ogc_view(ogcdata.DOCUMENT_PARAMS)
 def collection(request, cid):
-    if cid not in COLLECTIONS:
-        raise Http404
-    return _json(_collection(request, cid))
+    found, missing = _collection_or_404(cid)
+    if missing:
+        return missing
+    body = _collection(request, found)
+    if _wants_html(request):
+        return _html(request, {"title": body["title"], "description": body["description"], "collections": [body]})
+    return _json(body)
 
 
-def _paging(request):
+@ogc_view(ogcdata.DOCUMENT_PARAMS)
+def queryables(request, cid):
+    found, missing = _collection_or_404(cid)
+    if missing:
+        return missing
+    if not found.is_projects:
+        schema = queryables_schema(_url(request, "ogc-collection", cid=cid), [])
+    else:
+        schema = queryables_schema(_url(request, "ogc-collection", cid=cid))
+    if _wants_html(request):
+        return _html(request, {"title": schema["title"], "queryables": schema["properties"]})
+    return _json(schema, content_type="application/schema+json")
+
+
+def _paging(params):
     """``limit`` (a limit above MAX_LIMIT is read as MAX_LIMIT, as the standard asks) and ``offset``."""
-    limit = query_int(request.GET, "limit", default=DEFAULT_LIMIT, minimum=1)
-    return min(limit, MAX_LIMIT), query_int(request.GET, "offset", default=0, minimum=0, maximum=MAX_OFFSET)
+    limit = query_int(params, "limit", default=ogcdata.DEFAULT_LIMIT, minimum=1)
+    return min(limit, ogcdata.MAX_LIMIT), query_int(params, "offset", default=0, minimum=0, maximum=MAX_OFFSET)
 
 
-def _items_queryset(request, cid):
-    """Feature JSON texts of a collection with its filters (ValidationError on bad parameters)."""
-    if cid == "projects":
-        qs = filter_projects(request.GET, visible_projects(request.ogc_user, Project.objects.all())).order_by("id")
-        return with_feature_json(qs)
-    qs = maplayers.boundary_queryset(cid, **maplayers.boundary_filters(request.GET, cid))
-    return maplayers.boundary_feature_json(cid, qs, zoom=None)
+def _crs_params(request):
+    """(params with ``bbox`` in CRS84, the output CRS)."""
+    params = request.GET.copy()
+    crs = ogccrs.parse_crs(params.get("crs"), "crs")
+    bbox_crs = ogccrs.parse_crs(params.get("bbox-crs"), "bbox-crs")
+    if params.get("bbox"):
+        params["bbox"] = ogccrs.bbox_as_crs84(params.getlist("bbox"), bbox_crs)
+    return params, crs
 
 
-@authenticated
-def items(request, cid):
-    if cid not in COLLECTIONS:
-        raise Http404
-    if request.GET.get("f") not in (None, "", "json", "geojson"):
-        return _only_geojson()
-    try:
-        limit, offset = _paging(request)
-        rows = fetch_feature_bytes(_items_queryset(request, cid)[offset : offset + limit + 1])
-    except ValidationError as exc:
-        return _error(errors_as_list(exc))
-    has_next = len(rows) > limit
-    rows = rows[:limit]
+def _page_links(request, cid, offset, limit, has_next):
     url = request.build_absolute_uri()
     links = [
         {"href": url, "rel": "self", "type": GEOJSON, "title": "This page"},
+        {"href": replace_query_param(url, "f", "html"), "rel": "alternate", "type": HTML, "title": "HTML"},
         {"href": _url(request, "ogc-collection", cid=cid), "rel": "collection", "type": JSON},
     ]
     if has_next:
-        links.append(
-            {
-                "href": replace_query_param(url, "offset", offset + limit),
-                "rel": "next",
-                "type": GEOJSON,
-                "title": "Next page",
-            }
-        )
+        href = replace_query_param(url, "offset", offset + limit)
+        links.append({"href": href, "rel": "next", "type": GEOJSON, "title": "Next page"})
     if offset:
         prev = max(0, offset - limit)
         href = replace_query_param(url, "offset", prev) if prev else remove_query_param(url, "offset")
         links.append({"href": href, "rel": "prev", "type": GEOJSON, "title": "Previous page"})
-    body = feature_collection_bytes(
+    return links
+
+
+def _items_allowed(kwargs):
+    found = ogcdata.COLLECTIONS.get(kwargs.get("cid"))
+    return ogcdata.item_params(found) if found else ogcdata.PROJECT_ITEM_PARAMS + ("code", "parent")
+
+
+@ogc_view(_items_allowed)
+def items(request, cid):
+    found, missing = _collection_or_404(cid)
+    if missing:
+        return missing
+    params, crs = _crs_params(request)
+    limit, offset = _paging(params)
+    if found.is_projects:
+        qs = ogcdata.project_queryset(request.ogc_user, found, params)
+    else:
+        qs = ogcdata.boundary_queryset(found, params)
+    rows = fetch_feature_bytes(ogcdata.feature_json(found, qs, crs)[offset : offset + limit + 1])
+    has_next = len(rows) > limit
+    rows = rows[:limit]
+    # numberMatched: free when this page reaches the end; otherwise counted on the first page
+    # only (what QGIS reads as the layer's feature count) — a count of every visible project costs
+    # as much as the page itself, and clients paging on follow the next links without it.
+    if not has_next and (rows or not offset):
+        matched = offset + len(rows)
+    else:
+        matched = qs.count() if offset == 0 else None
+    if _wants_html(request):
+        features = [json.loads(r) for r in rows]
+        return _html(
+            request,
+            {
+                "title": str(found.title),
+                "features": features,
+                "matched": matched,
+                "links": _page_links(request, cid, offset, limit, has_next),
+                "map_url": replace_query_param(
+                    replace_query_param(request.build_absolute_uri(), "f", "json"), "crs", CRS84
+                ),
+            },
+        )
+    links = _page_links(request, cid, offset, limit, has_next)
+    body = _feature_collection(rows, links, matched)
+    header_links = links + _queryables_links(request, found)
+    return HttpResponse(
+        body, content_type=GEOJSON, headers={"Content-Crs": crs.header, "Link": _link_header(header_links)}
+    )
+
+
+def _link_header(links) -> str:
+    """The links as an HTTP ``Link`` header (RFC 8288); commas and semicolons in URLs escaped."""
+    parts = []
+    for link in links:
+        href = link["href"].replace(",", "%2C").replace(";", "%3B")
+        parts.append(f'<{href}>; rel="{link["rel"]}"; type="{link["type"]}"')
+    return ", ".join(parts)
+
+
+def _feature_collection(rows, links, matched) -> bytes:
+    counts = (
+        {"numberReturned": len(rows)} if matched is None else {"numberMatched": matched, "numberReturned": len(rows)}
+    )
+    return feature_collection_bytes(
         rows,
         links=links,
-        numberReturned=len(rows),
+        **counts,
         timeStamp=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
     )
-    return HttpResponse(body, content_type=GEOJSON)
 
 
-def _only_geojson():
-    return _error(error_body("f", _("Only GeoJSON (f=json) is offered."))["errors"])
-
-
-BAD_CODE = _("A code here has %(digits)s digits; got “%(bad)s”.")
-
-
-def _item_queryset(request, cid, fid):
-    """The feature JSON of item ``fid``: a project's id (a whole number from 1, 0–9 or ๐–๙) or a
+def _item_queryset(request, collection, fid):
+    """The projects/units queryset of item ``fid``: a project's id (a whole number from 1) or a
     unit's code (its digits). Anything else is a ValidationError keyed ``featureId``."""
-    if cid == "projects":
+    if collection.is_projects:
         try:
             pk = parse_int(fid, minimum=1)
         except ValidationError as exc:
             raise keyed("featureId", exc) from None
-        return with_feature_json(visible_projects(request.ogc_user, Project.objects.filter(pk=pk)))
-    digits = maplayers.LAYER_TABLES[cid][1]
+        return ogcdata.project_queryset(request.ogc_user, collection, QueryDict()).filter(pk=pk)
+    digits = maplayers.LAYER_TABLES[collection.id][1]
     try:
         codes = parse_codes(fid, digits=digits, max_items=1)
     except ValidationError as exc:
         raise keyed("featureId", exc) from None
     if not codes:
         raise ValidationError({"featureId": [ValidationError(BAD_CODE, params={"digits": digits, "bad": ""})]})
-    return maplayers.boundary_feature_json(cid, maplayers.boundary_queryset(cid, codes=codes), zoom=None)
+    return maplayers.boundary_queryset(collection.id, codes=codes)
 
 
-@authenticated
+@ogc_view(None)
 def item(request, cid, fid):
-    if cid not in COLLECTIONS:
-        raise Http404
-    if request.GET.get("f") not in (None, "", "json", "geojson"):
-        return _only_geojson()
-    try:
-        qs = _item_queryset(request, cid, fid)
-    except ValidationError as exc:
-        return _error(errors_as_list(exc))
-    text = qs.first()
-    if text is None:
-        message = _("No feature %(id)s in %(collection)s.")
-        return _error(
-            [{"field": "featureId", **both(message, id=excerpt(fid), collection=cid)}], code="NotFound", status=404
+    """One feature; a feature the user may not see is a 404 whatever the query parameters."""
+    found, missing = _collection_or_404(cid)
+    if missing:
+        return missing
+    qs = _item_queryset(request, found, fid)
+    if not qs.exists():
+        return _one_error(
+            "featureId", NOT_FOUND_FEATURE, code="NotFound", status=404, id=excerpt(fid), collection=found.id
         )
+    ogcdata.check_params(request.GET, ogcdata.ITEM_PARAMS)
+    crs = ogccrs.parse_crs(request.GET.get("crs"), "crs")
+    text = ogcdata.feature_json(found, qs, crs).first()
     feature = json.loads(text)
     feature["links"] = [
         {"href": request.build_absolute_uri(), "rel": "self", "type": GEOJSON},
+        {"href": replace_query_param(request.build_absolute_uri(), "f", "html"), "rel": "alternate", "type": HTML},
         {"href": _url(request, "ogc-collection", cid=cid), "rel": "collection", "type": JSON},
     ]
-    return _json(feature, content_type=GEOJSON)
+    if _wants_html(request):
+        return _html(
+            request,
+            {
+                "title": feature["properties"].get("name") or feature["properties"].get("name_th") or fid,
+                "features": [feature],
+                "links": feature["links"],
+                "map_url": replace_query_param(
+                    replace_query_param(request.build_absolute_uri(), "f", "json"), "crs", CRS84
+                ),
+            },
+        )
+    return _json(feature, content_type=GEOJSON, headers={"Content-Crs": crs.header})

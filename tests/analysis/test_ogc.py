@@ -69,7 +69,7 @@ def test_documents(national):
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in conf
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson" in conf
     cols = national.get("/ogc/collections").json()["collections"]
-    assert [c["id"] for c in cols] == ["projects", "province", "amphoe", "tambon"]
+    assert [c["id"] for c in cols] == ["projects", "projects-points", "projects-lines", "province", "amphoe", "tambon"]
     assert all(any(link["rel"] == "items" for link in c["links"]) for c in cols)
     assert national.get("/ogc/collections/village").status_code == 404
 
@@ -188,7 +188,14 @@ def test_owslib_features(shared_live_server):
 
     make_analyst(PHUKET, "owsuser")
     api = Features(f"{shared_live_server}/ogc/", auth=Authentication("owsuser", PASSWORD))
-    assert [c["id"] for c in api.collections()["collections"]] == ["projects", "province", "amphoe", "tambon"]
+    assert [c["id"] for c in api.collections()["collections"]] == [
+        "projects",
+        "projects-points",
+        "projects-lines",
+        "province",
+        "amphoe",
+        "tambon",
+    ]
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in api.conformance()["conformsTo"]
     items = api.collection_items("projects", limit=50)
     assert refs_of_ids([f["id"] for f in items["features"]]) == [1, 2, 3, 4, 5, 6, 10]  # Phuket only

@@ -19,6 +19,7 @@ import schemathesis
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
+from django.http import HttpResponse
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from jsonschema import Draft202012Validator, FormatChecker
@@ -293,3 +294,32 @@ def test_page_size_has_a_documented_maximum(client, contract):
     assert client.get("/api/projects/", {"page_size": maximum}).status_code == 200
     contract.check(client.get("/api/projects/", {"page_size": maximum + 1}), "/api/projects/")
     assert client.get("/api/projects/", {"page_size": maximum + 1}).status_code == 400
+
+
+def materialised(response):
+    """A streamed answer (the export) as a plain one, for ``Contract.check``."""
+    if not response.streaming:
+        return response
+    out = HttpResponse(b"".join(response.streaming_content), status=response.status_code)
+    out["Content-Type"] = response["Content-Type"]
+    return out
+
+
+def test_export_and_tiles_fit_the_schema(client, contract):
+    """The plain Django views the schema also describes (``analysis.rest.schema.extra_paths``)."""
+    export = "/api/projects/export/"
+    body = contract.check(materialised(client.get(export, {"format": "geojson"})), export)
+    assert body["type"] == "FeatureCollection" and body["features"]
+    contract.check(materialised(client.get(export, {"format": "csv"})), export)
+    contract.check(client.get("/api/projects/export/", {"format": "xls"}), "/api/projects/export/")  # 400
+    contract.check(APIClient().get("/api/projects/export/", {"format": "csv"}), "/api/projects/export/")  # 401
+    tilejson = contract.check(client.get("/tiles/projects.json", {"kind": "road"}), "/tiles/projects.json")
+    assert tilejson["vector_layers"][0]["id"] == "projects"
+    contract.check(client.get("/tiles/boundaries/amphoe.json"), "/tiles/boundaries/{level}.json")
+    contract.check(client.get("/tiles/boundaries/village.json"), "/tiles/boundaries/{level}.json")  # 404
+    tile = "/tiles/projects/{z}/{x}/{y}.pbf"
+    contract.check(client.get("/tiles/projects/6/49/30.pbf"), tile)
+    contract.check(client.get("/tiles/projects/14/0/0.pbf"), tile)  # 204
+    contract.check(client.get("/tiles/projects/3/9/0.pbf"), tile)  # 404
+    contract.check(client.get("/tiles/projects/6/49/30.pbf", {"bbox": "x"}), tile)  # 400
+    contract.check(client.get("/tiles/boundaries/province/6/49/30.pbf"), "/tiles/boundaries/{level}/{z}/{x}/{y}.pbf")

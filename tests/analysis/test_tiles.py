@@ -7,9 +7,10 @@ import math
 import mapbox_vector_tile
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from analysis.tiles import CLUSTER_BELOW_ZOOM
-from projects_geo.models import Project
+from projects_geo.models import Project, Stage
 from tests.factories import (
     AMPHOE_MUEANG_PHUKET,
     PASSWORD,
@@ -161,3 +162,39 @@ def test_boundary_tiles(national):
     tile = get_tile(national, z, x, y, path="boundaries/tambon")
     by_code = {f["properties"]["code"]: f["properties"] for f in tile["tambon"]["features"]}
     assert TAMBON_TALAT_NUEA in by_code and by_code[TAMBON_TALAT_NUEA]["parent_code"] == AMPHOE_MUEANG_PHUKET
+
+
+def test_tilejson_and_project_names_in_tiles(national):
+    tj = national.get("/tiles/projects.json", {"kind": "water"})
+    assert tj.status_code == 200 and tj["Content-Type"] == "application/json"
+    body = tj.json()
+    assert body["tilejson"] == "3.0.0" and (body["minzoom"], body["maxzoom"]) == (0, 22)
+    assert body["tiles"][0].endswith("/tiles/projects/{z}/{x}/{y}.pbf?kind=water")
+    layers = {layer["id"]: layer for layer in body["vector_layers"]}
+    assert (
+        layers["projects"]["minzoom"] == CLUSTER_BELOW_ZOOM and layers["clusters"]["maxzoom"] == CLUSTER_BELOW_ZOOM - 1
+    )
+    assert {"name", "lao_code", "lao_name", "stage_th", "stage_en"} <= set(layers["projects"]["fields"])
+    water = Project.objects.filter(kind="water")
+    minx, miny, maxx, maxy = body["bounds"]
+    assert all(minx <= p.geom.x <= maxx and miny <= p.geom.y <= maxy for p in water if p.geom.geom_type == "Point")
+    # the features carry the name, the LAO and the stage label
+    p = Project.objects.select_related("organization").filter(geom__geometry_type_in=("POINT",)).first()
+    features = get_tile(national, *tile_of(p.geom.x, p.geom.y, 14))["projects"]["features"]
+    props = next(f["properties"] for f in features if f["id"] == p.id)
+    assert props["name"] == p.name and props["lao_code"] == p.organization.dla_code
+    assert props["lao_name"] == p.organization.name_th
+    with translation.override("en"):
+        assert props["stage_en"] == (str(Stage(p.current_stage).label) if p.current_stage else "No stage recorded")
+    assert props["stage_th"] and props["stage_th"] != props["stage_en"]
+    # at z10-11 without the (unique, long) names: the LAO and the stage only
+    z10 = get_tile(national, *tile_of(p.geom.x, p.geom.y, 10))["projects"]["features"]
+    props10 = next(f["properties"] for f in z10 if f["id"] == p.id)
+    assert "name" not in props10 and props10["lao_name"] == p.organization.name_th
+    bad = national.get("/tiles/projects.json", {"bbox": "x"})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "bbox"
+    boundary = national.get("/tiles/boundaries/tambon.json").json()
+    assert boundary["vector_layers"][0]["id"] == "tambon" and "parent_code" in boundary["vector_layers"][0]["fields"]
+    missing = national.get("/tiles/boundaries/village.json")
+    assert missing.status_code == 404 and missing.json()["errors"][0]["message_th"]
+    assert Client().get("/tiles/projects.json").status_code == 401

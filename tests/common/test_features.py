@@ -114,6 +114,7 @@ def test_features_match_json_build_object_on_the_sample():
             ("amphoe", "am.code"),
             ("tambon", "tb.code"),
             ("length_m", "p.length_m"),
+            ("funding_source", "p.funding_source"),
         )
     )
     with connection.cursor() as cur:
