@@ -3,13 +3,17 @@
 Mapping, in this order (claim names are settings, defaults shown):
 
 1. The user is found by ``email`` (case-insensitive), else by username == ``preferred_username``.
-2. When the identity carries ``gisplan_role`` (a ``accounts.models.Role`` value) and
+2. An existing user signs in when their account is active and approved; the identity's claims
+   change nothing (a role claim never changes a role: that would skip approval).
+3. The first sign-in of an identity with ``gisplan_role`` (a ``accounts.models.Role`` value) and
    ``dla_code`` (a 7-digit LAO code, for LAO roles) or ``province_code`` (2 digits, for provincial
-   roles), the provider is trusted for them: the user's profile is created or updated to that role
-   and organisation and the account is active. ``dla_admin`` needs neither code.
-3. An identity with no usable role claims maps only to an existing, active, approved account;
-   otherwise sign-in fails (``LOGIN_REDIRECT_URL_FAILURE``) and the person can ask for an account on
-   the registration page. Unknown roles, DLA codes or provinces are refused, never guessed.
+   roles) creates the account *as a request*: inactive, its profile pending with that role and LAO
+   or province (``registration.register``), the administrators who may approve it told by e-mail.
+   It signs in once the LAO's (or the provincial office's, or DLA's) administrator approves it.
+   ``dla_admin`` needs neither code and is approved by DLA.
+4. An identity with no usable role claims and no account fails (``LOGIN_REDIRECT_URL_FAILURE``): the
+   person asks for an account on the registration page. Unknown roles, DLA codes or provinces are
+   refused, never guessed.
 """
 
 from __future__ import annotations
@@ -17,15 +21,23 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from layers.models import Organization, Province
 
-from .models import LAO_ROLES, PROVINCE_ROLES, Profile, ProfileStatus, Role
+from . import registration
+from .models import LAO_ROLES, PROVINCE_ROLES, ProfileStatus, Role
 
 log = logging.getLogger(__name__)
+
+PENDING = _(
+    "Your account is requested and waits for approval by the administrator of your LAO or provincial "
+    "office; you can sign in with single sign-on once it is approved."
+)
 
 
 class ClaimsError(Exception):
@@ -76,6 +88,8 @@ class GisplanOIDCBackend(OIDCAuthenticationBackend):
 
     @transaction.atomic
     def create_user(self, claims):
+        """The first sign-in: an account asked for, waiting for approval by the administrator of the
+        LAO (or provincial office) the identity claims; the role claims pre-fill the request only."""
         try:
             mapped = profile_from_claims(claims)
         except ClaimsError as exc:
@@ -94,31 +108,23 @@ class GisplanOIDCBackend(OIDCAuthenticationBackend):
         )
         user.set_unusable_password()
         user.save(update_fields=["password"])
-        self._apply(user, mapped)
-        return user
+        role, organization, province = mapped
+        registration.register(user, role=role, organization=organization, province=province)  # e-mails approvers
+        request = getattr(self, "request", None)
+        if request is not None and hasattr(request, "_messages"):
+            messages.info(request, PENDING)
+        log.info("OIDC first sign-in of %s: account requested, pending approval", self.describe_user_by_claims(claims))
+        return user  # inactive until approved: the callback refuses the sign-in
 
     @transaction.atomic
     def update_user(self, user, claims):
+        """A later sign-in: the account decides (role, LAO, status); the claims change nothing."""
         try:
-            mapped = profile_from_claims(claims)
+            profile_from_claims(claims)
         except ClaimsError as exc:
             log.warning("OIDC sign-in refused for %s: %s", self.describe_user_by_claims(claims), exc)
             return None
-        if mapped is not None:
-            self._apply(user, mapped)
         profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
         if not user.is_superuser and (profile is None or profile.status != ProfileStatus.ACTIVE):
             return None  # an account waiting for approval (or rejected) does not sign in by SSO either
         return user
-
-    @staticmethod
-    def _apply(user, mapped):
-        role, organization, province = mapped
-        Profile.objects.update_or_create(
-            user=user,
-            defaults={"role": role, "organization": organization, "province": province, "status": ProfileStatus.ACTIVE},
-        )
-        if not user.is_active:
-            user.is_active = True
-            user.save(update_fields=["is_active"])
-        user.refresh_from_db()

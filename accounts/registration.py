@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from layers.models import Organization
 
 from . import access
-from .models import Profile, ProfileStatus
+from .models import Profile, ProfileStatus, Role
 
 DLA_CODE = re.compile(r"^\s*(\d{7})\b")
 
@@ -63,10 +67,11 @@ def resolve_lao(text: str) -> Organization:
 
 @transaction.atomic
 def register(user, *, role, organization=None, province=None) -> Profile:
-    """Make ``user`` (just created) a pending account with the role it asked for."""
+    """Make ``user`` (just created) a pending account with the role it asked for; the administrators
+    who may approve it are e-mailed once the transaction commits."""
     user.is_active = False
     user.save(update_fields=["is_active"])
-    return Profile.objects.create(
+    profile = Profile.objects.create(
         user=user,
         role=role,
         organization=organization,
@@ -74,6 +79,8 @@ def register(user, *, role, organization=None, province=None) -> Profile:
         status=ProfileStatus.PENDING,
         requested_at=timezone.now(),
     )
+    transaction.on_commit(lambda: notify_approvers(profile))
+    return profile
 
 
 def _decide(profile: Profile, by, status: str) -> Profile:
@@ -93,9 +100,71 @@ def _decide(profile: Profile, by, status: str) -> Profile:
 
 @transaction.atomic
 def approve(profile: Profile, *, by) -> Profile:
-    return _decide(profile, by, ProfileStatus.ACTIVE)
+    decided = _decide(profile, by, ProfileStatus.ACTIVE)
+    transaction.on_commit(lambda: notify_decision(decided))
+    return decided
 
 
 @transaction.atomic
 def reject(profile: Profile, *, by) -> Profile:
-    return _decide(profile, by, ProfileStatus.REJECTED)
+    decided = _decide(profile, by, ProfileStatus.REJECTED)
+    transaction.on_commit(lambda: notify_decision(decided))
+    return decided
+
+
+# E-mails (Django's mail framework: console in development, SMTP in production) --------------
+
+
+def approvers(profile: Profile) -> list:
+    """Active users who may approve ``profile`` (the LAO's administrator, the provincial office's
+    administrator, DLA) and have an e-mail address."""
+    candidates = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(
+            Q(is_superuser=True)
+            | Q(
+                profile__status=ProfileStatus.ACTIVE,
+                profile__role__in=[Role.LAO_ADMIN, Role.PROVINCIAL_ADMIN, Role.DLA_ADMIN],
+            )
+        )
+        .select_related("profile")
+    )
+    return [u for u in candidates if access.can_approve_account(u, profile)]
+
+
+def notify_approvers(profile: Profile) -> int:
+    """Tell the administrators who may decide that an account waits for them; returns how many."""
+    to = sorted({u.email for u in approvers(profile)})
+    if not to:
+        return 0
+    where = profile.organization or profile.province
+    with translation.override("th"):
+        subject = _("gisplan: an account waits for your approval")
+        body = _("%(user)s (%(email)s) asks for an account: %(role)s, %(where)s. Decide at %(url)s") % {
+            "user": profile.user.get_username(),
+            "email": profile.user.email or "—",
+            "role": profile.get_role_display(),
+            "where": where or "—",
+            "url": reverse("accounts:approvals"),
+        }
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+    return len(to)
+
+
+def notify_decision(profile: Profile) -> bool:
+    """Tell the person their account was approved or rejected (when they gave an e-mail address)."""
+    email = profile.user.email
+    if not email:
+        return False
+    with translation.override("th"):
+        if profile.status == ProfileStatus.ACTIVE:
+            subject = _("gisplan: your account is approved")
+            body = _("Your gisplan account %(user)s is approved: you can sign in now.")
+        else:
+            subject = _("gisplan: your account request was not approved")
+            body = _("Your request for the gisplan account %(user)s was not approved. Ask your administrator why.")
+        body = body % {"user": profile.user.get_username()}
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    return True

@@ -23,6 +23,11 @@ Parameters (all optional, lists comma-separated or repeated):
 ``budget_min``     budget ≥ (THB)
 ``budget_max``     budget ≤ (THB)
 ``q``              text contained in the project name (case-insensitive)
+``funding_source`` funding source codes (``own_revenue``, ``general_subsidy``, …; ``none`` = not
+                   recorded)
+``national_strategy`` ┐ item codes of the reference frameworks (``planning``): projects whose
+``nesdp``             ├ strategy in their LAO's development plan serves any of them, e.g.
+``sdg``               ┘ ``sdg=6,11``, ``nesdp=8`` (milestone 8 of any NESDP in the database)
 =================  ==========================================================================
 """
 
@@ -45,8 +50,9 @@ from common.apierrors import errors_as_list  # noqa: F401 — the filters' error
 from common.params import clean_text, excerpt, load_json, parse_bbox, parse_codes, parse_int, plain_digits
 from common.params import split_list as _split
 from layers.models import Amphoe, Organization, Province, Tambon
+from planning.models import FrameworkItem, FrameworkKind, ProjectPlanLink
 from projects_geo import fiscal
-from projects_geo.models import Kind, Project, ProjectTambon, Stage, Subtype
+from projects_geo.models import FundingSource, Kind, Project, ProjectTambon, Stage, Subtype
 
 FILTER_PARAMS = (
     "bbox",
@@ -63,7 +69,12 @@ FILTER_PARAMS = (
     "budget_min",
     "budget_max",
     "q",
+    "funding_source",
+    "national_strategy",
+    "nesdp",
+    "sdg",
 )
+NO_FUNDING_SOURCE = "none"  # funding_source=none: projects whose funding source is not recorded
 MAX_POLYGON_VERTICES = 20000
 MAX_LIST_ITEMS = 500
 MAX_TEXT = 300  # q: the length of a project name
@@ -102,6 +113,14 @@ class CodeListField(forms.Field):
         return sorted(set(found.values()))
 
 
+def _bounded_parts(value) -> list[str]:
+    """The comma-separated parts of ``value``, at most ``MAX_LIST_ITEMS`` of them (else an error)."""
+    parts = _split(value)
+    if len(parts) > MAX_LIST_ITEMS:
+        raise ValidationError(_("At most %(max)s values are allowed."), code="too_many", params={"max": MAX_LIST_ITEMS})
+    return parts
+
+
 class IntListField(forms.Field):
     def __init__(self, *, minimum, maximum, **kwargs):
         self.minimum, self.maximum = minimum, maximum
@@ -109,13 +128,9 @@ class IntListField(forms.Field):
         super().__init__(**kwargs)
 
     def clean(self, value):
-        parts = _split(value)
+        parts = _bounded_parts(value)
         if not parts:
             return None
-        if len(parts) > MAX_LIST_ITEMS:
-            raise ValidationError(
-                _("At most %(max)s values are allowed."), code="too_many", params={"max": MAX_LIST_ITEMS}
-            )
         numbers, out = [], []
         for part in parts:
             try:
@@ -318,6 +333,36 @@ class BudgetFilter(SharedConfigFilter):
     field_class = BudgetField
 
 
+class FrameworkItemField(forms.Field):
+    """Comma-separated item codes of one kind of reference framework (unknown code = error)."""
+
+    def __init__(self, *, kind, **kwargs):
+        self.kind = kind
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        parts = _bounded_parts(value)
+        if not parts:
+            return None
+        codes = sorted({clean_text(p, max_length=20) for p in parts})
+        known = set(
+            FrameworkItem.objects.filter(framework__kind=self.kind, code__in=codes).values_list("code", flat=True)
+        )
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise ValidationError(
+                _("Unknown %(framework)s item: %(codes)s."),
+                code="unknown_code",
+                params={"framework": FrameworkKind(self.kind).label, "codes": excerpt(", ".join(unknown))},
+            )
+        return codes
+
+
+class FrameworkItemFilter(SharedConfigFilter):
+    field_class = FrameworkItemField
+
+
 class TextField(forms.CharField):
     """Search text: no control characters (a NUL cannot even reach PostgreSQL), at most MAX_TEXT."""
 
@@ -379,6 +424,11 @@ class ProjectFilterSet(django_filters.FilterSet):
     budget_min = BudgetFilter(field_name="budget", lookup_expr="gte", label=_("Budget at least (THB)"))
     budget_max = BudgetFilter(field_name="budget", lookup_expr="lte", label=_("Budget at most (THB)"))
     q = TextFilter(field_name="name", lookup_expr="icontains", label=_("Text in the project name"))
+    funding_source = ChoiceListFilter(
+        method="filter_funding_source",
+        label=_("Funding sources (none = not recorded)"),
+        values=[*FundingSource.values, NO_FUNDING_SOURCE],
+    )
 
     class Meta:
         model = Project
@@ -421,6 +471,28 @@ class ProjectFilterSet(django_filters.FilterSet):
         if 0 in value:
             return queryset.filter(Q(current_stage__in=stages) | Q(current_stage__isnull=True))
         return queryset.filter(current_stage__in=stages)
+
+    national_strategy = FrameworkItemFilter(
+        method="filter_framework", label=_("National Strategy: strategy numbers"), kind=FrameworkKind.NATIONAL_STRATEGY
+    )
+    nesdp = FrameworkItemFilter(
+        method="filter_framework", label=_("NESDP: milestone numbers"), kind=FrameworkKind.NESDP
+    )
+    sdg = FrameworkItemFilter(method="filter_framework", label=_("SDGs: goal numbers"), kind=FrameworkKind.SDG)
+
+    def filter_framework(self, queryset, name, value):
+        if not value:
+            return queryset
+        links = ProjectPlanLink.objects.filter(
+            strategy__framework_items__framework__kind=self.filters[name].extra["kind"],
+            strategy__framework_items__code__in=value,
+        ).values("project_id")
+        return queryset.filter(pk__in=links)
+
+    def filter_funding_source(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(funding_source__in=["" if v == NO_FUNDING_SOURCE else v for v in value])
 
     def filter_reached_stage(self, queryset, name, value):
         return queryset.filter(current_stage__gte=value) if value else queryset

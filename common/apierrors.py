@@ -126,6 +126,13 @@ def page_not_found(request, exception=None, template_name="404.html"):
     return defaults.page_not_found(request, exception, template_name=template_name)
 
 
+def permission_denied(request, exception=None, template_name="403.html"):
+    """The site's 403: JSON under the machine prefixes, the styled bilingual page elsewhere."""
+    if request.path.startswith(MACHINE_PREFIXES):
+        return error_response(403, None, MESSAGES[exceptions.PermissionDenied])
+    return defaults.permission_denied(request, exception, template_name=template_name)
+
+
 def require_GET(view):
     """Like Django's ``require_GET``, but the 405 carries the JSON error body."""
 

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -43,10 +44,27 @@ def format_baht(value, language: str | None = None) -> str:
 
 
 def format_be_date(day: dt.date | None, language: str | None = None) -> str:
-    if day is None:
+    """ "1 ต.ค. 2567" / "1 Oct 2567": the one way a date is shown (pages, messages, reports)."""
+    if day is None or day == "":
         return ""
+    if isinstance(day, dt.datetime):
+        day = _local(day).date()
     months = MONTHS_TH if _is_thai(language) else MONTHS_EN
     return f"{day.day} {months[day.month - 1]} {day.year + BE_OFFSET}"
+
+
+def format_be_datetime(moment: dt.datetime | None, language: str | None = None) -> str:
+    """ "4 ธ.ค. 2569 22:37": a moment in local time with the B.E. year (history, approvals, reports)."""
+    if moment is None or moment == "":
+        return ""
+    if not isinstance(moment, dt.datetime):
+        return format_be_date(moment, language)
+    local = _local(moment)
+    return f"{format_be_date(local.date(), language)} {local:%H:%M}"
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
 
 
 def to_be_date_input(day: dt.date | None) -> str:

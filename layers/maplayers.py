@@ -115,7 +115,7 @@ def boundary_geojson(req: LayerRequest) -> str:
                 'properties', json_build_object(
                     'code', code, 'name_th', name_th, 'name_en', name_en, 'level', %s::text
                 ),
-                'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, tol), decimals)::json
+                'geometry', ST_AsGeoJSON(ST_ForcePolygonCCW(ST_SimplifyPreserveTopology(geom, tol)), decimals)::json
             )), '[]'::json),
             'properties', json_build_object('truncated', count(*) >= {MAX_FEATURES})
         )::text
@@ -205,4 +205,5 @@ def boundary_feature_json(level: str, queryset, *, zoom: int | None):
         precision=precision,
         id_field="code",
         geometry=simplified_geometry(zoom),
+        polygons=True,
     )

@@ -9,6 +9,7 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GistIndex
 from django.core.validators import RegexValidator
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -88,6 +89,44 @@ class OrganizationType(models.TextChoices):
     SPECIAL = "special_admin_area", _("Special administrative area")
 
 
+# The customary prefix of each LAO type in Thai, and its English suffix.
+LAO_PREFIX_TH = {
+    OrganizationType.PAO: "อบจ.",
+    OrganizationType.CITY_MUNICIPALITY: "ทน.",
+    OrganizationType.TOWN_MUNICIPALITY: "ทม.",
+    OrganizationType.SUBDISTRICT_MUNICIPALITY: "ทต.",
+    OrganizationType.SAO: "อบต.",
+    OrganizationType.SPECIAL: "",
+}
+LAO_SUFFIX_EN = {
+    OrganizationType.PAO: "PAO",
+    OrganizationType.CITY_MUNICIPALITY: "City Municipality",
+    OrganizationType.TOWN_MUNICIPALITY: "Town Municipality",
+    OrganizationType.SUBDISTRICT_MUNICIPALITY: "Subdistrict Municipality",
+    OrganizationType.SAO: "SAO",
+    OrganizationType.SPECIAL: "",
+}
+
+
+def lao_display_name(type_, name_th, name_en="", language=None) -> str:
+    """An LAO's name as shown and exported everywhere: Thai with its type's prefix (อบต.ไม้ขาว),
+    English (when the language is English and the registry has an English name) with its type
+    after it (Mai Khao SAO). ``language`` defaults to the active one."""
+    lang = language or get_language() or "th"
+    if not lang.startswith("th") and name_en:
+        suffix = LAO_SUFFIX_EN.get(type_, "")
+        return f"{name_en} {suffix}".strip()
+    prefix = LAO_PREFIX_TH.get(type_, "")
+    name = name_th or ""
+    return name if not prefix or name.startswith(prefix) else f"{prefix}{name}"
+
+
+def lao_display_sql(alias: str = "o") -> str:
+    """The same Thai display name in SQL (exports, reports): the type's prefix before ``name_th``."""
+    whens = " ".join(f"WHEN '{t.value}' THEN '{p}'" for t, p in LAO_PREFIX_TH.items() if p)
+    return f"(CASE {alias}.type {whens} ELSE '' END || {alias}.name_th)"
+
+
 class OrganizationQuerySet(models.QuerySet):
     def pao(self):
         return self.filter(type=OrganizationType.PAO)
@@ -132,6 +171,12 @@ class Organization(models.Model):
     @property
     def is_pao(self):
         return self.type == OrganizationType.PAO
+
+    @property
+    def display_name(self) -> str:
+        """The name as people write it, with the customary prefix of its type (อบจ.ภูเก็ต, ทน.ภูเก็ต;
+        in English "Phuket City Municipality"), in the active language: ``lao_display_name``."""
+        return lao_display_name(self.type, self.name_th, self.name_en)
 
     @property
     def area_unit(self):

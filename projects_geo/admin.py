@@ -32,6 +32,7 @@ class ProjectAdminForm(VersionedFormMixin, forms.ModelForm):
             "plan_reference",
             "source_ref",
             "budget",
+            "funding_source",
             "geom",
         )
 

@@ -39,6 +39,7 @@ ZONES = (47, 48)
 DATUM_LABELS = {WGS84: "WGS 84", INDIAN_1975: "Indian 1975"}
 
 INDIAN_1975_TRANSFORMATION = "EPSG:1812 (Indian 1975 to WGS 84 (4), 7-parameter Helmert, accuracy 3 m)"
+_TOWGS84_1812 = "293,836,318,0.5,1.6,-2.8,2.1"
 _HELMERT_1812 = "+proj=helmert +x=293 +y=836 +z=318 +rx=0.5 +ry=1.6 +rz=-2.8 +s=2.1 +convention=position_vector"
 
 THAI_LAT = (5.0, 21.0)
@@ -92,6 +93,15 @@ def _utm_transformer(zone: int, datum: str) -> Transformer:
             f"+step +inv +proj=cart +ellps=WGS84 +step +proj=pop +v_3"
         )
     return Transformer.from_pipeline(f"+proj=pipeline {steps} +step +proj=unitconvert +xy_in=rad +xy_out=deg")
+
+
+def utm_proj_definition(zone: int, datum: str = WGS84) -> str:
+    """The PROJ definition of UTM ``zone`` on ``datum`` for tools that take one CRS string (PostGIS
+    ``ST_Transform``): Indian 1975 carries EPSG:1812's Helmert parameters as ``+towgs84`` (the same
+    position-vector convention), so the result equals ``lonlat_to_utm``'s."""
+    if datum == WGS84:
+        return f"+proj=utm +zone={int(zone)} +datum=WGS84 +units=m +no_defs"
+    return f"+proj=utm +zone={int(zone)} +ellps=evrst30 +towgs84={_TOWGS84_1812} +units=m +no_defs"
 
 
 def utm_to_lonlat(eastings, northings, zone: int, datum: str = WGS84):

@@ -29,7 +29,8 @@ def soft_delete_project(project: Project, *, user=None, expected_version=UNCHECK
     if locked.deleted_by:
         locked.updated_by = user
         locked._history_user = user
-    locked.save(update_fields=["deleted_at", "deleted_by", "updated_by", "updated_at"])
+    locked.on_behalf = False  # only the LAO (or DLA) deletes and restores
+    locked.save(update_fields=["deleted_at", "deleted_by", "updated_by", "updated_at", "on_behalf"])
     _copy_state(locked, project)
     return project
 
@@ -46,7 +47,8 @@ def restore_project(project: Project, *, user=None, expected_version=UNCHECKED) 
     if getattr(user, "is_authenticated", False):
         locked.updated_by = user
         locked._history_user = user
-    locked.save(update_fields=["deleted_at", "deleted_by", "updated_by", "updated_at"])
+    locked.on_behalf = False  # only the LAO (or DLA) deletes and restores
+    locked.save(update_fields=["deleted_at", "deleted_by", "updated_by", "updated_at", "on_behalf"])
     _copy_state(locked, project)
     return project
 

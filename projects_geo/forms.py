@@ -24,7 +24,7 @@ from common.thai_format import format_number, parse_amount, parse_date, to_be_da
 
 from . import fiscal
 from .concurrency import VersionedFormMixin
-from .models import Kind, Project, Stage, Subtype
+from .models import FundingSource, Kind, Project, Stage, Subtype
 
 # Coordinates are kept to 9 decimals of a degree (0.1 mm; the exports write the same): a value
 # typed or posted with more is rounded, so that 5e-324 is 0 and not a number PostgreSQL's
@@ -127,7 +127,7 @@ class ProjectForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = ["name", "kind", "subtype", "fiscal_year", "plan_reference", "budget", "geom"]
+        fields = ["name", "kind", "subtype", "fiscal_year", "plan_reference", "budget", "funding_source", "geom"]
         field_classes = {"geom": ProjectGeometryField}
         widgets = {
             "geom": ProjectGeometryWidget(attrs={"settings_overrides": {"RESET_VIEW": False}}),
@@ -174,6 +174,11 @@ class StageForm(VersionedFormMixin, forms.Form):
     date = BEDateField(label=_("date (B.E.)"), widget=forms.TextInput(attrs={"placeholder": "15/3/2568", "size": 12}))
     amount = AmountField(label=_("amount (THB)"), required=False, min_value=0, max_digits=14, decimal_places=2)
     note = forms.CharField(label=_("note"), required=False, max_length=300)
+    funding_source = forms.ChoiceField(
+        label=_("funding source of the approved budget (if it differs)"),
+        required=False,
+        choices=[("", _("as the project")), *FundingSource.choices],
+    )
 
     def __init__(self, *args, project=None, stages=(), **kwargs):
         self.project = project
@@ -181,6 +186,26 @@ class StageForm(VersionedFormMixin, forms.Form):
         self.fields["stage"].choices = [(s.value, s.label) for s in stages]
         self.fields["version"].widget.attrs["id"] = "id_stage_version"  # the project form has "id_version"
         check_text_fields(self, one_line=("note",))
+
+
+class StageCorrectionForm(VersionedFormMixin, forms.Form):
+    """The LAO administrator's correction (new date and amount) or withdrawal of the last recorded
+    stage, with the reason the history keeps; the rules are ``stages.correct_last_stage``'s."""
+
+    do = forms.ChoiceField(choices=[("correct", _("Correct")), ("withdraw", _("Withdraw"))], widget=forms.HiddenInput)
+    date = BEDateField(
+        label=_("date (B.E.)"), required=False, widget=forms.TextInput(attrs={"placeholder": "15/3/2568", "size": 12})
+    )
+    amount = AmountField(label=_("amount (THB)"), required=False, min_value=0, max_digits=14, decimal_places=2)
+    reason = forms.CharField(label=_("reason"), max_length=300)
+
+    def __init__(self, *args, project=None, **kwargs):
+        self.project = project
+        super().__init__(*args, **kwargs)
+        self.fields["version"].widget.attrs["id"] = "id_correct_version"
+        for name in ("date", "amount", "reason"):
+            self.fields[name].widget.attrs["id"] = f"id_correct_{name}"
+        check_text_fields(self, one_line=("reason",))
 
 
 class HomeFilterForm(forms.Form):

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from common.thai_format import format_baht
+from layers.models import lao_display_name
 
 from .models import Kind, Stage, Subtype
 
@@ -53,6 +54,8 @@ def project_features(queryset, *, limit: int | None = None) -> dict:
             "tambon__name_en",
             "organization__dla_code",
             "organization__name_th",
+            "organization__name_en",
+            "organization__type",
         )
     )
     if limit is not None:
@@ -80,7 +83,9 @@ def project_features(queryset, *, limit: int | None = None) -> dict:
                     "budget": format_baht(r["budget"]),
                     "tambon": tambon or "",
                     "lao": r["organization__dla_code"],
-                    "lao_name": r["organization__name_th"],
+                    "lao_name": lao_display_name(
+                        r["organization__type"], r["organization__name_th"], r["organization__name_en"]
+                    ),
                     "url": edit_url.format(r["id"]),
                 },
             }

@@ -92,6 +92,17 @@ class Stage(models.IntegerChoices):
     COMPLETED = 6, _("Completed 100%")
 
 
+class FundingSource(models.TextChoices):
+    """Where a project's money comes from (DLA follows the subsidies monthly). Empty: not recorded."""
+
+    OWN_REVENUE = "own_revenue", _("LAO's own revenue")
+    GENERAL_SUBSIDY = "general_subsidy", _("General subsidy")
+    SPECIFIC_SUBSIDY = "specific_subsidy", _("Specific subsidy")
+    RESERVES = "reserves", _("Accumulated reserves")
+    LOAN = "loan", _("Loan")
+    OTHER = "other", _("Other")
+
+
 # Stages whose amount is required, and what the amount means.
 STAGE_AMOUNT_REQUIRED = {
     Stage.BUDGET_APPROVED: _("approved budget"),
@@ -160,6 +171,9 @@ class Project(models.Model):
         help_text=_("Key of the row this project was imported from (file import, sample data); unique within the LAO."),
     )
     budget = models.DecimalField(_("budget (THB)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    funding_source = models.CharField(
+        _("funding source"), max_length=20, choices=FundingSource.choices, blank=True, default="", db_default=""
+    )
     geom = models.GeometryField(_("location"), srid=4326, spatial_index=False)
     length_m = models.FloatField(_("length (m)"), null=True, blank=True, editable=False)
 
@@ -234,6 +248,10 @@ class Project(models.Model):
         editable=False,
     )
 
+    # The latest change of this row was recorded by the provincial office on behalf of the LAO
+    # (accounts.access.acts_on_behalf, decided when it was written; kept in each history row).
+    on_behalf = models.BooleanField(_("recorded on behalf of the LAO"), default=False, db_default=False, editable=False)
+
     objects = ProjectManager()
     all_objects = AllProjectsManager()
     # Every change (geometry included) with who and when; see projects_geo.history.
@@ -269,6 +287,9 @@ class Project(models.Model):
             ),
             models.CheckConstraint(condition=Q(budget__gte=0), name="project_budget_not_negative"),
             models.CheckConstraint(condition=Q(kind__in=Kind.values), name="project_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(funding_source__in=["", *FundingSource.values]), name="project_funding_source_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(geom__geometry_type_in=ALLOWED_GEOMETRY_TYPES), name="project_geom_point_or_line"
             ),
@@ -342,6 +363,16 @@ class ProjectStage(models.Model):
         _("amount (THB)"), max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # The approved budget's funding source when it differs from the project's (empty: the project's).
+    funding_source = models.CharField(
+        _("funding source"),
+        max_length=20,
+        choices=FundingSource.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Only when it differs from the project's funding source."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -351,6 +382,7 @@ class ProjectStage(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    on_behalf = models.BooleanField(_("recorded on behalf of the LAO"), default=False, db_default=False, editable=False)
 
     history = HistoricalRecords(cascade_delete_history=False)
 
@@ -363,6 +395,9 @@ class ProjectStage(models.Model):
             models.CheckConstraint(condition=Q(stage__gte=1) & Q(stage__lte=6), name="project_stage_range"),
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0), name="project_stage_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(funding_source__in=["", *FundingSource.values]), name="project_stage_funding_source_valid"
             ),
         ]
         indexes = [models.Index(fields=["stage", "date"], name="projectstage_stage_date_idx")]

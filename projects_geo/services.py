@@ -11,6 +11,9 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from accounts.access import acts_on_behalf
+from closures.services import check_open
+
 from .concurrency import UNCHECKED, ConflictError, VersionError, check_version  # noqa: F401  (part of this API)
 from .models import Project, ProjectTambon
 from .validation import validate
@@ -55,6 +58,8 @@ def save_project(project: Project, *, user=None, result=None, expected_version=U
     version) is a ``VersionError``; only callers acting for no one leave it out (``UNCHECKED``).
     """
     check_version(project, expected_version)
+    if user is not None and project.organization_id:
+        check_open(user, project.organization.province_id)  # a closure window (DLA still writes)
     if project.geom is not None and project.geom.srid is None:
         project.geom.srid = 4326
     if result is None:
@@ -71,6 +76,8 @@ def save_project(project: Project, *, user=None, result=None, expected_version=U
         project.geom = result.geometry
     project.validation_findings = [f.as_dict() for f in result.warnings]
     fill_units(project, result.units)
+    # the provincial office entering data for an LAO of its province is marked so (history, page, exports)
+    project.on_behalf = acts_on_behalf(user, project.organization) if project.organization_id else False
     if user is not None and getattr(user, "is_authenticated", False):
         if project.pk is None:
             project.created_by = user

@@ -61,6 +61,18 @@ WATER_SUBTYPES = (
     + [("water_supply", "ก่อสร้างระบบประปาหมู่บ้าน", 1_800_000, "point", 0)] * 3
 )
 ROAD_SHARE = 0.55
+# Funding sources and their shares (cumulative thresholds on a uniform draw): most works are paid
+# from the LAO's own revenue and the general subsidy, the larger ones from the specific subsidy.
+FUNDING_SHARES = (
+    ("own_revenue", 0.32),
+    ("general_subsidy", 0.36),
+    ("specific_subsidy", 0.22),
+    ("reserves", 0.07),
+    ("loan", 0.01),
+    ("other", 0.02),
+)
+# Share of approved budgets whose funding source differs from the project's (then accumulated reserves).
+STAGE_FUNDING_DIFFERS = 0.05
 FISCAL_YEAR_WEIGHTS = (8, 12, 16, 20, 24, 20)  # oldest … current
 # Days after the previous stage: (min, max) for stages 2..6; stage 1 is 60–365 days before the FY.
 STAGE_GAPS = ((15, 90), (30, 120), (20, 150), (30, 200), (10, 90))
@@ -245,10 +257,13 @@ FROM gen_pt ORDER BY project_id, share DESC, tambon_id;
 CREATE UNIQUE INDEX ON gen_main (project_id);
 
 INSERT INTO projects_geo_project
-    (id, organization_id, kind, subtype, name, fiscal_year, plan_reference, source_ref, budget, geom, length_m,
-     province_id, amphoe_id, tambon_id, validation_findings, current_stage, created_at, updated_at)
+    (id, organization_id, kind, subtype, name, fiscal_year, plan_reference, source_ref, budget, funding_source, geom,
+     length_m, province_id, amphoe_id, tambon_id, validation_findings, current_stage, created_at, updated_at)
 SELECT b.id, b.org_id, b.kind, b.subtype, b.name, b.fiscal_year, '',
-       %(prefix)s || ':' || %(seed)s || ':' || b.seq, b.budget, b.geom, b.length_m,
+       %(prefix)s || ':' || %(seed)s || ':' || b.seq, b.budget,
+       (%(fund_codes)s::text[])[(SELECT count(*) FROM unnest(%(fund_cum)s::float8[]) c
+                                 WHERE c <= pg_temp.rnd(%(seed)s, b.seq, 22)) + 1],
+       b.geom, b.length_m,
        m.province_id, m.amphoe_id, m.tambon_id, '[]'::jsonb, b.current_stage, now(), now()
 FROM gen_batch b
 LEFT JOIN gen_main m ON m.project_id = b.id;
@@ -257,14 +272,16 @@ INSERT INTO projects_geo_projecttambon (project_id, tambon_id, share)
 SELECT DISTINCT ON (project_id, tambon_id) project_id, tambon_id, round(share::numeric, 6)::float8
 FROM gen_pt ORDER BY project_id, tambon_id;
 
-INSERT INTO projects_geo_projectstage (project_id, stage, date, amount, note, recorded_at)
+INSERT INTO projects_geo_projectstage (project_id, stage, date, amount, note, funding_source, recorded_at)
 SELECT b.id, k, b.dates[k],
        CASE k WHEN 3 THEN b.budget
               WHEN 4 THEN round(b.budget * (0.85 + 0.14 * pg_temp.rnd(%(seed)s, b.seq, 20))::numeric, 2)
               WHEN 5 THEN round(b.budget * (0.85 + 0.14 * pg_temp.rnd(%(seed)s, b.seq, 20))::numeric
                                 * (0.3 + 0.7 * pg_temp.rnd(%(seed)s, b.seq, 21))::numeric, 2)
        END,
-       '', now()
+       '',
+       CASE WHEN k = 3 AND pg_temp.rnd(%(seed)s, b.seq, 23) < %(stage_fund_differs)s THEN 'reserves' ELSE '' END,
+       now()
 FROM gen_batch b
 CROSS JOIN LATERAL generate_series(1, COALESCE(b.current_stage, 0)) k;
 """
@@ -285,6 +302,9 @@ def _params(seed: int, batch: Batch, today) -> dict:
         "current_fy": current_fy,
         "today": today,
         "prefix": SOURCE_PREFIX,
+        "fund_codes": [code for code, _share in FUNDING_SHARES],
+        "fund_cum": _cumulative([share for _code, share in FUNDING_SHARES])[:-1],
+        "stage_fund_differs": STAGE_FUNDING_DIFFERS,
     }
     for kind, subtypes in (("road", ROAD_SUBTYPES), ("water", WATER_SUBTYPES)):
         params[f"{kind}_n"] = len(subtypes)
@@ -293,6 +313,14 @@ def _params(seed: int, batch: Batch, today) -> dict:
     for k, (lo, hi) in zip(range(2, 7), STAGE_GAPS):
         params[f"g{k}a"], params[f"g{k}w"] = lo, hi - lo + 1
     return params
+
+
+def _cumulative(shares) -> list[float]:
+    out, total = [], 0.0
+    for share in shares:
+        total += share
+        out.append(round(total, 6))
+    return out
 
 
 def existing_count(seed: int) -> int:

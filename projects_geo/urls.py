@@ -15,6 +15,7 @@ urlpatterns = [
     path("projects/new/", entry.project_create, name="project_create"),
     path("projects/<int:pk>/", entry.project_edit, name="project_edit"),
     path("projects/deleted/", audit.deleted_projects, name="deleted_projects"),
+    path("projects/on-behalf/", audit.on_behalf_changes, name="on_behalf_changes"),
     path("projects/<int:pk>/history/", audit.project_history, name="project_history"),
     path("projects/<int:pk>/delete/", audit.project_delete, name="project_delete"),
     path("projects/<int:pk>/restore/", audit.project_restore, name="project_restore"),

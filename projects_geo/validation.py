@@ -50,6 +50,7 @@ WARNING = "warning"
 MIN_LINE_M = 1.0
 MAX_LINE_M = 100_000.0
 DUPLICATE_M = 20.0
+CHANCE_SHIFT_M = 5_000.0  # a correction moving a point at most this far can land in an area by chance
 POINT_TYPES = ("Point", "MultiPoint")
 LINE_TYPES = ("LineString", "MultiLineString")
 ALLOWED_TYPES = {"water": POINT_TYPES + LINE_TYPES, "road": LINE_TYPES}
@@ -106,6 +107,11 @@ MESSAGES = {
         "The datum looks wrong: the same UTM numbers read on %(datum)s instead of %(other)s land "
         "%(distance)s away, in %(area)s. Use the suggested location if the coordinates were on %(datum)s."
     ),
+    "unlikely_fix": gettext_noop(
+        "Unlikely: as given, the location is only %(miss)s outside the LAO's area and this correction moves it "
+        "%(distance)s, so almost any point that close would land in the area too. The landing is no evidence of "
+        "the mistake: use the suggestion only if you know the coordinates were given that way; otherwise check them."
+    ),
     "duplicate": gettext_noop(
         "Possible duplicate of project “%(name)s” (same LAO, kind and fiscal year) %(distance)s away. "
         "Open the existing project instead of entering it again."
@@ -133,9 +139,12 @@ def _render(code, params, lang):
 
 
 def _metres(d):
+    """A distance for a message: "620 m" / "620 เมตร", "1.2 km" / "1.2 กม."."""
     if d is None:
         return "?"
-    return f"{d / 1000:.1f} km" if d >= 1000 else f"{d:.0f} m"
+    if d >= 1000:
+        return {"th": f"{d / 1000:,.1f} กม.", "en": f"{d / 1000:,.1f} km"}
+    return {"th": f"{d:,.0f} เมตร", "en": f"{d:,.0f} m"}
 
 
 def _geojson(geom):
@@ -180,6 +189,7 @@ class ValidationResult:
     _preview: str | None  # None: made from the geometry when first read (imports never read it)
     units: Units
     findings: list[Finding] = field(default_factory=list)
+    typed_as: dict | None = None  # how typed text was read ({"form", "zone", "datum"}): sent back with the geometry
 
     @property
     def preview(self) -> str:
@@ -224,6 +234,7 @@ class ValidationResult:
             "units": self.units.as_dict(),
             "findings": [f.as_dict() for f in self.findings],
             "ok": self.ok,
+            "typed_as": self.typed_as,
         }
 
 
@@ -261,6 +272,7 @@ def validate(
     result = validate_batch([item])[0]
     if preview:
         result.preview = preview
+    result.typed_as = hint
     return result
 
 
@@ -751,14 +763,15 @@ def _results(b: _Batch) -> list[ValidationResult]:
     for i, code, severity, params, data, suggestion in b.pending:
         params = {k: _resolve(v, names, k) for k, v in params.items()}
         findings[i].append(Finding.make(code, severity, params, suggestion=suggestion, data=data))
+    misses = _miss_distances(b)
     for i, cands in b.mistakes.items():
-        findings[i][:0] = _mistake_findings(b, i, cands, names)  # the explanation first
+        findings[i][:0] = _mistake_findings(b, i, cands, names, misses.get(i))  # the explanation first
     for i, dups in b.duplicate_findings.items():
         findings[i].extend(dups)
     return b.results
 
 
-def _mistake_findings(b: _Batch, i, cands, names) -> list[Finding]:
+def _mistake_findings(b: _Batch, i, cands, names, miss) -> list[Finding]:
     """The findings for geometry ``i``'s input mistakes, each with its corrected geometry."""
     pid, aid = b.area[i]
     area_ref = names.get(("amphoe", aid)) if aid else names.get(("province", pid))
@@ -769,8 +782,37 @@ def _mistake_findings(b: _Batch, i, cands, names) -> list[Finding]:
         if data.get("distance_m") is None:
             data["distance_m"] = _r(_first_vertex_distance(b.sgeoms[i], cand))
         params = {**params, "area": area_ref, "distance": _metres(data["distance_m"])}
-        new.append(Finding.make(code, severity, params, suggestion=suggestion, data=data))
+        f = Finding.make(code, severity, params, suggestion=suggestion, data=data)
+        if _lands_by_chance(miss, data["distance_m"]):
+            f.data["likelihood"] = "low"
+            f.data["miss_m"] = _r(miss)
+            caution = {"miss": _metres(miss), "distance": _metres(data["distance_m"])}
+            f.message_th += " " + _render("unlikely_fix", caution, "th")
+            f.message_en += " " + _render("unlikely_fix", caution, "en")
+        new.append(f)
     return new
+
+
+def _lands_by_chance(miss, shift) -> bool:
+    """A small correction (a datum's few hundred metres) that moves a point farther than it misses
+    its LAO's area lands there for nearly every point that close — a sea point off the coast
+    included: the landing is no evidence. A move of hundreds of kilometres (another UTM zone)
+    that ends in the LAO's area is."""
+    return miss is not None and shift is not None and miss <= shift <= CHANCE_SHIFT_M
+
+
+def _miss_distances(b: _Batch) -> dict:
+    """{i: how far outside its LAO's area geometry i lies as given (m)}, for the geometries with
+    input mistakes (one pass over the place findings)."""
+    out = {}
+    if not b.mistakes:
+        return out
+    for i, code, _severity, _params, data, _suggestion in b.pending:
+        if i in b.mistakes and code in ("outside_province", "outside_amphoe", "outside_thailand"):
+            d = data.get("distance_m")
+            if d is not None:
+                out[i] = max(out.get(i, 0.0), d)
+    return out
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -849,43 +891,59 @@ def _first_vertex_distance(a, b):
 
 
 def _mistake_candidates(i, geom, hint):
-    """Corrected versions of a geometry for each input mistake worth testing."""
+    """Corrected versions of a geometry for each input mistake that its input makes plausible.
+
+    Each detector asks whether the person could have made that mistake with what they gave:
+
+    - ``swapped_lat_lon``: only an impossible reading (a latitude beyond ±90°) swapped back can
+      land in Thailand, so this never moves a point that was possible as given (a drawn one).
+    - ``utm_zone_mixup`` and ``datum_mixup``: only for UTM numbers, typed or read from a file's
+      easting/northing columns (``hint["form"] == "utm"``). A drawn point, typed degrees or a
+      file's own geometry carry no zone and no UTM datum to mix up: a point near a coast would
+      otherwise "land" on the nearest headland (a datum shift is only some 300–700 m).
+    """
     out = []
     xy = shapely.get_coordinates(geom)
-    swapped = shapely.set_coordinates(shapely.from_wkb(shapely.to_wkb(geom)), xy[:, ::-1].copy())
-    if (np.abs(xy[:, 0]) <= 90).all():
+    if (np.abs(xy[:, 0]) <= 90).all() and (np.abs(xy[:, 1]) > 90).any():
+        swapped = shapely.set_coordinates(shapely.from_wkb(shapely.to_wkb(geom)), xy[:, ::-1].copy())
         out.append((i, "swapped_lat_lon", {}, swapped, {}))
     if not ((np.abs(xy[:, 1]) <= 90).all() and (np.abs(xy[:, 0]) <= 180).all()):
         return out
     hint = hint or {}
-    form = hint.get("form")
-    if form in ("decimal", "dms"):
-        return out  # typed as degrees: no zone, and Indian 1975 is accepted with UTM only
+    if hint.get("form") != "utm":
+        return out  # drawn, degrees or a file's geometry: no zone and no UTM datum to mix up
     lon0 = float(xy[0, 0])
     zone = int(hint.get("zone") or coords.zone_for_lon(lon0))
     datums = [hint["datum"]] if hint.get("datum") else [coords.WGS84, coords.INDIAN_1975]
     for datum in datums:
-        e, nn = coords.lonlat_to_utm(xy[:, 0], xy[:, 1], zone, datum)
-        other_zone = 95 - zone
-        lon, lat = coords.utm_to_lonlat(e, nn, other_zone, datum)
-        if np.isfinite(lon).all() and np.isfinite(lat).all():
-            g = shapely.set_coordinates(shapely.from_wkb(shapely.to_wkb(geom)), np.column_stack([lon, lat]))
-            out.append(
-                (i, "utm_zone_mixup", {"zone": other_zone, "other": zone}, g, {"zone": other_zone, "typed_zone": zone})
+        out.extend(_utm_candidates(i, geom, xy, zone, datum))
+    return out
+
+
+def _utm_candidates(i, geom, xy, zone, datum):
+    """The other zone's and the other datum's readings of the UTM numbers of ``geom``."""
+    out = []
+    e, nn = coords.lonlat_to_utm(xy[:, 0], xy[:, 1], zone, datum)
+    other_zone = 95 - zone
+    lon, lat = coords.utm_to_lonlat(e, nn, other_zone, datum)
+    if np.isfinite(lon).all() and np.isfinite(lat).all():
+        g = shapely.set_coordinates(shapely.from_wkb(shapely.to_wkb(geom)), np.column_stack([lon, lat]))
+        out.append(
+            (i, "utm_zone_mixup", {"zone": other_zone, "other": zone}, g, {"zone": other_zone, "typed_zone": zone})
+        )
+    other = coords.INDIAN_1975 if datum == coords.WGS84 else coords.WGS84
+    lon, lat = coords.utm_to_lonlat(e, nn, zone, other)
+    if np.isfinite(lon).all() and np.isfinite(lat).all():
+        g = shapely.set_coordinates(shapely.from_wkb(shapely.to_wkb(geom)), np.column_stack([lon, lat]))
+        out.append(
+            (
+                i,
+                "datum_mixup",
+                {"datum": coords.DATUM_LABELS[other], "other": coords.DATUM_LABELS[datum]},
+                g,
+                {"datum": other, "typed_datum": datum, "zone": zone},
             )
-        other = coords.INDIAN_1975 if datum == coords.WGS84 else coords.WGS84
-        lon, lat = coords.utm_to_lonlat(e, nn, zone, other)
-        if np.isfinite(lon).all() and np.isfinite(lat).all():
-            g = shapely.set_coordinates(shapely.from_wkb(shapely.to_wkb(geom)), np.column_stack([lon, lat]))
-            out.append(
-                (
-                    i,
-                    "datum_mixup",
-                    {"datum": coords.DATUM_LABELS[other], "other": coords.DATUM_LABELS[datum]},
-                    g,
-                    {"datum": other, "typed_datum": datum, "zone": zone},
-                )
-            )
+        )
     return out
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -19,7 +19,7 @@ from analysis.filters import filter_projects as shared_filter_projects
 from common.dbconn import jit_off_here
 from common.params import BIGINT_MAX, excerpt, parse_codes, parse_int, split_list
 from projects_geo import fiscal
-from projects_geo.models import Kind
+from projects_geo.models import Kind, Project
 
 THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 THAI_MONTHS = [
@@ -51,8 +51,9 @@ def fetch_dicts(sql: str, params) -> list[dict]:
     report queries are short aggregates whose estimated cost crosses PostgreSQL's JIT thresholds,
     and compiling them took longer (0.3–2 s with parallel workers at 1M projects) than running them.
     """
-    with transaction.atomic(), connection.cursor() as cur:
-        jit_off_here(cur)
+    alias = router.db_for_read(Project)  # a read replica for a report request (ops/replicas.py)
+    with transaction.atomic(using=alias), connections[alias].cursor() as cur:
+        jit_off_here(cur, alias)
         cur.execute(sql, params)
         names = [c.name for c in cur.description]
         return [dict(zip(names, row)) for row in cur.fetchall()]
@@ -172,7 +173,19 @@ def filter_projects(params: ReportParams, queryset):
 
 # Parameters of the report pages that are not project filters ("stage" and "year" choose a map
 # measure here, while "stage" is also a filter of the API: it must not reach the shared filters).
-REPORT_ONLY_PARAMS = {"level", "by_kind", "format", "digits", "measure", "stage", "year", "missing", "lang", "download"}
+REPORT_ONLY_PARAMS = {
+    "dimension",
+    "level",
+    "by_kind",
+    "format",
+    "digits",
+    "measure",
+    "stage",
+    "year",
+    "missing",
+    "lang",
+    "download",
+}
 
 
 @dataclass
@@ -198,6 +211,12 @@ class Table:
     total: dict | None = None
     as_of: dt.datetime = field(default_factory=timezone.now)
     notes: list[str] = field(default_factory=list)
+    # DLA's layout (completeness): a first header row of (label, columns spanned) and a second row
+    # under it; zero counts shown as "-"; Thai digits in the files when asked for.
+    header_groups: list[tuple[str, int]] | None = None
+    sub_header: list[str] | None = None
+    dash_zero: bool = False
+    thai_digits: bool = False
 
     def all_rows(self):
         return [*self.rows, self.total] if self.total else list(self.rows)

@@ -13,8 +13,10 @@ once. Projects outside every boundary form an "unknown area" row.
 
 from __future__ import annotations
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from layers.models import lao_display_name, lao_display_sql
 from projects_geo.models import Kind, Project, Stage
 
 from .base import Column, ReportParams, Table, fetch_dicts, filter_projects, queryset_sql
@@ -37,6 +39,8 @@ def budget_sql(base_sql: str, level: str = "province", by_kind: bool = False) ->
     if level not in _UNITS:
         raise ValueError(f"level must be one of {LEVELS}")
     unit, table, code = _UNITS[level]
+    # an LAO is named with its type's prefix (ทน.ภูเก็ต and อบจ.ภูเก็ต are two LAOs)
+    name_sql, type_sql = (lao_display_sql("u"), "u.type") if level == "lao" else ("u.name_th", "NULL::varchar")
     shared = level == "tambon"
     count = "count(DISTINCT p.id)" if shared else "count(*)"
     weight = " * COALESCE(pt.share, 1)::numeric" if shared else ""
@@ -63,7 +67,7 @@ WITH agg AS (
     LEFT JOIN projects_geo_projectstage s5 ON s5.project_id = p.id AND s5.stage = 5
     GROUP BY GROUPING SETS ({sets})
 )
-SELECT agg.*, u.{code} AS code, u.name_th, u.name_en,
+SELECT agg.*, u.{code} AS code, {name_sql} AS name_th, u.name_en, {type_sql} AS unit_type,
     {", ".join(f"round(100.0 * agg.stage_{k} / NULLIF(agg.projects, 0), 1) AS pct_stage_{k}" for k in range(0, 7))}
 FROM agg LEFT JOIN {table} u ON u.id = agg.unit_id
 ORDER BY agg.g_unit, u.{code} NULLS LAST, agg.g_kind DESC, agg.kind
@@ -93,9 +97,9 @@ def columns(level: str, by_kind: bool) -> list[Column]:
         Column("approved_budget", _("Approved budget"), "money"),
         Column("contract_value", _("Contract value"), "money"),
         Column("disbursed", _("Amount disbursed"), "money"),
-        Column("pct_stage_0", _("No stage yet") + " %", "pct"),
+        Column("pct_stage_0", _("%(stage)s (%% of projects)") % {"stage": _("No stage yet")}, "pct"),
     ]
-    cols += [Column(f"pct_stage_{s.value}", f"{s.label} %", "pct") for s in Stage]
+    cols += [Column(f"pct_stage_{s.value}", _("%(stage)s (%% of projects)") % {"stage": s.label}, "pct") for s in Stage]
     cols.append(Column("stage_6", _("Completed 100% (projects)")))
     return cols
 
@@ -103,6 +107,7 @@ def columns(level: str, by_kind: bool) -> list[Column]:
 def budget_report(user, params: ReportParams, level: str = "province", by_kind: bool = False) -> Table:
     """The budget-stage table for what ``user`` may see, filtered by ``params``."""
     rows = budget_rows(base_queryset(user, params), level, by_kind)
+    english = not (get_language() or "th").startswith("th")
     kinds = dict(Kind.choices)
     total = None
     body = []
@@ -114,6 +119,10 @@ def budget_report(user, params: ReportParams, level: str = "province", by_kind: 
             continue
         if row["unit_id"] is None:
             row["name_th"], row["code"] = _("Unknown area"), ""
+        elif english and row["name_en"]:  # the English name where the registry has one
+            row["name_th"] = (
+                lao_display_name(row["unit_type"], "", row["name_en"], "en") if level == "lao" else row["name_en"]
+            )
         body.append(row)
     years = ", ".join(str(y) for y in params.fiscal_years) or _("all years")
     return Table(

@@ -1,11 +1,12 @@
 """The province score (50 points) from system data: completeness and timeliness of data entry.
 
-The calendar of deadlines is the setting ``GISPLAN_SCORE_CALENDAR`` (a list of items; default
-``DEFAULT_CALENDAR``). Each item names a budget stage, a deadline given as month/day of a C.E. year
-relative to the fiscal year's first day (``year_offset`` 0 = the year the FY starts in, 1 = the year
-it ends in; FY 2568 starts 2024-10-01), the ``basis`` of timeliness (``"recorded"``: the stage was
-entered in the system — ``ProjectStage.recorded_at`` — by the end of the deadline day, Bangkok time;
-``"date"``: the stage's own date is on or before the deadline) and two point weights:
+The calendar of deadlines is DLA's national calendar in the database (``monitoring.CalendarItem``:
+the items with points; default in ``monitoring/defaults.py``). Each item names a budget stage, a
+deadline given as month/day of a C.E. year relative to the fiscal year's first day (``year_offset``
+0 = the year the FY starts in, 1 = the year it ends in; FY 2568 starts 2024-10-01), the ``basis`` of
+timeliness (``"recorded"``: the stage was entered in the system — ``ProjectStage.recorded_at`` — by
+the end of the deadline day, Bangkok time; ``"date"``: the stage's own date is on or before the
+deadline) and two point weights:
 
 - ``completeness``: points × share of the province's LAOs with at least one project of the fiscal
   year that has reached the stage (``current_stage >= stage``);
@@ -22,81 +23,18 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import visible_organizations
-from projects_geo import fiscal
+from monitoring.calendar import score_items
+from monitoring.models import fy_day
 from projects_geo.models import Project, Stage
 
 from .base import Column, ReportParams, Table, fetch_dicts, queryset_sql, thai_date
 
 TOTAL_POINTS = 50
-
-DEFAULT_CALENDAR = [
-    {
-        "key": "plan",
-        "stage": 1,
-        "month": 6,
-        "day": 30,
-        "year_offset": 0,
-        "basis": "recorded",
-        "completeness": 5,
-        "timeliness": 5,
-    },
-    {
-        "key": "plan_approved",
-        "stage": 2,
-        "month": 8,
-        "day": 31,
-        "year_offset": 0,
-        "basis": "recorded",
-        "completeness": 4,
-        "timeliness": 4,
-    },
-    {
-        "key": "budget",
-        "stage": 3,
-        "month": 9,
-        "day": 30,
-        "year_offset": 0,
-        "basis": "recorded",
-        "completeness": 4,
-        "timeliness": 4,
-    },
-    {
-        "key": "contract",
-        "stage": 4,
-        "month": 3,
-        "day": 31,
-        "year_offset": 1,
-        "basis": "recorded",
-        "completeness": 4,
-        "timeliness": 4,
-    },
-    {
-        "key": "disbursed",
-        "stage": 5,
-        "month": 9,
-        "day": 30,
-        "year_offset": 1,
-        "basis": "recorded",
-        "completeness": 4,
-        "timeliness": 4,
-    },
-    {
-        "key": "complete",
-        "stage": 6,
-        "month": 10,
-        "day": 10,
-        "year_offset": 1,
-        "basis": "recorded",
-        "completeness": 4,
-        "timeliness": 4,
-    },
-]
 
 
 @dataclass(frozen=True)
@@ -111,44 +49,42 @@ class Deadline:
     timeliness: Decimal
 
     def due(self, fiscal_year: int) -> dt.date:
-        start, _end = fiscal.fiscal_year_range(fiscal_year)
-        return dt.date(start.year + self.year_offset, self.month, self.day)
+        return fy_day(fiscal_year, self.month, self.day, self.year_offset)
 
     @property
     def label(self) -> str:
         return str(Stage(self.stage).label)
 
 
+class CalendarError(ImproperlyConfigured):
+    """The calendar's score items do not make a score (points not adding up to 50, a bad day)."""
+
+
 def calendar() -> list[Deadline]:
-    """The configured deadline calendar, checked; raises ImproperlyConfigured saying what is wrong."""
-    items = getattr(settings, "GISPLAN_SCORE_CALENDAR", None) or DEFAULT_CALENDAR
+    """The score's deadlines: DLA's national calendar items that carry points (monitoring's
+    ``CalendarItem``, edited on the calendar page), checked; ``CalendarError`` says what is wrong."""
     result = []
-    for n, item in enumerate(items, 1):
+    for item in score_items():
+        d = Deadline(
+            item.key,
+            int(item.stage or 0),
+            item.due_month,
+            item.due_day,
+            item.due_offset,
+            item.basis,
+            Decimal(item.completeness),
+            Decimal(item.timeliness),
+        )
         try:
-            d = Deadline(
-                str(item["key"]),
-                int(item["stage"]),
-                int(item["month"]),
-                int(item["day"]),
-                int(item.get("year_offset", 0)),
-                item.get("basis", "recorded"),
-                Decimal(str(item.get("completeness", 0))),
-                Decimal(str(item.get("timeliness", 0))),
-            )
             d.due(2568)  # a real day of the year
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ImproperlyConfigured(
-                f"GISPLAN_SCORE_CALENDAR item {n}: {exc!r}; each item needs key, stage, month, day."
-            ) from exc
-        if d.stage not in Stage.values or d.basis not in ("recorded", "date") or d.completeness < 0 or d.timeliness < 0:
-            raise ImproperlyConfigured(
-                f"GISPLAN_SCORE_CALENDAR item {n} ({d.key}): stage must be 1–6, basis 'recorded' or "
-                "'date', points >= 0."
-            )
+        except ValueError as exc:
+            raise CalendarError(f"calendar item {d.key}: {exc}") from exc
+        if d.stage not in Stage.values or d.basis not in ("recorded", "date"):
+            raise CalendarError(f"calendar item {d.key}: a score item needs a stage 1–6 and a basis.")
         result.append(d)
     total = sum(d.completeness + d.timeliness for d in result)
     if total != TOTAL_POINTS:
-        raise ImproperlyConfigured(f"GISPLAN_SCORE_CALENDAR points add up to {total}, not {TOTAL_POINTS}.")
+        raise CalendarError(f"The calendar's score points add up to {total}, not {TOTAL_POINTS}.")
     return result
 
 

@@ -13,6 +13,7 @@ from csp.constants import SELF
 from csp.decorators import csp_replace
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -27,7 +28,7 @@ from layers.models import Province
 from projects_geo import fiscal
 from projects_geo.models import Kind, Stage
 
-from . import budget, completeness, exports, layers, score
+from . import budget, completeness, dimensions, exports, layers, score
 from .base import Column, ParamError, Table, int_param, parse_params, thai_date
 
 
@@ -43,7 +44,8 @@ def _bad_request(request, exc: ValidationError):
 
 def _download(request, table: Table, name: str):
     fmt = request.GET.get("format")
-    stamp = timezone.localdate().isoformat()
+    today = timezone.localdate()
+    stamp = f"{fiscal.ce_to_be(today.year)}-{today.month:02d}-{today.day:02d}"  # the file's date in B.E.
     if fmt == "csv":
         resp = HttpResponse(exports.to_csv(table), content_type="text/csv; charset=utf-8")
         resp["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
@@ -95,6 +97,7 @@ def budget_view(request):
         return _bad_request(request, exc)
     if response:
         return response
+    pager = _paginate(request, table)
     map_level = level if level in layers.LEVELS else "province"
     if map_level == "tambon" and not (params.province_codes or not is_national(request.user)):
         map_level = "amphoe"
@@ -109,10 +112,29 @@ def budget_view(request):
             by_kind=by_kind,
             params=params,
             levels=budget.LEVELS,
+            pager=pager,
             map_query=map_query,
             measures=[k for k, m in layers.MEASURES.items() if m.source == "budget"],
         ),
     )
+
+
+BUDGET_PAGE_ROWS = 200  # rows of the budget table per page (by LAO: 7,849 rows were 1.9 MB of HTML)
+
+
+def _paginate(request, table: Table):
+    """Keep one page of ``table``'s rows for the page (the downloads hold them all); the totals
+    row stays. Returns the page, with ``prev_query`` / ``next_query`` for its links."""
+    page = Paginator(table.rows, BUDGET_PAGE_ROWS).get_page(request.GET.get("page"))
+    table.rows = list(page.object_list)
+    for name, number in (
+        ("prev_query", page.has_previous() and page.number - 1),
+        ("next_query", page.has_next() and page.number + 1),
+    ):
+        q = request.GET.copy()
+        q["page"] = number
+        setattr(page, name, q.urlencode() if number else "")
+    return page
 
 
 def _map_query(request, **overrides):
@@ -132,6 +154,7 @@ def completeness_view(request):
         table = completeness.completeness_report(request.user, params)
         if not is_national(request.user) and table.total:
             table.total["name_th"] = _("Total")
+        table.thai_digits = request.GET.get("digits") == "thai"
         response = _download(request, table, "completeness")
     except ValidationError as exc:
         return _bad_request(request, exc)
@@ -145,11 +168,37 @@ def completeness_view(request):
             request,
             table=table,
             years=table.years,
-            stages=list(Stage),
+            measures=completeness.MEASURES,
             params=params,
             own_province=None if is_national(request.user) else own,
         ),
     )
+
+
+def _missing_param(missing: str, years: list[int]):
+    """``missing=2568-3`` (year-stage) or ``2568-v`` / ``2568-t`` (vision, strategy) → (2568, 3) / (2568, "v")."""
+    if not missing:
+        return None
+    year_text, _sep, measure = missing.partition("-")
+    try:
+        year = parse_int(year_text)
+    except ValidationError:
+        year = None
+    if year is None or not measure:
+        raise ParamError(
+            "missing",
+            "missing must look like 2568-3 (year-stage, or v / t for vision / strategy).",
+            "missing ต้องอยู่ในรูป 2568-3 (ปี-ขั้นตอน หรือ v / t สำหรับวิสัยทัศน์ / ยุทธศาสตร์)",
+        )
+    if year not in years or measure not in completeness.MEASURE_CODES:
+        raise ParamError(
+            "missing", "missing names a year or stage outside the report.", "ปีหรือขั้นตอนใน missing อยู่นอกรายงาน"
+        )
+    return (year, int(measure) if measure.isdigit() else measure)
+
+
+def _measure_label(code) -> str:
+    return str(next(label for c, _key, label in completeness.MEASURES if c == str(code)))
 
 
 @login_required
@@ -163,43 +212,36 @@ def completeness_province_view(request, code):
     try:
         params = parse_params(request.GET)
         years, rows = completeness.lao_status(request.user, params, code)
-        missing = request.GET.get("missing") or ""
-        want = None
-        if missing:
-            try:
-                year, stage = (parse_int(x) for x in missing.split("-"))
-            except (ValueError, ValidationError):
-                raise ParamError(
-                    "missing", "missing must look like 2568-3 (year-stage).", "missing ต้องอยู่ในรูป 2568-3 (ปี-ขั้นตอน)"
-                ) from None
-            if year not in years or stage not in Stage.values:
-                raise ParamError(
-                    "missing", "missing names a year or stage outside the report.", "ปีหรือขั้นตอนใน missing อยู่นอกรายงาน"
-                )
-            want = (year, stage)
+        want = _missing_param(request.GET.get("missing") or "", years)
+        if want:
             rows = [r for r in rows if want in r["missing"]]
-        cols = [
+        leading = [
             Column("dla_code", _("DLA code"), "text"),
             Column("name_th", _("LAO"), "text"),
             Column("amphoe_name_th", _("Amphoe"), "text"),
         ]
-        for i, y in enumerate(years):
-            cols.append(Column(f"m{i}", _("Highest stage %(year)s") % {"year": y}))
-        title = _("LAOs of %(province)s by highest stage recorded") % {"province": province.name_th}
+        cols = leading + [
+            Column(f"y{i}_{key}", f"{label} {y}", "text")
+            for _c, key, label in completeness.MEASURES
+            for i, y in enumerate(years)
+        ]
+        title = _("LAOs of %(province)s by what they have recorded") % {"province": province.name_th}
         if want:
             title = _("LAOs of %(province)s that have not recorded “%(stage)s” in %(year)s") % {
                 "province": province.name_th,
-                "stage": Stage(want[1]).label,
+                "stage": _measure_label(want[1]),
                 "year": want[0],
             }
         table = Table(title, cols, rows)
+        completeness.set_dla_header(table, years, leading)
+        table.thai_digits = request.GET.get("digits") == "thai"
         response = _download(request, table, f"completeness-{code}")
     except ValidationError as exc:
         return _bad_request(request, exc)
     if response:
         return response
     grid = [
-        {"row": r, "cells": [[(y, s.value, (y, s.value) not in r["missing"]) for s in Stage] for y in years]}
+        {"row": r, "cells": [[(y, code, r["has"][(y, code)]) for code in completeness.MEASURE_CODES] for y in years]}
         for r in rows
     ]
     return render(
@@ -210,12 +252,57 @@ def completeness_province_view(request, code):
             table=table,
             grid=grid,
             years=years,
-            stages=list(Stage),
+            measures=completeness.MEASURES,
             province=province,
             want=want,
             params=params,
         ),
     )
+
+
+@login_required
+@require_GET
+def dimensions_view(request):
+    """Budgets and stages by National Strategy, NESDP milestone, SDG or funding source."""
+    dimension = request.GET.get("dimension") or "national_strategy"
+    level = request.GET.get("level") or "country"
+    try:
+        params = parse_params(request.GET)
+        table = dimensions.dimension_report(request.user, params, dimension, level)
+        response = _download(request, table, f"dimension-{dimension}-{level}")
+    except ValidationError as exc:
+        return _bad_request(request, exc)
+    if response:
+        return response
+    map_base = _map_query(request, level="province", measure="planned_budget")
+    for row in table.rows:  # the row's map: the report map filtered by the row's item
+        row["map_query"] = f"{map_base}&{dimension}={row['item']}" if row["item"] else ""
+    return render(
+        request,
+        "reports/dimensions.html",
+        _common(
+            request,
+            table=table,
+            params=params,
+            dimension=dimension,
+            level=level,
+            dimensions=_dimension_choices(),
+            levels=_level_choices(),
+        ),
+    )
+
+
+def _dimension_choices():
+    return [
+        ("national_strategy", _("National Strategy")),
+        ("nesdp", _("NESDP milestone")),
+        ("sdg", _("SDG")),
+        ("funding_source", _("Funding source")),
+    ]
+
+
+def _level_choices():
+    return [("country", _("Whole country")), ("province", _("Province")), ("amphoe", _("Amphoe")), ("lao", _("LAO"))]
 
 
 @login_required
@@ -312,6 +399,7 @@ __all__ = [
     "index",
     "budget_view",
     "completeness_view",
+    "dimensions_view",
     "completeness_province_view",
     "score_view",
     "layer_json",

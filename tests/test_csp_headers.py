@@ -44,6 +44,9 @@ def page_urls() -> dict[str, str]:
         "report_completeness": reverse("reports:completeness") + "?fiscal_year=2568",
         "report_completeness_province": reverse("reports:completeness_province", args=[PHUKET]) + "?fiscal_year=2568",
         "report_score": reverse("reports:score"),
+        "report_dimensions": reverse("reports:dimensions") + "?dimension=sdg",
+        "planning_plans": reverse("planning:plans", args=[PATONG]),
+        "planning_frameworks": reverse("planning:frameworks"),
         "report_map": reverse("reports:choropleth") + "?" + MAP_FRAME_QUERY,
         "report_map_frame": reverse("reports:map_frame") + "?" + MAP_FRAME_QUERY,
         "import_upload": reverse("projects_geo:import_upload"),
@@ -53,6 +56,7 @@ def page_urls() -> dict[str, str]:
         "admin_projects": reverse("admin:projects_geo_project_changelist"),
         "admin_project": reverse("admin:projects_geo_project_change", args=[project.pk]),
         "admin_project_history": reverse("admin:projects_geo_project_history", args=[project.pk]),
+        "field_capture": reverse("field:capture") + f"?lao={PATONG}",
     }
 
 

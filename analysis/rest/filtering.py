@@ -9,7 +9,7 @@ from rest_framework.filters import BaseFilterBackend
 from analysis.filters import ProjectFilterSet, errors_as_list, filter_projects
 from common.apierrors import ApiError
 from common.params import excerpt
-from projects_geo.models import Kind, Subtype
+from projects_geo.models import FundingSource, Kind, Subtype
 
 ORDERING_FIELDS = ("id", "name", "fiscal_year", "budget", "current_stage", "created_at", "updated_at")
 DEFAULT_ORDERING = ("id",)
@@ -34,6 +34,10 @@ SCHEMA_TYPES = {
     "budget_min": ({"type": "number", "minimum": 0}, False),
     "budget_max": ({"type": "number", "minimum": 0}, False),
     "q": ({"type": "string"}, False),
+    "funding_source": ({"type": "string", "enum": [*FundingSource.values, "none"]}, True),
+    "national_strategy": ({"type": "string", "example": "2"}, False),
+    "nesdp": ({"type": "string", "example": "8"}, False),
+    "sdg": ({"type": "string", "example": "6,11"}, False),
 }
 
 

@@ -15,7 +15,7 @@ class StageSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProjectStage
-        fields = ["stage", "label", "date", "amount", "note"]
+        fields = ["stage", "label", "date", "amount", "note", "funding_source"]
 
 
 class TambonShareSerializer(serializers.ModelSerializer):
@@ -32,7 +32,7 @@ class ProjectFeatureSerializer(GeoFeatureModelSerializer):
     """The properties of a project, as the list's SQL writes them (``common.features.PROJECT_PROPERTIES``)."""
 
     lao_code = serializers.CharField(source="organization.dla_code", read_only=True)
-    lao_name = serializers.CharField(source="organization.name_th", read_only=True)
+    lao_name = serializers.CharField(source="organization.display_name", read_only=True)  # with its type: ทม.ป่าตอง
     province = serializers.CharField(source="province.code", read_only=True, allow_null=True)
     amphoe = serializers.CharField(source="amphoe.code", read_only=True, allow_null=True)
     tambon = serializers.CharField(source="tambon.code", read_only=True, allow_null=True)
@@ -54,6 +54,7 @@ class ProjectFeatureSerializer(GeoFeatureModelSerializer):
             "amphoe",
             "tambon",
             "length_m",
+            "funding_source",
         ]
 
 
@@ -61,6 +62,7 @@ class ProjectDetailSerializer(ProjectFeatureSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     subtype_label = serializers.CharField(source="get_subtype_display", read_only=True)
     current_stage_label = serializers.CharField(source="get_current_stage_display", read_only=True, allow_null=True)
+    funding_source_label = serializers.CharField(source="get_funding_source_display", read_only=True)
     stages = StageSerializer(many=True, read_only=True)
     tambons = TambonShareSerializer(source="tambon_shares", many=True, read_only=True)
 
@@ -69,6 +71,7 @@ class ProjectDetailSerializer(ProjectFeatureSerializer):
             "kind_label",
             "subtype_label",
             "current_stage_label",
+            "funding_source_label",
             "plan_reference",
             "source_ref",
             "stages",

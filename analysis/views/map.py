@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from accounts.access import is_national, organization_of, province_of
 from layers.models import Province
+from planning.models import FrameworkItem, FrameworkKind
 from projects_geo import fiscal
-from projects_geo.models import Kind, Stage, Subtype
+from projects_geo.models import FundingSource, Kind, Stage, Subtype
 
 
 def _initial_extent(user):
@@ -26,6 +27,29 @@ def _initial_extent(user):
     return list(unit.geom.extent)
 
 
+FRAMEWORK_FILTERS = (
+    ("national_strategy", FrameworkKind.NATIONAL_STRATEGY),
+    ("nesdp", FrameworkKind.NESDP),
+    ("sdg", FrameworkKind.SDG),
+)
+
+
+def _framework_choices():
+    """(filter name, label, [(item code, Thai name)]) of each reference framework, newest period's names."""
+    out = []
+    for name, kind in FRAMEWORK_FILTERS:
+        items = {}
+        for code, item_name in (
+            FrameworkItem.objects.filter(framework__kind=kind)
+            .order_by("framework__start_year", "order")
+            .values_list("code", "name_th")
+        ):
+            items[code] = item_name
+        if items:
+            out.append((name, kind.label, list(items.items())))
+    return out
+
+
 @login_required
 def analysis_map(request):
     current = fiscal.current_fiscal_year()
@@ -35,7 +59,9 @@ def analysis_map(request):
         "summary_url": reverse("projects_geo:api-projects-summary"),
         "list_url": reverse("projects_geo:api-projects"),
         "detail_url": "/api/projects/",
+        "photos_url": "/api/field/projects/",  # + id + "/photos/": the field app's photos (popups)
         "export_url": reverse("projects_geo:export"),
+        "project_url": reverse("projects_geo:project_edit", args=[0]),  # /projects/0/: 0 → the project's id
         "extent": _initial_extent(request.user),
         "cluster_below_zoom": 10,
     }
@@ -49,5 +75,7 @@ def analysis_map(request):
             "kinds": Kind.choices,
             "subtypes": Subtype.choices,
             "stages": Stage.choices,
+            "funding_sources": FundingSource.choices,
+            "frameworks": _framework_choices(),
         },
     )

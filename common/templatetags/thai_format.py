@@ -1,4 +1,5 @@
-"""Template filters for Thai readers: ``baht``, ``number``, ``be_date`` (see common.thai_format)."""
+"""Template filters for Thai readers: ``baht``, ``number``, ``be_date``, ``be_datetime`` (see
+common.thai_format): no template formats a date with Django's ``date`` filter (a C.E. year)."""
 
 from django import template
 from django.utils.translation import get_language
@@ -21,6 +22,11 @@ def number(value):
 @register.filter
 def be_date(value):
     return thai_format.format_be_date(value)
+
+
+@register.filter
+def be_datetime(value):
+    return thai_format.format_be_datetime(value)
 
 
 @register.filter

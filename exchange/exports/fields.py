@@ -7,7 +7,8 @@ appended, never renamed. ``data_dictionary_rows`` gives the field → Thai / Eng
 that goes inside every shapefile ZIP (``data_dictionary.csv``) and docs/analyst.md.
 
 Each field also carries the SQL expression that produces it from the export query's aliases
-(``p`` project, ``o`` LAO, ``pv``/``am``/``tb`` province/amphoe/tambon, ``st`` the stage pivot);
+(``p`` project, ``o`` LAO, ``pv``/``am``/``tb`` province/amphoe/tambon, ``st`` the stage pivot,
+``phs`` the field photos' addresses);
 see ``query.py``.
 """
 
@@ -21,8 +22,8 @@ from django.utils import translation
 
 from common import csvsafe
 from common.features import json_safe_text, json_text_sql, sql_literal
-from layers.models import Amphoe, Organization, Province, Tambon
-from projects_geo.models import Kind, Project, Stage, Subtype
+from layers.models import Amphoe, Organization, Province, Tambon, lao_display_sql
+from projects_geo.models import FundingSource, Kind, Project, Stage, Subtype
 
 # The export query's table aliases (query.py), for fields that are one column of one table.
 ALIAS_MODELS = {"p": Project, "o": Organization, "pv": Province, "am": Amphoe, "tb": Tambon}
@@ -100,7 +101,14 @@ def _fields() -> list[ExportField]:
             "Source reference (imported file row key)",
         ),
         f("lao_code", "lao_code", "string", "o.dla_code", "รหัส อปท. (สถ.)", "LAO code (DLA registry)", 7),
-        f("lao_name", "lao_name", "string", "o.name_th", "ชื่อ อปท.", "LAO name (Thai)"),
+        f(
+            "lao_name",
+            "lao_name",
+            "string",
+            lao_display_sql("o"),
+            "ชื่อ อปท.",
+            "LAO name (Thai, with its type: ทม.ป่าตอง)",
+        ),
         f(
             "kind",
             "kind",
@@ -210,8 +218,59 @@ def _fields() -> list[ExportField]:
             "ความยาว (เมตร) เฉพาะเส้น",
             "Length in metres (lines only)",
         ),
+        # issue 23: funding source of the project and of its approved budget (when it differs)
+        f(
+            "funding_source",
+            "fund_src",
+            "string",
+            "p.funding_source",
+            "แหล่งเงิน (รหัส: own_revenue, general_subsidy, specific_subsidy, reserves, loan, other)",
+            "Funding source code (own_revenue, general_subsidy, specific_subsidy, reserves, loan, other)",
+            _width(FundingSource.values),
+        ),
+        f(
+            "funding_source_th",
+            "fund_th",
+            "string",
+            _case("p.funding_source", FundingSource.choices),
+            "แหล่งเงิน (ภาษาไทย)",
+            "Funding source, Thai label",
+            _width(_labels(FundingSource.choices)),
+        ),
+        f(
+            "stage3_funding_source",
+            "s3_fund",
+            "string",
+            "coalesce(st.s3_fund, '')",
+            "แหล่งเงินของงบประมาณที่อนุมัติ (เมื่อต่างจากของโครงการ)",
+            "Funding source of the approved budget, when it differs from the project's",
+            _width(FundingSource.values),
+        ),
+        # audit: who entered the latest change (issue 24)
+        f(
+            "on_behalf",
+            "on_behalf",
+            "integer",
+            "p.on_behalf::int",
+            "1 = การแก้ไขล่าสุดบันทึกโดยสำนักงานท้องถิ่นจังหวัดแทน อปท.",
+            "1 = the latest change was recorded by the provincial office on behalf of the LAO",
+        ),
+        # field capture's photos (field app's table, read here by SQL: exchange does not import field)
+        f(
+            "photo_urls",
+            "photo_urls",
+            "string",
+            PHOTO_URLS_SQL,
+            "ที่อยู่ของรูปถ่ายโครงการ (คั่นด้วยช่องว่าง เปิดได้เมื่อลงชื่อเข้าใช้และมีสิทธิ์ดูโครงการ)",
+            "Addresses of the project's photos (space-separated; open to whoever may read the project)",
+        ),
     ]
     return out
+
+
+# The project's photos, as the site's paths of their files (field.views.photo_file), oldest first:
+# the column of the export query's grouped photo join (query.PHOTO_URLS).
+PHOTO_URLS_SQL = "phs.urls"
 
 
 FIELDS: list[ExportField] = _fields()

@@ -1,6 +1,7 @@
 """GeoPackage export: one file, one layer per geometry family (``projects_points``, ``projects_lines``
 — both always, with no feature when the selection has none — and ``projects_multipoints`` when
-present), long field names, UTF-8 text, EPSG:4326. An empty selection is a valid GeoPackage.
+present), long field names, UTF-8 text, EPSG:4326, and ``photos``: the field photos of the
+selected projects as points where they were taken (``photos.py``). An empty selection is a valid GeoPackage.
 
 Written in chunks by ``ogr.write_layers`` (memory bounded by the chunk size).
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from .photos import write_photos_layer
+
 
 def write_geopackage(queryset, path: Path, *, progress: Callable[[int], None] | None = None) -> dict[str, int]:
     from .ogr import write_layers
@@ -17,7 +20,7 @@ def write_geopackage(queryset, path: Path, *, progress: Callable[[int], None] | 
     path = Path(path)
     if path.exists():
         path.unlink()
-    return write_layers(
+    written = write_layers(
         queryset,
         path.parent,
         driver="GPKG",
@@ -25,3 +28,5 @@ def write_geopackage(queryset, path: Path, *, progress: Callable[[int], None] | 
         layer_names=lambda fam: f"projects_{fam}",
         progress=progress,
     )
+    written["photos"] = write_photos_layer(queryset, path)
+    return written

@@ -38,7 +38,17 @@ def _stage_pivot() -> str:
     for n in range(1, 7):
         cols.append(f"max(s.date) FILTER (WHERE s.stage = {n}) AS s{n}_date")
         cols.append(f"max(s.amount) FILTER (WHERE s.stage = {n}) AS s{n}_amt")
+    cols.append("coalesce(max(s.funding_source) FILTER (WHERE s.stage = 3), '') AS s3_fund")
     return ", ".join(cols)
+
+
+# The field photos' addresses per selected project (the field app's table, read by SQL: exchange
+# does not import field): one grouped pass over the photos, not a subquery per exported row.
+PHOTO_URLS = """
+    SELECT ph.project_id, string_agg('/field/photos/' || ph.id || '/', ' ' ORDER BY ph.id) AS urls
+    FROM field_photo ph
+    WHERE ph.project_id IN (SELECT id FROM sel)
+    GROUP BY ph.project_id"""
 
 
 # Markers of an id range in an export statement (``attributes_sql(..., ranged=True)``), replaced
@@ -72,6 +82,7 @@ def attributes_sql(queryset, geometry: str = "geom", ranged: bool = False) -> tu
         )
     else:  # pragma: no cover - programming error
         raise ValueError(geometry)
+    photo_join = f"\nLEFT JOIN ({PHOTO_URLS}) phs ON phs.project_id = p.id" if "phs." in columns else ""
     sql = f"""
 WITH sel(id) AS MATERIALIZED ({sel})
 SELECT {columns}, {geo}
@@ -86,7 +97,7 @@ LEFT JOIN (
     FROM projects_geo_projectstage s
     WHERE s.project_id IN (SELECT id FROM sel)
     GROUP BY s.project_id
-) st ON st.project_id = p.id{range_where}
+) st ON st.project_id = p.id{photo_join}{range_where}
 ORDER BY p.id"""
     return sql, params
 

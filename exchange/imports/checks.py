@@ -31,6 +31,7 @@ def validate_rows(rows: list[ImportRow], organization) -> None:
                 "kind": r.values["kind"],
                 "fiscal_year": r.values.get("fiscal_year"),
                 "exclude_project_id": r.project_id,
+                "hint": r.hint,
             }
             for r in part
         ]
@@ -57,7 +58,7 @@ def match_existing(rows: list[ImportRow], organization) -> None:
     with connection.cursor() as cur:
         cur.execute(
             "SELECT source_ref, id, name, kind, subtype, fiscal_year, plan_reference, budget, ST_AsBinary(geom), "
-            "deleted_at, version "
+            "deleted_at, version, funding_source "
             "FROM projects_geo_project WHERE organization_id = %s AND source_ref = ANY(%s)",
             [organization.pk, refs],
         )
@@ -66,7 +67,7 @@ def match_existing(rows: list[ImportRow], organization) -> None:
         hit = existing.get(row.source_ref)
         if hit is None:
             continue
-        pk, name, kind, subtype, fy, plan, budget, wkb, deleted_at, version = hit
+        pk, name, kind, subtype, fy, plan, budget, wkb, deleted_at, version, funding = hit
         if deleted_at is not None:
             row.add(
                 "deleted_project",
@@ -83,6 +84,7 @@ def match_existing(rows: list[ImportRow], organization) -> None:
         same = (
             (name, kind, subtype, fy, plan or "")
             == (v.get("name"), v.get("kind"), v.get("subtype"), v.get("fiscal_year"), v.get("plan_reference") or "")
+            and funding == (v.get("funding_source") or "")
             and v.get("budget") is not None
             and Decimal(budget) == v["budget"]
             and row.geometry is not None

@@ -15,12 +15,15 @@ otherwise ``CommitConflict`` (Thai and English) and nothing is written.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import numpy as np
 import shapely
 from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access import acts_on_behalf
+from closures.services import CLOSED, closure_for, texts_of
 from common.bilingual import both
 
 from .rows import ImportRow
@@ -30,6 +33,8 @@ from .rows import ImportRow
 LAO_LOCK = 0x67690001
 UPLOAD_LOCK = 0x67690002
 SHOWN_ROWS = 10  # row numbers named in a conflict message
+PROGRESS_ROWS = 5000  # rows copied between two progress reports
+WRITE_STEPS = 4  # update, insert, tambon shares, history
 
 
 class CommitRefused(Exception):
@@ -43,7 +48,7 @@ class CommitConflict(Exception):
     committed already): nothing was written. ``message_th``/``message_en`` say what to do."""
 
     def __init__(self, code: str, message, /, **params):
-        texts = both(message, **params)
+        texts = message if isinstance(message, dict) else both(message, **params)  # a dict: the two texts
         self.code = code
         self.message_th = texts["message_th"]
         self.message_en = texts["message_en"]
@@ -69,7 +74,8 @@ FOR UPDATE
 STAGE_TABLE = """
 CREATE TEMP TABLE import_stage (
     ord integer PRIMARY KEY, project_id bigint, source_ref text, kind text, subtype text, name text,
-    fiscal_year integer, plan_reference text, budget numeric(14, 2), findings jsonb, geom geometry(Geometry, 4326)
+    fiscal_year integer, plan_reference text, budget numeric(14, 2), findings jsonb, geom geometry(Geometry, 4326),
+    funding_source text NOT NULL DEFAULT ''
 ) ON COMMIT DROP
 """
 
@@ -91,11 +97,13 @@ INSERT = f"""
 WITH main AS ({MAIN_UNIT}),
 ins AS (
     INSERT INTO projects_geo_project (
-        organization_id, kind, subtype, name, fiscal_year, plan_reference, source_ref, budget, geom, length_m,
-        province_id, amphoe_id, tambon_id, validation_findings, created_at, updated_at, created_by_id, updated_by_id)
-    SELECT %(org)s, s.kind, s.subtype, s.name, s.fiscal_year, s.plan_reference, s.source_ref, s.budget, s.geom,
+        organization_id, kind, subtype, name, fiscal_year, plan_reference, source_ref, budget, funding_source, geom,
+        length_m, province_id, amphoe_id, tambon_id, validation_findings, created_at, updated_at, created_by_id,
+        updated_by_id, on_behalf)
+    SELECT %(org)s, s.kind, s.subtype, s.name, s.fiscal_year, s.plan_reference, s.source_ref, s.budget,
+           s.funding_source, s.geom,
            CASE WHEN ST_Dimension(s.geom) = 1 THEN ST_Length(s.geom::geography) END,
-           m.province_id, m.amphoe_id, m.tambon_id, s.findings, now(), now(), %(user)s, %(user)s
+           m.province_id, m.amphoe_id, m.tambon_id, s.findings, now(), now(), %(user)s, %(user)s, %(on_behalf)s
     FROM import_stage s LEFT JOIN main m ON m.ord = s.ord
     WHERE s.project_id IS NULL
     ORDER BY s.ord
@@ -111,10 +119,11 @@ WHERE u.share > 0
 UPDATE = f"""
 WITH main AS ({MAIN_UNIT})
 UPDATE projects_geo_project p SET kind = s.kind, subtype = s.subtype, name = s.name, fiscal_year = s.fiscal_year,
-    plan_reference = s.plan_reference, budget = s.budget, geom = s.geom,
+    plan_reference = s.plan_reference, budget = s.budget, funding_source = s.funding_source, geom = s.geom,
     length_m = CASE WHEN ST_Dimension(s.geom) = 1 THEN ST_Length(s.geom::geography) END,
     province_id = m.province_id, amphoe_id = m.amphoe_id, tambon_id = m.tambon_id,
-    validation_findings = s.findings, updated_at = now(), updated_by_id = %(user)s, version = p.version + 1
+    validation_findings = s.findings, updated_at = now(), updated_by_id = %(user)s, version = p.version + 1,
+    on_behalf = %(on_behalf)s
 FROM import_stage s LEFT JOIN main m ON m.ord = s.ord
 WHERE s.project_id IS NOT NULL AND p.id = s.project_id AND p.organization_id = %(org)s
 """
@@ -123,8 +132,9 @@ WHERE s.project_id IS NOT NULL AND p.id = s.project_id AND p.organization_id = %
 # save() through the ORM would write): "+" for created, "~" for updated, with the importing user.
 HISTORY_COLUMNS = (
     "id, kind, subtype, name, fiscal_year, plan_reference, source_ref, budget, geom, length_m, validation_findings, "
-    "current_stage, created_at, updated_at, version, deleted_at, amphoe_id, created_by_id, deleted_by_id, "
-    "organization_id, province_id, tambon_id, updated_by_id"
+    "funding_source, current_stage, created_at, updated_at, version, deleted_at, amphoe_id, created_by_id, "
+    "deleted_by_id, "
+    "organization_id, province_id, tambon_id, updated_by_id, on_behalf"
 )
 HISTORY = f"""
 INSERT INTO projects_geo_historicalproject (
@@ -153,6 +163,15 @@ def _lock(cur, organization, upload: str | None) -> None:
     cur.execute("SELECT pg_advisory_xact_lock(%s::int, %s::int)", [LAO_LOCK, organization.pk])
 
 
+def _check_open(user, organization) -> None:
+    """Refuse (CommitConflict "closed") when a closure window is in force for the LAO's province now —
+    checked under the lock, inside the transaction: an import that began before a closure starts
+    writes nothing once it has started."""
+    closure = closure_for(user, organization.province_id)
+    if closure is not None:
+        raise CommitConflict("closed", texts_of(CLOSED, closure))
+
+
 def _check_current(cur, todo: list[ImportRow], organization, expected: dict[int, int]) -> None:
     """Refuse (CommitConflict) when a row to create has a project now, or a project to update is
     gone or not at the version in ``expected``; the projects to update stay locked until the end."""
@@ -173,7 +192,13 @@ def _check_current(cur, todo: list[ImportRow], organization, expected: dict[int,
 
 
 def commit_rows(
-    rows: list[ImportRow], organization, user=None, *, expected_versions: dict | None = None, upload: str | None = None
+    rows: list[ImportRow],
+    organization,
+    user=None,
+    *,
+    expected_versions: dict | None = None,
+    upload: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
     """Create / update the rows' projects; returns counts. Raises CommitRefused if any row has an
     error, CommitConflict if the database changed since the rows were checked.
@@ -181,7 +206,10 @@ def commit_rows(
     ``expected_versions``: project id → version of the projects the preview matched (``checks.
     preview_versions``); a project to update that is not in it, or at another version, refuses the
     commit. None: the versions the rows were matched with (a command that checks and commits at once).
-    ``upload``: the upload's token, so that a second commit of it at the same time is refused."""
+    ``upload``: the upload's token, so that a second commit of it at the same time is refused.
+    ``progress(done, total)``: called as the rows are copied in and after each of the ``WRITE_STEPS``
+    set-based statements, each counted as long as the copy (``total`` = rows × (1 + WRITE_STEPS),
+    about how the time divides), from inside the one transaction."""
     errors = sum(1 for r in rows if r.status == "error")
     if errors:
         raise CommitRefused(errors)
@@ -194,20 +222,23 @@ def commit_rows(
     if not todo:
         return counts
     user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
-    params = {"org": organization.pk, "user": user_id}
+    params = {"org": organization.pk, "user": user_id, "on_behalf": acts_on_behalf(user, organization)}
     if expected_versions is None:
         expected = {r.project_id: r.project_version for r in todo if r.project_id is not None}
     else:
         expected = {int(k): int(v) for k, v in expected_versions.items()}
+    steps = len(todo) * (1 + WRITE_STEPS)
+    report = progress or (lambda done, total: None)
     with transaction.atomic(), connection.cursor() as cur:
         _lock(cur, organization, upload)
+        _check_open(user, organization)
         _check_current(cur, todo, organization, expected)
         cur.execute("DROP TABLE IF EXISTS import_units, import_stage")
         cur.execute(STAGE_TABLE)  # source_ref is unique within the file (build_rows refuses duplicates)
         raw = cur.cursor  # psycopg cursor: COPY
         with raw.copy(
             "COPY import_stage (ord, project_id, source_ref, kind, subtype, name, fiscal_year, plan_reference, "
-            "budget, findings, geom) FROM STDIN"
+            "budget, findings, geom, funding_source) FROM STDIN"
         ) as copy:
             wkbs = shapely.to_wkb(
                 shapely.set_srid(np.array([r.geometry for r in todo], dtype=object), 4326), hex=True, include_srid=True
@@ -232,8 +263,12 @@ def commit_rows(
                         v["budget"],
                         json.dumps(warnings, ensure_ascii=False),
                         wkbs[i],
+                        v.get("funding_source") or "",
                     )
                 )
+                if i % PROGRESS_ROWS == PROGRESS_ROWS - 1:
+                    report(i + 1, steps)
+        report(len(todo), steps)
         cur.execute(UNITS_TABLE)
         with raw.copy("COPY import_units (ord, tambon_id, amphoe_id, province_id, share) FROM STDIN") as copy:
             for i, r in enumerate(todo):
@@ -243,9 +278,8 @@ def commit_rows(
             "DELETE FROM projects_geo_projecttambon "
             "WHERE project_id IN (SELECT project_id FROM import_stage WHERE project_id IS NOT NULL)"
         )
-        cur.execute(UPDATE, params)
-        cur.execute(INSERT, params)
-        cur.execute(SHARES, params)
-        cur.execute(HISTORY, params)
+        for n, statement in enumerate((UPDATE, INSERT, SHARES, HISTORY), start=1):
+            cur.execute(statement, params)
+            report(len(todo) * (1 + n), steps)
         cur.execute("DROP TABLE import_units, import_stage")  # also inside an enclosing transaction
     return counts

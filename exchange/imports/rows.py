@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from common import thai_format
 from common.bilingual import both
 from projects_geo import coords, fiscal
-from projects_geo.models import SUBTYPES_BY_KIND, Kind, Subtype
+from projects_geo.models import SUBTYPES_BY_KIND, FundingSource, Kind, Subtype
 
 from . import limits
 
@@ -44,6 +44,7 @@ class ImportRow:
     project_version: int | None = None  # of the matched project, when the file was checked
     action: str = "create"  # create | update | unchanged
     units: object = None  # layers.lookup.Units from boundary validation
+    hint: dict | None = None  # how the coordinates were given (validation's input mistakes): UTM / lat-lon columns
 
     def add(self, code, severity, message, /, **params):
         """A finding; its own arguments are positional-only, so a message may take any parameter
@@ -74,6 +75,32 @@ def _kind_index():
 @functools.cache
 def _subtype_index():
     return _label_index(Subtype.choices)
+
+
+@functools.cache
+def _funding_index():
+    return _label_index(FundingSource.choices)
+
+
+# Short forms of the funding sources as LAO spreadsheets write them.
+FUNDING_WORDS = {
+    "รายได้": "own_revenue",
+    "เงินรายได้": "own_revenue",
+    "รายได้ของอปท.": "own_revenue",
+    "อุดหนุนทั่วไป": "general_subsidy",
+    "อุดหนุนเฉพาะกิจ": "specific_subsidy",
+    "สะสม": "reserves",
+    "กู้": "loan",
+    "อื่นๆ": "other",
+}
+
+
+def parse_funding_source(value):
+    """A funding source code from its code or Thai / English label (None: not recognised)."""
+    if value is None:
+        return None
+    key = str(value).strip().lower()
+    return _funding_index().get(key) or FUNDING_WORDS.get(key.replace(" ", ""))
 
 
 KIND_WORDS = {"น้ำ": "water", "แหล่งน้ำ": "water", "ถนน": "road", "ทาง": "road"}
@@ -141,6 +168,7 @@ def _table_geometry(row: ImportRow, rec: dict, mapping: dict, defaults: dict):
             if lat is None or lon is None:
                 row.add("coordinates_incomplete", "error", _("Only one of latitude/longitude is filled in."))
                 return None
+            row.hint = {"form": "decimal"}
             return shapely.Point(lon, lat)
         e, n = parse_float(get("easting")), parse_float(get("northing"))
         if e is not None or n is not None:
@@ -156,6 +184,7 @@ def _table_geometry(row: ImportRow, rec: dict, mapping: dict, defaults: dict):
                 return None
             # the same explicit transformations as typed coordinates (Indian 1975: EPSG:1812)
             x, y = coords.utm_to_lonlat(e, n, int(zone), datum)
+            row.hint = {"form": "utm", "zone": int(zone), "datum": datum}
             return shapely.Point(x, y)
     except (ValueError, shapely.errors.GEOSException):
         row.add("coordinates_unreadable", "error", _("The coordinates cannot be read."))
@@ -245,6 +274,7 @@ def row_key(values: dict, geom) -> str:
             values.get("fiscal_year"),
             values.get("plan_reference") or "",
             str(values.get("budget")),
+            *([values["funding_source"]] if values.get("funding_source") else []),
             shapely.to_wkt(geom, rounding_precision=7, trim=True) if geom is not None else None,
         ],
         ensure_ascii=False,
@@ -292,6 +322,7 @@ def _read_attributes(row: ImportRow, get, defaults: dict, organization) -> None:
     plan = get("plan_reference")
     row.values["plan_reference"] = str(plan).strip()[:100] if plan not in (None, "") else ""
     row.values["budget"] = _read_budget(row, get, defaults)
+    _read_funding_source(row, get, defaults)
     _check_lao(row, get, organization)
 
 
@@ -364,6 +395,22 @@ def _read_fiscal_year(row: ImportRow, get, defaults: dict) -> int | None:
             max=fiscal.MAX_FISCAL_YEAR,
         )
     return fy
+
+
+def _read_funding_source(row: ImportRow, get, defaults: dict) -> None:
+    """The funding source (code or Thai / English label), else the default, else not recorded."""
+    raw = get("funding_source")
+    if raw in (None, ""):
+        row.values["funding_source"] = defaults.get("funding_source") or ""
+        return
+    row.values["funding_source"] = parse_funding_source(raw) or ""
+    if not row.values["funding_source"]:
+        row.add(
+            "funding_source_unknown",
+            "error",
+            _("The funding source “%(value)s” is unknown (e.g. เงินอุดหนุนทั่วไป / general subsidy)."),
+            value=str(raw)[:100],
+        )
 
 
 def _read_budget(row: ImportRow, get, defaults: dict) -> Decimal | None:

@@ -4,9 +4,10 @@ Only users who may create projects for the LAO (``accounts.access.can_create_pro
 through, and the domain functions of ``exchange.imports`` do the work. The file is read at
 the upload (its columns, first rows and row count go into the upload's state for the mapping
 page), at the dry run (whose report is kept for download until the mapping changes, with the
-versions of the projects it matched) and again at the commit, which validates against the database
-as it is then and refuses to update a project changed since the dry run. Nothing is written before
-the commit, and the commit writes all rows or none.
+versions of the projects it matched) and again at the commit — a background job of the ``jobs`` app
+(``jobs.views.commit_import``) — which validates against the database as it is then and refuses to
+update a project changed since the dry run. Nothing is written before the commit, and the commit
+writes all rows or none.
 """
 
 from __future__ import annotations
@@ -21,11 +22,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
-from accounts.access import can_create_project, organization_of, visible_organizations
+from accounts.access import can_create_project, can_import_projects, organization_of, visible_organizations
 from common.metrics import IMPORT_SECONDS
-from common.thai_format import parse_amount
 from exchange import imports
 from exchange.imports import limits, uploads
 from layers.models import Organization
@@ -54,9 +53,7 @@ def _state(request, token):
 
 
 def _table(token, state):
-    return imports.read_source(
-        uploads.file_path(token, state), filename=state["filename"], crs=state["crs"], encoding=state["encoding"]
-    )
+    return imports.read_upload(token, state)
 
 
 SAMPLE_ROWS = 5
@@ -80,18 +77,7 @@ def _describe(table) -> dict:
 
 def _rows(token, state, org):
     with IMPORT_SECONDS.labels("prepare").time():
-        table = _table(token, state)
-        return imports.prepare(table, state["mapping"] or {}, org, _defaults(state["defaults"]))
-
-
-def _defaults(raw: dict) -> dict:
-    out = {k: v for k, v in raw.items() if v not in (None, "")}
-    for key in ("fiscal_year", "zone"):
-        if key in out:
-            out[key] = int(out[key])
-    if "budget" in out:
-        out["budget"] = parse_amount(out["budget"])  # "250,000" as in the files
-    return out
+        return imports.prepare_upload(token, state, org)
 
 
 class UploadForm(forms.Form):
@@ -129,6 +115,8 @@ def _upload_refusal(request, form, own, orgs):
 
 @login_required
 def upload(request):
+    if not can_import_projects(request.user):  # analysts: refused before any upload
+        raise PermissionDenied(gettext("Your role does not import projects."))
     own = organization_of(request.user)
     orgs = visible_organizations(request.user)
     error = None
@@ -187,7 +175,7 @@ def mapping(request, token):
             for k in ("kind", "subtype", "fiscal_year", "budget", "zone", "datum")
         }
         try:
-            _defaults(state["defaults"])
+            imports.upload_defaults(state["defaults"])
         except (ValueError, InvalidOperation):
             messages.error(request, gettext("The default values are not valid numbers."))
         else:
@@ -255,35 +243,3 @@ def report(request, token):
     response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="import_report.csv"'
     return response
-
-
-@login_required
-@require_POST
-def commit(request, token):
-    state, org = _state(request, token)
-    try:
-        rows = _rows(token, state, org)
-        with IMPORT_SECONDS.labels("commit").time():
-            counts = imports.commit_rows(
-                rows, org, request.user, expected_versions=state.get("versions") or {}, upload=token
-            )
-    except imports.ImportFileError as exc:
-        messages.error(request, f"{exc.message_th} / {exc.message_en}")
-        return redirect("projects_geo:import_preview", token=token)
-    except imports.CommitConflict as exc:
-        messages.error(request, f"{exc.message_th} / {exc.message_en}")
-        if uploads.load(token) is None:  # written by the other commit of this upload meanwhile
-            return redirect("projects_geo:import_upload")
-        return redirect("projects_geo:import_preview", token=token)
-    except imports.CommitRefused as exc:
-        messages.error(
-            request,
-            gettext("%(n)s rows have errors; nothing was written. Correct the file or the mapping.")
-            % {"n": exc.n_errors},
-        )
-        return redirect("projects_geo:import_preview", token=token)
-    uploads.discard(token)
-    messages.success(
-        request, gettext("Import done: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % counts
-    )
-    return redirect("projects_geo:import_upload")

@@ -7,7 +7,7 @@ deleted or not deleted (400) — shows the history page with the reason and chan
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access
+from layers.models import Organization
 from projects_geo.concurrency import ConflictError
 from projects_geo.deletion import restore_project, soft_delete_project
+from projects_geo.history import changes_on_behalf
 from projects_geo.history import project_history as build_history
 from projects_geo.models import Project
 
@@ -97,3 +99,18 @@ def deleted_projects(request):
         .order_by("-deleted_at")
     )
     return render(request, "projects_geo/deleted_list.html", {"projects": projects[:500]})
+
+
+@login_required
+@require_GET
+def on_behalf_changes(request):
+    """What the provincial office recorded on behalf of the LAO: the LAO administrator's own LAO
+    (the provincial office: its province; DLA: everywhere)."""
+    orgs = access.on_behalf_organizations(request.user)
+    if not orgs.exists():
+        raise PermissionDenied(_("Only the LAO administrator, the provincial office and DLA see this list."))
+    changes = changes_on_behalf(orgs.values("pk"))
+    names = dict(Organization.objects.filter(pk__in={c.organization_id for c in changes}).values_list("pk", "name_th"))
+    for c in changes:
+        c.organization_name = names.get(c.organization_id, "")
+    return render(request, "projects_geo/on_behalf_list.html", {"changes": changes})

@@ -25,10 +25,10 @@ from accounts import access
 from layers.models import Organization
 
 from ..concurrency import ConflictError
-from ..forms import LINE_SUBTYPES, ProjectForm, StageForm
+from ..forms import LINE_SUBTYPES, ProjectForm, StageCorrectionForm, StageForm
 from ..models import SUBTYPES_BY_KIND, Kind, Project, Stage
 from ..services import save_project
-from ..stages import StageError, next_stage, record_stage
+from ..stages import StageError, correct_last_stage, next_stage, record_stage, withdraw_last_stage
 from .common import map_config
 
 GEOMETRY_BY_KIND = {Kind.WATER.value: "point", Kind.ROAD.value: "line"}
@@ -76,8 +76,13 @@ def _entry_page(request, project, *, editable):
     stage_form = None
     status = 200
     server_findings = []
+    correction_form = None
     if request.method == "POST" and request.POST.get("action") == "stage":
         stage_form, status = _record_stage(request, project)
+        if status == 302:
+            return redirect(reverse("projects_geo:project_edit", args=[project.pk]) + "#stages")
+    elif request.method == "POST" and request.POST.get("action") == "stage_correct":
+        correction_form, status = _correct_stage(request, project)
         if status == 302:
             return redirect(reverse("projects_geo:project_edit", args=[project.pk]) + "#stages")
     elif request.method == "POST":
@@ -89,12 +94,10 @@ def _entry_page(request, project, *, editable):
             messages.success(request, _("The project is saved."))
             return redirect("projects_geo:project_edit", pk=project.pk)
         status = 400
-    return render(
-        request,
-        "projects_geo/project_form.html",
-        _context(request, project, form, stage_form, editable, server_findings),
-        status=status,
-    )
+    context = _context(request, project, form, stage_form, editable, server_findings)
+    if context["can_correct_stage"]:
+        context["correction_form"] = correction_form or _correction_form(project)
+    return render(request, "projects_geo/project_form.html", context, status=status)
 
 
 def _save(request, form, project):
@@ -126,8 +129,54 @@ def _finding_for_page(finding: dict) -> dict:
 
 
 def _recordable_stages(user, project):
-    current = project.current_stage or 0
-    return [s for s in Stage if s.value > current and access.can_record_stage(user, project, s.value)]
+    """The stage the user may record next: the project's next stage, if their role records it
+    (stages are recorded in order, so no later one can be)."""
+    upcoming = next_stage(project)
+    return [upcoming] if upcoming is not None and access.can_record_stage(user, project, upcoming.value) else []
+
+
+def _correction_form(project):
+    last = project.stages.order_by("-stage").first()
+    if last is None:
+        return None
+    return StageCorrectionForm(project=project, initial={"date": last.date, "amount": last.amount, "do": "correct"})
+
+
+def _correct_stage(request, project):
+    """The LAO administrator's correction or withdrawal of the last stage; (form, status)."""
+    if not access.can_correct_stage(request.user, project):
+        raise PermissionDenied(_("Only the LAO administrator corrects or withdraws a recorded stage."))
+    form = StageCorrectionForm(request.POST, project=project)
+    if not form.is_valid():
+        return form, 400
+    data = form.cleaned_data
+    label = Stage(project.current_stage).label if project.current_stage else ""
+    try:
+        with transaction.atomic():
+            if data["do"] == "withdraw":
+                withdraw_last_stage(
+                    project, reason=data["reason"], user=request.user, expected_version=form.expected_version
+                )
+                messages.success(request, _("Withdrew “%(stage)s”.") % {"stage": label})
+            else:
+                row = correct_last_stage(
+                    project,
+                    date=data["date"],
+                    amount=data["amount"],
+                    reason=data["reason"],
+                    user=request.user,
+                    expected_version=form.expected_version,
+                )
+                messages.success(request, _("Corrected “%(stage)s”.") % {"stage": label})
+                for warning in row.warnings:
+                    messages.warning(request, warning)
+    except ConflictError as exc:
+        form.add_conflict(exc)
+        return form, 400
+    except StageError as exc:
+        form.add_error(None, exc.messages)
+        return form, 400
+    return form, 302
 
 
 def _record_stage(request, project):
@@ -144,7 +193,7 @@ def _record_stage(request, project):
         return _with_choices(form, stages), 403
     try:
         with transaction.atomic():
-            record_stage(
+            row = record_stage(
                 project,
                 data["stage"],
                 data["date"],
@@ -152,14 +201,17 @@ def _record_stage(request, project):
                 user=request.user,
                 note=data["note"],
                 expected_version=form.expected_version,
+                funding_source=data.get("funding_source") or "",
             )
     except ConflictError as exc:
         form.add_conflict(exc)
         return _with_choices(form, stages), 400
-    except StageError as exc:
+    except ValidationError as exc:  # StageError, or a closure window (SystemClosed)
         form.add_error(None, exc.messages)
         return _with_choices(form, stages), 400
     messages.success(request, _("Recorded “%(stage)s”.") % {"stage": Stage(data["stage"]).label})
+    for warning in row.warnings:
+        messages.warning(request, warning)
     return form, 302
 
 
@@ -196,6 +248,8 @@ def _context(request, project, form, stage_form, editable, server_findings):
         "can_view_history": bool(project.pk) and access.can_view_history(request.user, project),
         "can_delete": bool(project.pk) and access.can_delete_project(request.user, project),
         "next_stage": upcoming,
+        "next_stage_roles": ", ".join(str(r.label) for r in access.roles_recording_stage(upcoming)) if upcoming else "",
+        "can_correct_stage": bool(project.pk) and bool(history) and access.can_correct_stage(request.user, project),
         "server_findings": server_findings,
         "saved_findings": [_finding_for_page(f) for f in (project.validation_findings or [])] if project.pk else [],
         "map_config": map_config(

@@ -37,6 +37,7 @@ def read_request(data) -> tuple[dict, list]:
     _read_kind(data, out, errors)
     _read_location(data, out, errors)
     _read_crs(data, out, errors)
+    _read_typed_as(data, out, errors)
     _read_numbers(data, out, errors)
     return out, errors
 
@@ -109,6 +110,31 @@ def _read_crs(data, out, errors) -> None:
             )
         )
     out["zone"] = int(zone_text) if zone_text in ("47", "48") else None
+
+
+def _read_typed_as(data, out, errors) -> None:
+    """``typed_as``: how a geometry's coordinates were typed (``{"form": "utm"|"decimal"|"dms",
+    "zone", "datum"}``, the ``typed_as`` of a preview's answer) → ``out["typed_as"]``. A UTM zone or
+    datum mix-up is looked for only in coordinates typed as UTM; a drawn geometry sends none."""
+    value = data.get("typed_as")
+    out["typed_as"] = None
+    if value is None:
+        return
+    form = value.get("form") if isinstance(value, dict) else None
+    zone = value.get("zone") if isinstance(value, dict) else None
+    datum = value.get("datum") if isinstance(value, dict) else None
+    if form not in ("utm", "decimal", "dms") or zone not in (None, 47, 48) or datum not in (None, *coords.DATUM_LABELS):
+        errors.append(
+            _err(
+                "typed_as",
+                'typed_as must be {"form": "utm", "decimal" or "dms", "zone": 47, 48 or null, '
+                '"datum": "wgs84", "indian1975" or null} or null.',
+                'typed_as ต้องเป็น {"form": "utm", "decimal" หรือ "dms", "zone": 47, 48 หรือ null, '
+                '"datum": "wgs84", "indian1975" หรือ null} หรือ null',
+            )
+        )
+        return
+    out["typed_as"] = {"form": form, "zone": zone, "datum": datum}
 
 
 def _read_numbers(data, out, errors) -> None:
@@ -191,6 +217,7 @@ class ValidateView(APIView):
                     exclude_project_id=args["project_id"],
                     datum=args["datum"],
                     zone=args["zone"],
+                    input_crs_hint=args["typed_as"],
                 )
         except DatabaseError:
             return Response(

@@ -24,9 +24,13 @@ def format_value(value, fmt="int", digits=False):
 
 
 @register.simple_tag
-def cell(row, column, digits=False):
-    """The value of ``column`` in ``row`` formatted for display."""
-    return format_value(row.get(column.key), column.fmt, digits)
+def cell(row, column, digits=False, dash=False):
+    """The value of ``column`` in ``row`` formatted for display (``dash``: a zero count is "-", as
+    DLA's tables print it)."""
+    value = row.get(column.key)
+    if dash and column.fmt == "int" and not value:
+        return "-"
+    return format_value(value, column.fmt, digits)
 
 
 @register.filter

@@ -34,12 +34,30 @@ def test_stage_rights_follow_the_role():
     assert not access.can_edit_project(planner, p)
 
 
-def test_provincial_analyst_reads_the_province_and_edits_nothing():
+def test_provincial_analyst_reads_the_province_and_enters_data_on_behalf_only_there():
     analyst = make_analyst(PHANG_NGA)
     refs = set(Project.objects.visible_to(analyst).values_list("source_ref", flat=True))
     assert refs == {"sample:7", "sample:8", "sample:9"}
-    assert not access.can_edit_project(analyst, sample(7))
-    assert not access.can_record_stage(analyst, sample(7), Stage.IN_PLAN)
+    # on behalf of the LAOs of their own province: create, edit, every stage — but not delete
+    assert access.can_edit_project(analyst, sample(7))
+    assert access.can_create_project(analyst, sample(7).organization)
+    assert all(access.can_record_stage(analyst, sample(7), s) for s in Stage)
+    assert access.acts_on_behalf(analyst, sample(7).organization)
+    assert not access.can_delete_project(analyst, sample(7))
+    # never outside the province
+    outside = sample(1)  # Phuket
+    assert not access.can_edit_project(analyst, outside)
+    assert not access.can_create_project(analyst, outside.organization)
+    assert not any(access.can_record_stage(analyst, outside, s) for s in Stage)
+    assert not access.acts_on_behalf(analyst, outside.organization)
+    # the LAO's own staff and DLA do not act on anyone's behalf
+    assert not access.acts_on_behalf(make_engineer(PATONG), sample(3).organization)
+    assert not access.acts_on_behalf(make_dla_admin(), sample(7).organization)
+    # a pending analyst grants nothing
+    pending = make_analyst(PHANG_NGA, "pending-analyst")
+    pending.profile.status = "pending"
+    pending.profile.save()
+    assert not access.can_create_project(pending, sample(7).organization)
 
 
 def test_dla_and_superuser_see_everything_anonymous_nothing():

@@ -10,8 +10,12 @@ province (Phang Nga) and anonymously, with GET, POST (form and JSON), PATCH and 
 Asserted: never a server error; a URL about an object answers 401/403/404/405 or sends to a login
 page; no response carries another LAO's data (the names and markers of projects the user may
 not read, unzipping exports); and afterwards LAO B's rows are exactly as before (nothing edited,
-deleted, restored, created or approved). Public URLs are listed in ``PUBLIC`` with the reason;
-they are still checked for leaks and writes.
+deleted, restored, created or approved; no message added to its thread). Public URLs are listed
+in ``PUBLIC`` with the reason; they are still checked for leaks and writes.
+
+Since issue 24 a provincial office enters data on behalf of the LAOs of its own province; the
+provincial roles here are of another province (Phang Nga), so for them LAO B stays out of reach
+for writing as for reading (tests/projects_geo/test_on_behalf.py covers their own province).
 
 One test per (URL pattern, role), named after the pattern (its URL name, or its path when it has
 none) and the role, e.g. ``test_url_as_role[projects_geo:project_edit-lao_engineer]``; it sends
@@ -37,14 +41,21 @@ from typing import NamedTuple
 import pytest
 from django.conf import settings
 from django.contrib.gis.geos import LineString, Point
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
+from PIL import Image
 
 from accounts.models import Profile, ProfileStatus, Role
 from accounts.registration import register
-from layers.models import Organization
+from field.models import Photo
+from field.photos import attach_photo
+from jobs.models import Job
+from layers.models import Organization, Province
+from messaging.models import Message, NewsAttachment, NewsItem, Thread
+from planning.models import DevelopmentPlan, Framework, PlanStrategy, ProjectPlanLink
 from projects_geo.deletion import soft_delete_project
 from projects_geo.models import Kind, Project, ProjectStage, Stage, Subtype
 from projects_geo.services import save_project
@@ -76,6 +87,11 @@ PUBLIC = {
     "jsi18n": "JavaScript translation catalogue",
     "projects_geo:jsi18n": "JavaScript translation catalogue",
     "django.views.static.serve": "static and media files in DEBUG",
+    "projects_geo:ogc-api": "the OGC API's OpenAPI definition: no data; validators read it without credentials",
+    "favicon": "the site's icon: a redirect to a static file",
+    "messaging:faq": "the public FAQ: questions DLA published (no names)",
+    "field:manifest": "the field app's web app manifest (no data)",
+    "field:service_worker": "the field app's service worker script (no data)",
 }
 # Patterns that need no request to be allowed: password change of the caller's own account.
 OWN_ACCOUNT = {"password_change", "password_change_done"}
@@ -144,8 +160,34 @@ def make_targets():
     pending_user.email = f"{MARK.lower()}@b.example"
     pending_user.save()
     pending = register(pending_user, role=Role.LAO_ENGINEER, organization=b)
+    photo, _ = attach_photo(project, _jpeg_upload(), user=owner, note=f"{MARK}-photo")
     project.refresh_from_db()
+    plan = DevelopmentPlan.objects.create(organization=b, start_year=2566, end_year=2570, vision=f"{MARK} vision")
+    strategy = PlanStrategy.objects.create(plan=plan, code="1", name_th=f"{MARK} strategy of LAO B")
+    ProjectPlanLink.objects.create(project=project, plan=plan, strategy=strategy, years=[2568])
+    framework = Framework.objects.create(kind="sdg", code="SWEEP-SDG", name_th="SDG", start_year=2559, end_year=2573)
+    # LAO B's message thread and a news item of a third province (Krabi) with an attachment; their
+    # ids are the project's, so the sweep's ``pk`` values reach them too (no other pk is in use).
+    thread = Thread.objects.create(
+        pk=project.pk, organization=b, province=b.province, subject=f"{MARK} question of LAO B", created_by=owner
+    )
+    Message.objects.create(thread=thread, author=owner, body=f"{MARK} body")
+    news = NewsItem.objects.create(title=f"{MARK} Krabi news", body=MARK, province=Province.objects.get(code="81"))
+    NewsAttachment.objects.create(pk=project.pk, item=news, file="news/krabi.txt", name=f"{MARK}.txt")
+    job = Job.objects.create(  # a background export of LAO B's person (jobs app)
+        owner=owner,
+        kind="export",
+        state="done",
+        idempotency_key=MARK,
+        params={"format": "csv"},
+        file_name=f"{MARK}.csv",
+    )
     return {
+        "job": job,
+        "plan": plan,
+        "strategy": strategy,
+        "framework": framework,
+        "photo": photo,
         "org": b,
         "project": project,
         "deleted": deleted,
@@ -153,6 +195,12 @@ def make_targets():
         "pending": pending,
         "owner": owner,
     }
+
+
+def _jpeg_upload():
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, format="JPEG")
+    return SimpleUploadedFile("b-photo.jpg", out.getvalue(), content_type="image/jpeg")
 
 
 def tile_of(point, z=14):
@@ -182,6 +230,10 @@ def parameter_values(name: str, targets) -> list[tuple[str, str]]:
             (t["deleted"].pk, obj),
         ],
         ("stage_id", "stage_pk", "projectstage_id"): [(t["stage"].pk, obj)],
+        ("plan_id",): [(t["plan"].pk, obj)],
+        ("strategy_id",): [(t["strategy"].pk, obj)],
+        ("framework_id",): [(t["framework"].pk, win)],
+        ("photo_id",): [(t["photo"].pk, obj)],
         ("profile_id", "account_id", "registration_id"): [(t["pending"].pk, obj)],
         ("user_id", "user"): [(t["pending"].user_id, obj), (t["owner"].pk, obj)],
         ("dla_code", "lao", "lao_code", "organization", "org"): [(org.dla_code, obj)],
@@ -195,6 +247,7 @@ def parameter_values(name: str, targets) -> list[tuple[str, str]]:
         ("x",): [(x, win)],
         ("y",): [(y, win)],
         ("token", "uuid", "session"): [(uuid.uuid4(), obj)],
+        ("job_id",): [(t["job"].pk, obj)],
         ("app_label",): [("projects_geo", win)],
         ("model_name",): [("project", win)],
         ("kind",): [("water", win)],
@@ -326,7 +379,15 @@ def snapshot(org):
         Project.history.filter(organization_id=org.pk).count(),
         ProjectStage.history.filter(project_id__in=project_ids).count(),
     )
-    return projects, geoms, stages, profiles, users, history
+    photos = list(Photo.objects.filter(project__organization=org).order_by("pk").values())
+    plans = list(DevelopmentPlan.objects.filter(organization=org).order_by("pk").values())
+    strategies = list(PlanStrategy.objects.filter(plan__organization=org).order_by("pk").values())
+    links = list(ProjectPlanLink.objects.filter(plan__organization=org).order_by("pk").values())
+    threads = list(
+        Thread.objects.filter(organization=org).order_by("pk").values("pk", "status", "subject", "faq_published")
+    )
+    thread_messages = Message.objects.filter(thread__organization=org).count()
+    return projects, geoms, stages, profiles, users, history, plans, strategies, links, threads, thread_messages, photos
 
 
 def body_texts(response) -> list[bytes]:

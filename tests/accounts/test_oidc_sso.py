@@ -17,8 +17,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.contrib.sessions.backends.db import SessionStore
+from django.core import mail
 
-from accounts import access
+from accounts import access, registration
 from accounts.models import Profile, ProfileStatus, Role
 from layers.models import Organization, OrganizationType, Province
 from tests import oidc_provider
@@ -131,8 +132,14 @@ def session_user(browser):
     )
 
 
-def test_sso_creates_the_mapped_user_with_role_and_lao(provider):
+def test_first_sso_sign_in_asks_for_an_account_that_waits_for_approval(provider, settings):
+    """The role claims pre-fill the request; they never skip the approval of the claimed LAO's
+    administrator (who is e-mailed). Once approved, single sign-on signs the person in."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     org = _organization()
+    User = get_user_model()
+    lao_admin = User.objects.create_user("patong-admin", email="admin@patong.go.th", password="x-local-pass-9")
+    Profile.objects.create(user=lao_admin, role=Role.LAO_ADMIN, organization=org)
     provider_account(
         "idp-somchai",
         {
@@ -141,17 +148,32 @@ def test_sso_creates_the_mapped_user_with_role_and_lao(provider):
             "given_name": "สมชาย",
             "family_name": "ใจดี",
             "dla_code": PATONG,
-            "gisplan_role": "lao_engineer",
+            "gisplan_role": "lao_admin",  # even an administrator's role claim waits for approval
         },
     )
     response, browser = sso_sign_in(provider, "idp-somchai")
+    assert response.headers["Location"].startswith("/accounts/login/?sso=failed"), response.headers.get("Location")
+    user = User.objects.get(username="somchai.p")
+    assert session_user(browser) != user  # (the provider's own sign-in shares the cookie name)
+    assert user.email == "somchai@patong.go.th" and user.first_name == "สมชาย"
+    assert not user.is_active and not user.has_usable_password()
+    assert user.profile.role == Role.LAO_ADMIN and user.profile.organization == org
+    assert user.profile.status == ProfileStatus.PENDING
+    assert not access.can_create_project(user, org)
+    assert [m.to for m in mail.outbox] == [["admin@patong.go.th"]]  # the claimed LAO's administrator
+    assert "somchai.p" in mail.outbox[0].body
+
+    # a second attempt before approval: still refused, still pending, still one account
+    response, browser = sso_sign_in(provider, "idp-somchai")
+    assert response.headers["Location"].startswith("/accounts/login/?sso=failed")
+    assert User.objects.filter(email="somchai@patong.go.th").count() == 1
+
+    registration.approve(user.profile, by=lao_admin)
+    assert mail.outbox[-1].to == ["somchai@patong.go.th"]  # the approval e-mail
+    response, browser = sso_sign_in(provider, "idp-somchai")
     assert response.status_code == 302 and response.headers["Location"] == "/", response.headers.get("Location")
-    user = session_user(browser)
-    assert user is not None and user.username == "somchai.p" and user.email == "somchai@patong.go.th"
-    assert user.first_name == "สมชาย" and user.is_active and not user.has_usable_password()
-    assert user.profile.role == Role.LAO_ENGINEER and user.profile.organization == org
-    assert user.profile.status == ProfileStatus.ACTIVE
-    assert access.can_create_project(user, org)
+    assert session_user(browser) == user
+    assert access.can_create_project(User.objects.get(pk=user.pk), org)
     # the session really is signed in: a login-required page answers instead of redirecting
     page = browser.get(f"{provider.url}/projects/deleted/", allow_redirects=False, timeout=30)
     assert page.status_code == 200
@@ -166,6 +188,14 @@ def test_sso_maps_an_existing_approved_user_by_email_and_refuses_pending_or_unkn
     response, browser = sso_sign_in(provider, "idp-malee")
     assert response.headers["Location"] == "/"
     assert session_user(browser) == existing
+    assert Profile.objects.get(user=existing).role == Role.LAO_FINANCE
+
+    # a role claim never changes an existing account's role (no approval skipped)
+    existing.email = "malee2@patong.go.th"
+    existing.save()
+    provider_account("idp-malee2", {"email": "malee2@patong.go.th", "dla_code": PATONG, "gisplan_role": "lao_admin"})
+    response, browser = sso_sign_in(provider, "idp-malee2")
+    assert response.headers["Location"] == "/"
     assert Profile.objects.get(user=existing).role == Role.LAO_FINANCE
 
     pending = User.objects.create_user("wait", email="wait@patong.go.th", is_active=False)

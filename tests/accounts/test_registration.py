@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.urls import reverse
 
 from accounts import access
@@ -129,3 +130,29 @@ def test_pending_profile_grants_nothing_even_if_active_flag_set():
     assert Project.objects.visible_to(user).count() == 0
     assert not access.is_account_admin(user)
     assert PASSWORD
+
+
+def with_email(user, address):
+    user.email = address
+    user.save()
+    return user
+
+
+def test_approvers_are_emailed_and_the_person_gets_the_decision(client, settings, django_capture_on_commit_callbacks):
+    """Issue 24: the account-approval e-mails (captured with the locmem backend)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    lao_admin = with_email(make_user("patong-admin", Role.LAO_ADMIN, lao=PATONG), "admin@patong.example")
+    with_email(make_user("phuket-office", Role.PROVINCIAL_ADMIN, province=PHUKET), "office@phuket.example")
+    with_email(make_user("phangnga-office", Role.PROVINCIAL_ADMIN, province=PHANG_NGA), "office@phangnga.example")
+    with_email(make_user("city-admin", Role.LAO_ADMIN, lao=PHUKET_CITY), "admin@city.example")
+    with_email(make_dla_admin(), "dla@dla.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        register(client, "newbie")
+    assert len(mail.outbox) == 1
+    assert sorted(mail.outbox[0].to) == ["admin@patong.example", "dla@dla.example", "office@phuket.example"]
+    assert "newbie" in mail.outbox[0].body
+    profile = Profile.objects.get(user__username="newbie")
+    client.force_login(lao_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("accounts:approve", args=[profile.pk])).status_code == 302
+    assert mail.outbox[-1].to == ["newbie@example.go.th"] and "newbie" in mail.outbox[-1].body

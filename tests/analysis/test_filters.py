@@ -133,6 +133,8 @@ def test_filter_is_one_sql_query(django_assert_max_num_queries):
         ({"reached_stage": "0"}, "reached_stage"),
         ({"budget_min": "-5"}, "budget_min"),
         ({"budget_max": "lots"}, "budget_max"),
+        ({"fiscal_year": ",".join(["2568"] * 501)}, "fiscal_year"),  # more values than a list may hold
+        ({"sdg": ",".join(["6"] * 501)}, "sdg"),
     ],
 )
 def test_bad_parameters_raise_bilingual_errors(params, field):

@@ -64,14 +64,20 @@ def test_record_two_stages_in_order_and_an_out_of_order_one_is_refused(page, sam
         page.select_option("#stage-form select[name=stage]", stage)
         page.fill("#stage-form input[name=date]", date)
         page.click("#record-stage")
-        page.wait_for_load_state("networkidle")
+        page.locator(f"#stage-history tr[data-stage='{stage}']").wait_for()  # the panel is replaced in place
     assert page.locator("#stage-history tbody tr").count() == 2
     assert "20 พ.ย. 2567" in page.locator("#stage-history").inner_text()
+    # the panel offers only the next stage (issue 21); a stale or crafted form asking for a later one
+    assert page.locator("#stage-form select[name=stage] option").all_inner_texts() == ["อนุมัติงบประมาณ (ข้อบัญญัติ)"]
+    page.evaluate(
+        "() => { const o = document.createElement('option'); o.value = '4'; o.text = '4';"
+        " document.querySelector('#stage-form select[name=stage]').appendChild(o); }"
+    )
     page.select_option("#stage-form select[name=stage]", "4")
     page.fill("#stage-form input[name=date]", "1/12/2567")
     page.fill("#stage-form input[name=amount]", "1,500,000")
     page.click("#record-stage")
-    page.wait_for_load_state("networkidle")
+    page.locator("#stage-errors").wait_for()
     error = page.locator("#stage-errors").inner_text()
     assert "ตามลำดับ" in error and "อนุมัติงบประมาณ" in error or "ตามลำดับ" in error
     assert list(ProjectStage.objects.filter(project=project).values_list("stage", flat=True)) == [1, 2]

@@ -60,7 +60,7 @@ def test_completeness_and_choropleth_reports_render(sample_site, browser_page, t
 
     page.goto(f"{live_server.url}/reports/completeness/?fiscal_year=2568")
     page.wait_for_load_state("networkidle")
-    assert page.locator("h1").inner_text().startswith("จำนวน อปท. ที่บันทึกข้อมูลโครงการ")
+    assert page.locator("h1").inner_text().startswith("ข้อมูลแผนพัฒนาท้องถิ่นและขั้นตอนงบประมาณของ อปท.")  # DLA format
     total = page.locator("table.completeness tfoot tr.total")
     assert "รวมทั้งประเทศ" in total.inner_text() and "7,849" in total.inner_text()
     assert page.locator("table.completeness tbody tr").count() == 76

@@ -223,7 +223,7 @@ def test_geopackage_round_trip(projects, tmp_path):
     qs, expected = projects
     path = tmp_path / "p.gpkg"
     export_to_file(qs, "gpkg", path)
-    assert sorted(pyogrio.list_layers(path)[:, 0]) == ["projects_lines", "projects_points"]
+    assert sorted(pyogrio.list_layers(path)[:, 0]) == ["photos", "projects_lines", "projects_points"]
     for reader in (_fiona_features, _pyogrio_features):
         feats = reader(str(path), layer="projects_points") + reader(str(path), layer="projects_lines")
         _check(feats, expected)
@@ -649,7 +649,9 @@ def _empty_checks(fmt, path):
         assert len(pyogrio.list_layers(str(path))) == 0  # GDAL opens it: no layer, no feature
     elif fmt == "gpkg":
         layers = dict(pyogrio.list_layers(str(path)))
-        assert layers == {"projects_points": "Point", "projects_lines": "LineString"}
+        assert layers == {"projects_points": "Point", "projects_lines": "LineString", "photos": "Point"}
+        assert pyogrio.read_info(str(path), layer="photos")["features"] == 0
+        del layers["photos"]
         for layer in layers:
             info = pyogrio.read_info(str(path), layer=layer)
             assert info["features"] == 0 and info["crs"] == "EPSG:4326"

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role
 from projects_geo.models import Project
-from tests.factories import PATONG, PHUKET, PHUKET_CITY, make_analyst, make_engineer, make_user
+from tests.factories import PATONG, PHANG_NGA, PHUKET_CITY, make_analyst, make_engineer, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +107,7 @@ def test_access(client):
     url = upload(client)["Location"]
     client.force_login(make_engineer(PHUKET_CITY, "other"))
     assert client.get(url).status_code == 404  # someone else's upload
-    client.force_login(make_analyst(PHUKET))
+    client.force_login(make_analyst(PHANG_NGA))  # another province's analyst (Phuket's may, on behalf)
     resp = upload(client, lao=PATONG)
     assert resp.status_code == 400 and Project.objects.filter(source_ref="W1").count() == 0
     client.force_login(make_user("finance", Role.LAO_FINANCE, lao=PATONG))

@@ -51,6 +51,7 @@ from django.urls.exceptions import Resolver404
 from accounts.models import Role
 from accounts.registration import register
 from analysis.filters import FILTER_PARAMS
+from jobs.models import Job
 from projects_geo.models import Stage
 from projects_geo.stages import record_stage
 from tests.accounts.test_access_sweep import GROUP_RE, PARAM_RE, routes
@@ -87,9 +88,14 @@ PARAMS: dict[str, tuple[str, ...]] = {
     "projects_geo:api-schema": ("format", "lang"),
     "projects_geo:api-docs": (),
     "projects_geo:validate": ("format",),
-    "projects_geo:export": (*FILTERS, "format", "encoding"),
+    "projects_geo:export": (*FILTERS, "format", "encoding", "background"),
     "projects_geo:tiles-projects": FILTERS,
     "projects_geo:tiles-boundaries": (),
+    "projects_geo:tiles-projects-tilejson": FILTERS,  # the filters carry into the tile URL
+    "projects_geo:tiles-boundaries-tilejson": (),
+    "projects_geo:ogc-api": OGC,
+    "projects_geo:ogc-queryables": OGC,
+    "favicon": (),
     "projects_geo:analysis": (),
     "projects_geo:ogc-landing": OGC,
     "projects_geo:ogc-conformance": OGC,
@@ -105,6 +111,15 @@ PARAMS: dict[str, tuple[str, ...]] = {
     "reports:choropleth": (*REPORT, "level", "measure", "stage"),
     "reports:map_frame": (*LAYER, "download"),
     "reports:layer_json": LAYER,
+    "reports:dimensions": (*TABLE, "dimension", "level", *FILTERS),
+    "planning:index": (),
+    "planning:plans": (),
+    "planning:plan": (),
+    "planning:strategy": (),
+    "planning:project_link": (),
+    "planning:frameworks": (),
+    "planning:framework": (),
+    "planning:provincial": (),
     "layers:boundaries": ("zoom", "bbox", "code"),
     "projects_geo:home": ("q", "province", "all", "page", "fiscal_year", "kind", "stage"),
     "projects_geo:lao_home": ("fiscal_year", "kind", "stage"),
@@ -139,7 +154,36 @@ PARAMS: dict[str, tuple[str, ...]] = {
     "healthz": (),
     "readyz": (),
     "metrics": (),
+    "jobs:list": (),
+    "jobs:schedule": (),
+    "jobs:page": (),
+    "jobs:status": (),
+    "jobs:file": (),
+    "jobs:import_api": ("lao", "kind", "subtype", "fiscal_year", "budget", "crs", "encoding"),
     "admin:login": ("next",),
+    # issue 24
+    "projects_geo:on_behalf_changes": (),
+    "closures:list": (),
+    "closures:delete": (),
+    "monitoring:behind": ("province",),
+    "monitoring:behind_export": ("province", "format"),
+    "monitoring:calendar": (),
+    "monitoring:calendar_delete": (),
+    "monitoring:digest": ("province",),
+    "messaging:threads": ("status",),
+    "messaging:thread": (),
+    "messaging:publish_faq": (),
+    "messaging:faq": (),
+    "messaging:news": (),
+    "messaging:attachment": (),
+    "field:capture": ("lao",),
+    "field:manifest": (),
+    "field:service_worker": (),
+    "field:offline_data": ("lao",),
+    "field:photo": (),
+    "field:photo_thumb": (),
+    "field:captures": (),
+    "field:project_photos": (),
 }
 # Sensible values a URL keeps while one parameter is hostile (export needs a format to reach its filters).
 BASE_QUERY = {"projects_geo:export": {"format": "geojson"}}
@@ -226,12 +270,15 @@ def make_objects(engineer_client):
     assert answer.status_code == 302, answer.content[:500]
     token = answer["Location"].rstrip("/").split("/")[-2]
     z, x, y = tile_of(project.geom)
+    job = Job.objects.create(owner=owner, kind="export", idempotency_key="hostile", params={"format": "csv"})
     return {
+        "job_id": job.pk,
         "pk": project.pk,
         "object_id": project.pk,
         "profile_id": pending.pk,
         "dla_code": PATONG,
         "code": PHUKET,
+        "province_code": PHUKET,
         "level": "province",
         "cid": "projects",
         "fid": project.pk,

@@ -2,6 +2,7 @@
 filled set-based, a believable mix, and the same seed giving the same data."""
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -116,3 +117,23 @@ def test_cluster_cells_are_compacted_and_match_the_projects(generated):
     assert cells() == from_projects()
     # compacted at the end: one row per cell and key
     assert one("SELECT count(*) FROM projects_geo_clustercell")[0] == len(cells())
+
+
+def test_funding_sources_in_realistic_shares(generated):
+    """Own revenue and the general subsidy most, then the specific subsidy; a few approved budgets
+    from accumulated reserves where the project's source differs."""
+    shares = Counter(generated.values_list("funding_source", flat=True))
+    assert "" not in shares and set(shares) <= {
+        "own_revenue",
+        "general_subsidy",
+        "specific_subsidy",
+        "reserves",
+        "loan",
+        "other",
+    }
+    assert 0.25 < shares["own_revenue"] / N < 0.4 and 0.28 < shares["general_subsidy"] / N < 0.45
+    assert 0.15 < shares["specific_subsidy"] / N < 0.3 and shares["reserves"] / N < 0.12
+    approved = ProjectStage.objects.filter(project__in=generated, stage=3)
+    differs = approved.exclude(funding_source="").count()
+    assert differs < approved.count() * 0.15
+    assert not ProjectStage.objects.filter(project__in=generated).exclude(stage=3).exclude(funding_source="").exists()

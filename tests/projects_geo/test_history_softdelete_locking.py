@@ -100,7 +100,9 @@ def test_history_keeps_geometry_and_stage_changes_with_who_and_when(project, eng
     changed = next(e for e in entries if e.action == "changed")
     assert changed.geometry_changed and changed.who == engineer
     geom_change = next(c for c in changed.changes if c.field == "geom")
-    assert geom_change.old.startswith("Point") and geom_change.new.startswith("LineString")
+    # shown as people read it (issue 21): the kind of geometry, no WKT; both versions for the small map
+    assert geom_change.old.startswith("จุด") and geom_change.new.startswith("เส้น")
+    assert "Point" in geom_change.old_geojson and "LineString" in geom_change.new_geojson
     recorded = [e for e in entries if e.action == "stage_recorded"]
     assert {e.stage for e in recorded} == {1, 2}  # recorded_by is also the history's who
     assert ProjectStage.history.filter(project_id=project.pk, history_type="+").count() == 2
@@ -113,7 +115,8 @@ def test_history_page_is_shown_to_the_lao_and_not_to_others(client, project, eng
     page = client.get(reverse("projects_geo:project_history", args=[project.pk]))
     assert page.status_code == 200
     body = page.content.decode()
-    assert "history-geometry" in body and "POINT (98.2999 7.8999)" in body and "eng" in body
+    assert "history-geometry" in body and "7.899900, 98.299900" in body and "eng" in body
+    assert "POINT (" not in body and 'class="history-map"' in body
     client.force_login(make_engineer(PHUKET_CITY, "other"))
     assert client.get(reverse("projects_geo:project_history", args=[project.pk])).status_code == 404
     client.force_login(make_analyst(PHANG_NGA))

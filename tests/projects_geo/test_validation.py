@@ -116,12 +116,12 @@ def test_utm_zone_mixup_is_detected(lao):
 
 @pytest.mark.django_db
 def test_a_zone_mixup_without_a_hint_is_suggested_once(lao):
-    """A geometry given as lon/lat (drawn, or a typed preview accepted) carries no datum: both
-    datums' readings of the other zone land in the LAO, and one suggestion (WGS 84) is made."""
+    """UTM numbers given without their datum (a file's easting/northing columns): both datums'
+    readings of the other zone land in the LAO, and one suggestion (WGS 84) is made."""
     road = [(98.2990, 7.8930), (98.3010, 7.8936)]
     e, n = coords.lonlat_to_utm(np.array([p[0] for p in road]), np.array([p[1] for p in road]), 47)
     lon, lat = coords.utm_to_lonlat(e, n, 48)  # zone 47 numbers read as zone 48
-    result = validate(LineString(list(zip(lon, lat)), srid=4326), lao(PATONG), "road")
+    result = validate(LineString(list(zip(lon, lat)), srid=4326), lao(PATONG), "road", input_crs_hint={"form": "utm"})
     mixups = [f for f in result.findings if f.code == "utm_zone_mixup"]
     assert len(mixups) == 1 and not result.ok
     assert np.ravel(mixups[0].suggestion.coords) == pytest.approx(np.ravel(road), abs=1e-6)

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.test import override_settings
 
+from layers.models import Province
+from monitoring.models import CalendarItem
 from reports import score
 from reports.base import parse_params
 from tests.factories import PASSWORD, PHANG_NGA, PHUKET, make_analyst, make_dla_admin
@@ -19,7 +20,7 @@ def _rows(user, **params):
     return t, {r["code"]: r for r in t.rows}
 
 
-def test_default_calendar_deadlines_for_fy_2568():
+def test_default_calendar_deadlines_for_fy_2568(db):
     due = {d.key: d.due(2568) for d in score.calendar()}
     assert due == {
         "plan": dt.date(2024, 6, 30),
@@ -96,8 +97,26 @@ CALENDAR_BY_DATE = [
 ]
 
 
-@override_settings(GISPLAN_SCORE_CALENDAR=CALENDAR_BY_DATE)
-def test_calendar_from_settings_by_stage_date(report_data):
+def use_score_calendar(items):
+    """Replace DLA's score items of the calendar (monitoring.CalendarItem) by ``items``."""
+    CalendarItem.objects.filter(province__isnull=True).exclude(completeness=0, timeliness=0).delete()
+    for item in items:
+        CalendarItem.objects.create(
+            key=item["key"],
+            title_th=item["key"],
+            title_en=item["key"],
+            stage=item["stage"],
+            due_month=item["month"],
+            due_day=item["day"],
+            due_offset=item.get("year_offset", 0),
+            basis=item.get("basis", "recorded"),
+            completeness=item["completeness"],
+            timeliness=item["timeliness"],
+        )
+
+
+def test_calendar_from_the_database_by_stage_date(report_data):
+    use_score_calendar(CALENDAR_BY_DATE)
     dla = make_dla_admin()
     _t, rows = _rows(dla)
     # Stage 1 dated 2024-05-01: after the 30 April deadline; stage 3 dated 2024-09-15: on time.
@@ -106,20 +125,34 @@ def test_calendar_from_settings_by_stage_date(report_data):
     assert rows[PHUKET]["score"] == D("0.53") + D("0.53") + D("0.79")  # 10/19, 10/19, 15/19
 
 
+def test_items_without_points_and_provincial_items_are_not_in_the_score(report_data):
+    keys = [d.key for d in score.calendar()]
+    CalendarItem.objects.create(
+        key="plan",
+        province=Province.objects.get(code=PHUKET),
+        title_th="x",
+        title_en="x",
+        stage=1,
+        due_month=5,
+        due_day=1,
+    )
+    assert (
+        [d.key for d in score.calendar()]
+        == keys
+        == ["plan", "plan_approved", "budget", "contract", "disbursed", "complete"]
+    )
+
+
 @pytest.mark.parametrize(
     "calendar",
     [
         [{"key": "x", "stage": 1, "month": 6, "day": 30, "completeness": 10, "timeliness": 10}],  # 20 points
-        [{"key": "x", "stage": 7, "month": 6, "day": 30, "completeness": 25, "timeliness": 25}],
-        [{"key": "x", "stage": 1, "month": 2, "day": 30, "completeness": 25, "timeliness": 25}],
-        [{"stage": 1, "month": 6, "day": 30, "completeness": 25, "timeliness": 25}],
+        [{"key": "x", "stage": 1, "month": 13, "day": 30, "completeness": 25, "timeliness": 25}],
     ],
 )
-def test_bad_calendar_is_refused_with_a_message(calendar):
-    with (
-        override_settings(GISPLAN_SCORE_CALENDAR=calendar),
-        pytest.raises(ImproperlyConfigured, match="GISPLAN_SCORE_CALENDAR"),
-    ):
+def test_bad_calendar_is_refused_with_a_message(db, calendar):
+    use_score_calendar(calendar)
+    with pytest.raises(ImproperlyConfigured, match="calendar"):
         score.calendar()
 
 

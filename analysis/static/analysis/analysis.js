@@ -88,10 +88,21 @@
         interactive: true, maxNativeZoom: 18,
         getFeatureId: function (f) { if (f.id !== undefined) { f.properties.id = f.id; } return f.id; }
       }).addTo(map);
+      // VectorGrid's points are CircleMarkers without a latlng: Leaflet 1.9 reads one for every mouse
+      // event on a small marker and throws. Without getLatLng it takes the mouse's position instead.
+      tiles.on("tileload", function (e) {
+        var vt = tiles._vectorTiles && tiles._vectorTiles[tiles._tileCoordsToKey(e.coords)];
+        Object.keys((vt && vt._features) || {}).forEach(function (id) {
+          var layer = vt._features[id].feature;
+          if (layer && layer.getLatLng && !layer._latlng) { Object.getPrototypeOf(layer).getLatLng = null; }
+        });
+      });
       tiles.on("click", function (e) {
         var props = e.layer.properties || {};
+        // VectorGrid's click on a feature may come without latlng: take it from the mouse event
+        var at = e.latlng || (e.originalEvent ? map.mouseEventToLatLng(e.originalEvent) : map.getCenter());
         if (props.count !== undefined) {
-          L.popup().setLatLng(e.latlng).setContent(numberFormat.format(props.count) + " · " +
+          L.popup().setLatLng(at).setContent(numberFormat.format(props.count) + " · " +
             numberFormat.format(props.budget_thb) + " ฿").openOn(map);
           return;
         }
@@ -101,9 +112,27 @@
           [p.name, p.lao_name + " (" + p.lao_code + ")", p.kind_label + " · " + p.subtype_label,
            p.fiscal_year + " · " + numberFormat.format(p.budget) + " ฿", p.current_stage_label || ""]
             .forEach(function (line) { var d = document.createElement("div"); d.textContent = line; div.appendChild(d); });
-          L.popup().setLatLng(e.latlng).setContent(div).openOn(map);
+          var popup = L.popup().setLatLng(at).setContent(div).openOn(map);
+          if (cfg.photos_url) { addPhotos(div, popup, props.id); }
         });
       });
+    }
+
+    function addPhotos(div, popup, id) {
+      // the project's field photos (thumbnails linking to the photo), when it has any
+      getJSON(cfg.photos_url + id + "/photos/").then(function (answer) {
+        if (!answer.photos || !answer.photos.length) { return; }
+        var row = document.createElement("div");
+        row.className = "popup-photos";
+        answer.photos.slice(0, 6).forEach(function (photo) {
+          var a = document.createElement("a"), img = document.createElement("img");
+          a.href = photo.url; a.target = "_blank"; a.rel = "noopener";
+          img.src = photo.thumbnail_url; img.alt = ""; img.className = "popup-thumb";
+          a.appendChild(img); row.appendChild(a);
+        });
+        div.appendChild(row);
+        popup.update();
+      }, function () { /* no photos shown */ });
     }
 
     function updateExport(qs) {
@@ -137,7 +166,11 @@
         list.innerHTML = "";
         fc.features.forEach(function (f) {
           var li = document.createElement("li");
-          li.textContent = f.properties.name + " — " + numberFormat.format(f.properties.budget) + " ฿";
+          var link = document.createElement("a");  // each project opens its page
+          link.href = cfg.project_url.replace(/\/0\/$/, "/" + encodeURIComponent(f.id) + "/");
+          link.textContent = f.properties.name;
+          li.appendChild(link);
+          li.appendChild(document.createTextNode(" — " + numberFormat.format(f.properties.budget) + " ฿"));
           li.dataset.id = f.id;
           list.appendChild(li);
         });

@@ -137,7 +137,10 @@
       return;
     }
     setStatus(_('Checking the location…'));
-    postValidate(requestBody({geometry: geometry})).then(function (res) {
+    // Coordinates typed (and accepted) keep how they were typed while the geometry is unchanged:
+    // only typed UTM numbers can have a zone or datum mix-up; a drawn geometry sends none.
+    var typed = state.typed && JSON.stringify(geometry) === state.typed.geometry ? state.typed.as : null;
+    postValidate(requestBody({geometry: geometry, typed_as: typed})).then(function (res) {
       if (seq !== state.seq) return;  // a newer change is being checked
       if (res.status === 200 && res.data) {
         state.validation = res.data;
@@ -190,11 +193,21 @@
       sev.textContent = f.severity === 'error' ? _('Error') : _('Warning');
       div.appendChild(sev);
       div.appendChild(document.createTextNode(' ' + message(f)));
+      if (f.data && f.data.duplicate_url) {  // "open the existing project": a link to it
+        var link = document.createElement('a');
+        link.href = f.data.duplicate_url;
+        link.className = 'duplicate-link';
+        link.textContent = _('Open the existing project');
+        div.appendChild(document.createTextNode(' '));
+        div.appendChild(link);
+      }
       if (f.suggestion && config().editable) {
         var button = document.createElement('button');
         button.type = 'button';
         button.className = 'apply-fix';
-        button.textContent = _('Apply suggested fix');
+        var unlikely = f.data && f.data.likelihood === 'low';
+        if (unlikely) button.classList.add('unlikely');
+        button.textContent = unlikely ? _('Use the suggested location anyway (unlikely)') : _('Apply suggested fix');
         button.addEventListener('click', function () { applyFix(f.suggestion); });
         div.appendChild(document.createTextNode(' '));
         div.appendChild(button);
@@ -291,7 +304,13 @@
       showFindings(res.data.findings, 'preview');
       var note = swappedLines(text, res.data.preview) ? _('Longitude was typed before latitude: the coordinates were read the other way round (see the preview).') + ' ' : '';
       $('coords-message').setAttribute('data-swapped', note ? '1' : '0');
-      coordsMessage(note + (res.data.preview ? res.data.preview + ' — ' : '') + _('Preview shown on the map (dashed). Accept it to use it as the location.'), note ? 'warning' : 'success');
+      var findings = res.data.findings || [];
+      var hasError = findings.some(function (f) { return f.severity === 'error'; });
+      var hasWarning = findings.some(function (f) { return f.severity === 'warning'; });
+      var tone = hasError ? 'error' : (note || hasWarning) ? 'warning' : 'success';
+      var tail = hasError ? _('The preview has errors (listed below): correct the coordinates before using them.')
+        : _('Preview shown on the map (dashed). Accept it to use it as the location.');
+      coordsMessage(note + (res.data.preview ? res.data.preview + ' — ' : '') + tail, tone);
       $('coords-accept').disabled = false;
       $('coords-cancel').disabled = false;
     }, function () {
@@ -315,8 +334,10 @@
   function accept() {
     if (!state.preview) return;
     var geometry = state.preview.geometry;
+    var typedAs = state.preview.typed_as;
     discardPreview();
-    field.setGeometry(geometry);
+    field.setGeometry(geometry);  // validated after a short delay, with how it was typed:
+    state.typed = typedAs ? {geometry: JSON.stringify(field.geometry()), as: typedAs} : null;
     coordsMessage(_('The typed coordinates are now the project location.'), 'success');
   }
 
