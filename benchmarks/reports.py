@@ -1,6 +1,7 @@
 #!/usr/bin/env python
-"""Benchmark: the national completeness table and the budget-stage report by province, each beside
-the hand-written SQL that computes the same numbers, in one run on the same database.
+"""Benchmark: the national completeness table (DLA's full format: vision, strategy and the six
+stages), the budget-stage report by province and the report by SDG and province, each beside the
+hand-written SQL that computes the same numbers, in one run on the same database.
 
     DATABASE_URL=postgis://gisplan:gisplan@127.0.0.1:5432/gisplan_bench7 \\
         .venv/bin/python benchmarks/reports.py [--count 1000000 --seed 7] [--repeat 7] [--year 2568]
@@ -35,7 +36,7 @@ from django.core.management import call_command, get_commands  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from projects_geo.models import Project  # noqa: E402
-from reports import budget, completeness  # noqa: E402
+from reports import budget, completeness, dimensions  # noqa: E402
 from reports.base import last_years, parse_params  # noqa: E402
 
 RAW_COMPLETENESS = """
@@ -44,10 +45,35 @@ WITH m AS (
     FROM projects_geo_project
     WHERE fiscal_year IN ({years})
     GROUP BY organization_id
+), pf AS (
+    SELECT d.organization_id, {flags}
+    FROM (SELECT dp.*, EXISTS (SELECT 1 FROM planning_planstrategy s WHERE s.plan_id = dp.id) AS has_strategy
+          FROM planning_developmentplan dp) d
+    GROUP BY d.organization_id
 )
 SELECT o.province_id, GROUPING(o.province_id) AS g, count(*) AS laos, {cells}
-FROM layers_organization o LEFT JOIN m ON m.organization_id = o.id
+FROM layers_organization o LEFT JOIN m ON m.organization_id = o.id LEFT JOIN pf ON pf.organization_id = o.id
 GROUP BY ROLLUP (o.province_id)
+"""
+
+# The report along a strategic dimension (SDG by province): the linked projects' rows, hand-written.
+RAW_DIMENSION = """
+WITH d AS (
+    SELECT DISTINCT l.project_id, fi.code AS item
+    FROM planning_projectplanlink l
+    JOIN planning_planstrategy_framework_items x ON x.planstrategy_id = l.strategy_id
+    JOIN planning_frameworkitem fi ON fi.id = x.frameworkitem_id
+    JOIN planning_framework f ON f.id = fi.framework_id AND f.kind = 'sdg'
+)
+SELECT d.item, p.province_id AS unit_id, count(*) AS projects, sum(p.budget) AS planned_budget,
+    sum(s3.amount) AS approved_budget, sum(s4.amount) AS contract_value, sum(s5.amount) AS disbursed,
+    count(*) FILTER (WHERE p.current_stage = 6) AS completed
+FROM d JOIN projects_geo_project p ON p.id = d.project_id
+LEFT JOIN projects_geo_projectstage s3 ON s3.project_id = p.id AND s3.stage = 3
+LEFT JOIN projects_geo_projectstage s4 ON s4.project_id = p.id AND s4.stage = 4
+LEFT JOIN projects_geo_projectstage s5 ON s5.project_id = p.id AND s5.stage = 5
+WHERE p.fiscal_year = %s AND p.deleted_at IS NULL
+GROUP BY d.item, p.province_id
 """
 
 RAW_BUDGET = """
@@ -65,10 +91,19 @@ GROUP BY ROLLUP (p.province_id)
 
 def raw_completeness_sql(years):
     maxes = ", ".join(f"max(current_stage) FILTER (WHERE fiscal_year = {y}) AS m{i}" for i, y in enumerate(years))
-    cells = ", ".join(
-        f"count(*) FILTER (WHERE m.m{i} >= {s}) AS y{i}_s{s}" for i in range(len(years)) for s in range(1, 7)
+    flags = ", ".join(
+        f"bool_or(d.vision <> '' AND {y} BETWEEN d.start_year AND d.end_year) AS v{i}, "
+        f"bool_or(d.has_strategy AND {y} BETWEEN d.start_year AND d.end_year) AS t{i}"
+        for i, y in enumerate(years)
     )
-    return RAW_COMPLETENESS.format(maxes=maxes, years=", ".join(map(str, years)), cells=cells)
+    cells = ", ".join(
+        [
+            f"count(*) FILTER (WHERE pf.v{i}) AS y{i}_vision, count(*) FILTER (WHERE pf.t{i}) AS y{i}_strategy"
+            for i in range(len(years))
+        ]
+        + [f"count(*) FILTER (WHERE m.m{i} >= {s}) AS y{i}_s{s}" for i in range(len(years)) for s in range(1, 7)]
+    )
+    return RAW_COMPLETENESS.format(maxes=maxes, flags=flags, years=", ".join(map(str, years)), cells=cells)
 
 
 def raw_budget_sql():
@@ -101,7 +136,9 @@ def check_completeness(table, raw, years):
     ours = {"total" if r["g"] else r["province_id"]: r for r in table.all_rows()}
     theirs = {"total" if r["g"] else r["province_id"]: r for r in raw}
     assert set(ours) == set(theirs), "different provinces"
-    cols = ["laos"] + [f"y{i}_s{s}" for i in range(len(years)) for s in range(1, 7)]
+    cols = ["laos"] + [
+        f"y{i}_{key}" for i in range(len(years)) for key in ("vision", "strategy", *(f"s{s}" for s in range(1, 7)))
+    ]
     for pid, row in theirs.items():
         for c in cols:
             assert ours[pid][c] == row[c], (pid, c, ours[pid][c], row[c])
@@ -118,6 +155,15 @@ def check_budget(table, raw):
         for c in cols:
             a, b = ours[k][c], row[c]
             assert (a or 0) == (b or 0), (k, c, a, b)
+
+
+def check_dimension(table, raw):
+    ours = {(r["item"], r["unit_id"]): r for r in table.rows if r["item"]}
+    theirs = {(r["item"], r["unit_id"]): r for r in raw}
+    assert set(ours) == set(theirs), ("different rows", len(set(ours) ^ set(theirs)))
+    for k, row in theirs.items():
+        for c in ("projects", "planned_budget", "approved_budget", "contract_value", "disbursed", "completed"):
+            assert (ours[k][c] or 0) == (row[c] or 0), (k, c, ours[k][c], row[c])
 
 
 def main():
@@ -139,6 +185,9 @@ def main():
             )
         call_command("generate_projects", count=args.count - n, seed=args.seed)
         n = Project.objects.count()
+    if args.count:  # the plans behind the synthetic projects (vision / strategy columns, SDG report)
+        call_command("load_frameworks")
+        call_command("generate_plans", seed=args.seed)
     year = args.year or Project.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).first()
     years = last_years(year, 4)
     from layers.models import Organization
@@ -161,6 +210,10 @@ def main():
     check_budget(budget.budget_report(dla, bparams, "province"), run_raw(raw_b, [year]))
     ours_b = timed(lambda: budget.budget_report(dla, bparams, "province"), args.repeat)
     floor_b = timed(lambda: run_raw(raw_b, [year]), args.repeat)
+    dparams = parse_params({"fiscal_year": str(year)})
+    check_dimension(dimensions.dimension_report(dla, dparams, "sdg", "province"), run_raw(RAW_DIMENSION, [year]))
+    ours_d = timed(lambda: dimensions.dimension_report(dla, dparams, "sdg", "province"), args.repeat)
+    floor_d = timed(lambda: run_raw(RAW_DIMENSION, [year]), args.repeat)
     jit_b = timed(lambda: run_raw(raw_b, [year], jit=True), max(1, args.repeat // 2))
     jit_c = timed(lambda: run_raw(raw_c, jit=True), max(1, args.repeat // 2))
 
@@ -168,6 +221,7 @@ def main():
     for name, ours, floor in (
         ("completeness table (national, 4 FY)", ours_c, floor_c),
         (f"budget stages by province (FY {year})", ours_b, floor_b),
+        (f"by SDG and province (FY {year})", ours_d, floor_d),
     ):
         print(
             f"{name:<38}{ours[0]:>10.1f}ms{ours[1]:>9.1f}ms"

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,9 +55,15 @@ INSTALLED_APPS = [
     "layers",
     "accounts",
     "projects_geo",
+    "planning",  # issue 23: development plans, strategies, reference frameworks
     "analysis",
     "exchange",
     "reports",
+    "closures",  # issue 24: closure windows (below projects_geo: the import commit asks it)
+    "monitoring",  # issue 24: fiscal-year calendar, who is behind, weekly digest (below reports)
+    "messaging",  # issue 24: messages LAO ↔ province ↔ DLA, FAQ, news board
+    "field",  # field capture on a phone: GPS, offline queue, photos (on top of projects_geo)
+    "jobs",  # background jobs on Celery (issue 19)
 ]
 
 MIDDLEWARE = [
@@ -70,9 +77,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ops.replicas.ReplicaMiddleware",  # GET reads to a replica, read-your-writes after a write (issue 19)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "closures.middleware.ClosureMiddleware",  # every write refused (503) during a closure window
     "ops.middleware.DatabaseBusyMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last: turns a refused sign-in (account or address locked) into the 429 of accounts.views.locked_out.
@@ -93,6 +102,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.accounts",
+                "closures.context_processors.closures",
+                "messaging.context_processors.unread",
             ],
         },
     },
@@ -156,11 +167,71 @@ CACHES = {
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# Read replicas (ops/replicas.py, docs/operations.md "Read replicas"): REPLICA_URLS, comma-separated
+# database URLs of streaming replicas, become the aliases replica_1, replica_2, …; GET and HEAD
+# requests under GISPLAN_REPLICA_PATHS read from one of them, except for GISPLAN_REPLICA_STICKY_SECONDS
+# after the same browser or user wrote (read-your-writes), when a replica is down, or when it
+# lags more than GISPLAN_REPLICA_MAX_LAG_SECONDS (then the primary answers).
+REPLICA_URLS = env.list("REPLICA_URLS", default=[])
+for _i, _url in enumerate(REPLICA_URLS, start=1):
+    DATABASES[f"replica_{_i}"] = {
+        **env.db_url_config(_url),
+        "CONN_MAX_AGE": 0,
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},  # in tests the replica serves the test database, replicated
+    }
+    DATABASES[f"replica_{_i}"]["OPTIONS"].pop("pool", None)
+    if DB_POOL:
+        DATABASES[f"replica_{_i}"]["OPTIONS"]["pool"] = {**DATABASES["default"]["OPTIONS"]["pool"], "name": f"r{_i}"}
+DATABASE_ROUTERS = ["ops.replicas.ReplicaRouter"] if REPLICA_URLS else []
+GISPLAN_REPLICA_PATHS = env.list(
+    "GISPLAN_REPLICA_PATHS", default=["/tiles/", "/ogc/", "/api/", "/reports/", "/analysis/", "/map/"]
+)
+GISPLAN_REPLICA_STICKY_SECONDS = env.float("GISPLAN_REPLICA_STICKY_SECONDS", default=10.0)
+GISPLAN_REPLICA_MAX_LAG_SECONDS = env.float("GISPLAN_REPLICA_MAX_LAG_SECONDS", default=30.0)
+GISPLAN_REPLICA_CHECK_SECONDS = env.float("GISPLAN_REPLICA_CHECK_SECONDS", default=5.0)  # lag re-measured
+
+# Background jobs on Celery (gisplan/celery.py, jobs app, docs/operations.md "Background jobs"):
+# broker and results on Redis (database 1 unless CELERY_BROKER_URL says otherwise).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL.rsplit("/", 1)[0] + "/1")
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)  # run in the request (no worker)
+CELERY_TASK_ACKS_LATE = True  # acknowledged after the task ran: a worker lost mid-job leaves it queued
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # … and a killed worker process puts it back at once
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # one job at a time per worker process
+CELERY_TASK_TRACK_STARTED = True
+CELERY_RESULT_EXPIRES = 86400
+CELERY_TIMEZONE = "Asia/Bangkok"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A message not acknowledged within this many seconds (its worker machine died) is given to another worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# Exports of more rows than this run as a job (a page with a progress bar; 202 + job URL in the API).
+GISPLAN_EXPORT_JOB_ROWS = env.int("GISPLAN_EXPORT_JOB_ROWS", default=50_000)
+GISPLAN_JOBS_PER_USER = env.int("GISPLAN_JOBS_PER_USER", default=2)  # queued or running heavy jobs per person
+GISPLAN_JOBS_MAX_ACTIVE = env.int("GISPLAN_JOBS_MAX_ACTIVE", default=20)  # … and in all
+GISPLAN_JOB_FILE_HOURS = env.float("GISPLAN_JOB_FILE_HOURS", default=48)  # a finished export is kept so long
+GISPLAN_JOB_PROGRESS_DELAY = env.float("GISPLAN_JOB_PROGRESS_DELAY", default=0.0)  # seconds per report (tests)
+# The schedule of Celery beat (shown to DLA administrators at /jobs/schedule/); times in Asia/Bangkok.
+CELERY_BEAT_SCHEDULE = {
+    "compact-cluster-cells": {
+        "task": "jobs.tasks.compact_cluster_cells",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    "purge-expired-job-files": {"task": "jobs.tasks.purge_expired", "schedule": crontab(minute=5)},
+    "daily-digest": {"task": "jobs.tasks.send_daily_digests", "schedule": crontab(hour=18, minute=0)},
+    "weekly-digest": {"task": "jobs.tasks.send_weekly_digests", "schedule": crontab(hour=7, minute=0, day_of_week=1)},
+    "deadline-reminders": {
+        "task": "jobs.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=8, minute=0, day_of_week=1),
+    },
+}
+
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Django's rules, with their texts in Thai and English (accounts/passwords.py)
+    {"NAME": "accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.passwords.MinimumLengthValidator"},
+    {"NAME": "accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "accounts.passwords.NumericPasswordValidator"},
 ]
 # Argon2id first (Django's Argon2PasswordHasher at OWASP's parameters, accounts/hashers.py); a
 # PBKDF2 hash (every account made before) still verifies and is rehashed with Argon2 at its next sign-in.
@@ -194,6 +265,19 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Field photos (field app): a storage of their own, local disk by default; an S3-compatible store
+# with GISPLAN_PHOTO_STORAGE=storages.backends.s3.S3Storage and its options as JSON (django-storages).
+STORAGES["photos"] = {
+    "BACKEND": env.str("GISPLAN_PHOTO_STORAGE", default="django.core.files.storage.FileSystemStorage"),
+    "OPTIONS": env.json("GISPLAN_PHOTO_STORAGE_OPTIONS", default={"location": str(Path(str(MEDIA_ROOT)) / "field")}),
+}
+GISPLAN_PHOTO_MAX_MB = env.float("GISPLAN_PHOTO_MAX_MB", default=15)
+GISPLAN_PHOTO_MAX_PIXELS = env.int("GISPLAN_PHOTO_MAX_PIXELS", default=50_000_000)
+GISPLAN_PHOTO_MAX_DISTANCE_M = env.float("GISPLAN_PHOTO_MAX_DISTANCE_M", default=200.0)
+GISPLAN_FIELD_GOOD_ACCURACY_M = env.float("GISPLAN_FIELD_GOOD_ACCURACY_M", default=10.0)
+GISPLAN_FIELD_MAX_ACCURACY_M = env.float("GISPLAN_FIELD_MAX_ACCURACY_M", default=50.0)
+GISPLAN_FIELD_SIMPLIFY_M = env.float("GISPLAN_FIELD_SIMPLIFY_M", default=3.0)
+GISPLAN_FIELD_MAX_SPEED_MS = env.float("GISPLAN_FIELD_MAX_SPEED_MS", default=45.0)
 
 # Geospatial settings -------------------------------------------------------------------------
 # Optional explicit library paths, for machines where ctypes cannot find GDAL/GEOS.
@@ -245,8 +329,6 @@ GISPLAN_IMPORT_MAX_SHEET_MB = env.float("GISPLAN_IMPORT_MAX_SHEET_MB", default=1
 GISPLAN_IMPORT_MAX_READ_SECONDS = env.float("GISPLAN_IMPORT_MAX_READ_SECONDS", default=90)
 GISPLAN_IMPORT_DIR = env.str("GISPLAN_IMPORT_DIR", default="")  # empty: MEDIA_ROOT/imports
 
-# Province score (reports): deadline calendar as JSON, empty = the default in reports/score.py.
-GISPLAN_SCORE_CALENDAR = env.json("GISPLAN_SCORE_CALENDAR", default=[])
 
 REST_FRAMEWORK = {
     # HTTP Basic through common.httpauth, as the tiles and the OGC API check it (throttle included).

@@ -1,6 +1,7 @@
 """``/healthz`` (the process answers) and ``/readyz`` (it can serve: database reachable, every
 migration applied, a connection could be had from the pool; the cache is reported, but sessions
-fall back to the database without it, so it does not make the server unready). Plain JSON, no session or sign-in,
+fall back to the database without it, so it does not make the server unready; so are the read
+replicas, with their lag: reads fall back to the primary without them). Plain JSON, no session or sign-in,
 for load balancers and systemd/Kubernetes probes; ``/readyz`` answers 503 when not ready."""
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpResponseForbidden, JsonResponse
+from django.http import HttpResponseForbidden, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.defaults import server_error as django_server_error
@@ -19,6 +21,7 @@ from django_prometheus.exports import ExportToDjangoView
 
 from .dbmetrics import pool_stats
 from .middleware import busy_response, is_database_busy
+from .replicas import replica_aliases, replica_status
 
 
 @never_cache
@@ -53,6 +56,9 @@ def readyz(request):
         checks["cache"] = "ok" if cache.get("ops:readyz") == 1 else "error: not stored"
     except Exception as exc:  # noqa: BLE001 — sessions fall back to the database; say so, stay ready
         checks["cache"] = f"error: {type(exc).__name__}"
+    replicas = replica_aliases()
+    if replicas:  # a replica down or behind is not used (the primary answers): reported, still ready
+        checks["replicas"] = {alias: replica_status(alias) for alias in replicas}
     stats = pool_stats()
     if stats is not None:
         checks["pool"] = {
@@ -80,3 +86,9 @@ def metrics(request):
     if request.META.get("REMOTE_ADDR") not in settings.METRICS_ALLOWED_IPS:
         return HttpResponseForbidden("metrics are served to the monitoring hosts only\n", content_type="text/plain")
     return ExportToDjangoView(request)
+
+
+@require_GET
+def favicon(request):
+    """``/favicon.ico``, which browsers ask for on their own: the site's icon (a static file)."""
+    return HttpResponsePermanentRedirect(static("gisplan/favicon.svg"))

@@ -33,6 +33,7 @@ PACKAGES=(
   chromium fonts-thai-tlwg fonts-noto-core
   make curl ca-certificates
   redis-server redis-tools
+  python3-qgis  # headless QGIS for the OGC API client tests (tests/analysis/test_ogc_clients.py)
 )
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -59,6 +60,14 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 else
   log ".venv up to date"
+fi
+# The OGC API conformance runner pins pytest<9 and httpx 0.27: its own virtualenv
+# (tests/analysis/test_ogc_clients.py).
+if [ ! -x .ogctests-venv/bin/python ] || ! .ogctests-venv/bin/python -c 'import ogctests' 2>/dev/null; then
+  log "creating .ogctests-venv (ogctests, the OGC API conformance runner)"
+  rm -rf .ogctests-venv  # a half-made one (or a stray link) is made again
+  "$PYTHON" -m venv .ogctests-venv
+  .ogctests-venv/bin/python -m pip install -q 'ogctests==0.1.15' || { log "could not install ogctests"; rm -rf .ogctests-venv; exit 1; }
 fi
 
 # --- 3. .env ----------------------------------------------------------------------------------

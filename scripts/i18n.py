@@ -13,6 +13,7 @@ part of the site never edits the same lines as work on another (nor those of ``d
     reports.json    reports
     ops.json        ops: health checks, metrics, logs, the busy answer
     site.json       the site's frame (gisplan/templates: base page, navigation, sign-in page)
+    closures.json   closures: closure windows, their banner and refusal
     common.json     common (shared helpers, map messages) and every msgid used by more than one app
 
 A msgid is listed once, in the file of the one app that uses it (common.json when several do);

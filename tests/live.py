@@ -19,6 +19,20 @@ from django.db import close_old_connections, connection, connections
 from django.test.testcases import QuietWSGIRequestHandler
 
 
+class _Handler(QuietWSGIRequestHandler):
+    """A connection that sends no request within ``timeout`` seconds is closed: a browser opens
+    sockets ahead of need (pre-connection), and one of them, accepted first and left idle, would
+    otherwise hold the only server thread while the browser waits on another connection."""
+
+    timeout = 2
+
+    def handle_one_request(self):
+        try:
+            super().handle_one_request()
+        except TimeoutError:
+            self.close_connection = True
+
+
 class _SharedConnectionServer(WSGIServer):
     """Single-threaded: every request runs in the server thread, on the shared connection."""
 
@@ -34,7 +48,7 @@ class _ServerThread(threading.Thread):
     def run(self):
         connections["default"] = self.conn
         try:
-            self.httpd = _SharedConnectionServer(("127.0.0.1", 0), QuietWSGIRequestHandler, allow_reuse_address=False)
+            self.httpd = _SharedConnectionServer(("127.0.0.1", 0), _Handler, allow_reuse_address=False)
             self.port = self.httpd.server_address[1]
             self.httpd.set_app(StaticFilesHandler(WSGIHandler()))
             self.is_ready.set()

@@ -12,6 +12,6 @@ def test_env_example_lists_every_setting():
     ).read_text()
     read = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]+)"', sources))
     read |= set(re.findall(r'os\.environ\.get\(\s*"([A-Z][A-Z0-9_]+)"', sources))
-    assert {"DATABASE_URL", "SECRET_KEY", "GISPLAN_SCORE_CALENDAR", "GISPLAN_DEMO_USERS"} <= read
+    assert {"DATABASE_URL", "SECRET_KEY", "GISPLAN_DEMO_USERS"} <= read
     listed = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
     assert read - listed == set()
