@@ -1,8 +1,10 @@
 """The analysts' map page (``/analysis/``): filters, a drawn polygon or the map extent, the
 matching projects on vector tiles with their count and budget totals, and a download link.
 
-The page is a shell: data comes from the API (summary, list), the tiles and (for downloads) the
-export endpoint, all of which apply ``accounts.access`` themselves.
+Data comes from the API (summary, list), the tiles and (for downloads) the export endpoint, all of
+which apply ``accounts.access`` themselves. The first totals (no filter yet: every project the user
+may read) are rendered with the page, in the same one-statement summary the API answers with, so
+they show before the map's scripts have loaded; the script fetches totals only when a filter changes.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
-from accounts.access import is_national, organization_of, province_of
+from accounts.access import is_national, organization_of, province_of, visible_projects
+from analysis.rest.serializers import SummarySerializer
+from analysis.summary import summarise
 from layers.models import Province
 from planning.models import FrameworkItem, FrameworkKind
 from projects_geo import fiscal
-from projects_geo.models import FundingSource, Kind, Stage, Subtype
+from projects_geo.models import FundingSource, Kind, Project, Stage, Subtype
 
 
 def _initial_extent(user):
@@ -53,6 +57,7 @@ def _framework_choices():
 @login_required
 def analysis_map(request):
     current = fiscal.current_fiscal_year()
+    summary = SummarySerializer(summarise(visible_projects(request.user, Project.objects.all()))).data
     config = {
         "tiles_url": "/tiles/projects/{z}/{x}/{y}.pbf",
         "boundary_tiles_url": "/tiles/boundaries/province/{z}/{x}/{y}.pbf",
@@ -64,12 +69,14 @@ def analysis_map(request):
         "project_url": reverse("projects_geo:project_edit", args=[0]),  # /projects/0/: 0 → the project's id
         "extent": _initial_extent(request.user),
         "cluster_below_zoom": 10,
+        "initial_summary": summary,  # the totals with no filter, as /api/projects/summary/ gives them
     }
     return render(
         request,
         "analysis/map.html",
         {
             "config": config,
+            "summary": summary,
             "provinces": Province.objects.without_geom().order_by("code").values("code", "name_th", "name_en"),
             "fiscal_years": list(range(current + 1, current - 8, -1)),
             "kinds": Kind.choices,

@@ -180,6 +180,38 @@ def test_summary_totals(national):
     assert get_json(national, "/api/projects/summary/", status=400, kind="boat")["errors"][0]["field"] == "kind"
 
 
+def test_summary_reads_the_rows_once_and_matches_the_rows(django_assert_num_queries):
+    """One statement (GROUPING SETS) gives both groupings; each equals a count over the rows."""
+    from analysis.summary import summarise
+
+    qs = Project.objects.filter(budget__gte=1_000_000)
+    with django_assert_num_queries(1):
+        body = summarise(qs)
+    rows = list(qs.values_list("kind", "current_stage", "budget"))
+    assert body["count"] == len(rows) and body["budget_total"] == sum(b for _, _, b in rows)
+    for k in body["by_kind"]:
+        assert (k["count"], k["budget_total"]) == (
+            sum(1 for kind, _, _ in rows if kind == k["kind"]),
+            sum((b for kind, _, b in rows if kind == k["kind"]), Decimal("0")),
+        )
+    for s in body["by_stage"]:
+        assert s["count"] == sum(1 for _, stage, _ in rows if stage == s["stage"])
+    assert sum(s["count"] for s in body["by_stage"]) == len(rows)
+
+
+def test_the_map_page_carries_the_first_totals_of_what_the_user_may_read(client):
+    """The analysts' map renders its unfiltered totals with the page, within the user's access."""
+    client.force_login(make_analyst(PHANG_NGA))
+    response = client.get("/analysis/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<dd id="result-count">3</dd>' in html
+    assert response.context["config"]["initial_summary"]["count"] == 3
+    client.force_login(make_dla_admin("dla-map-totals"))
+    html = client.get("/analysis/").content.decode()
+    assert '<dd id="result-count">10</dd>' in html and '<dd id="result-budget">26,260,000</dd>' in html
+
+
 def test_boundaries_simplified_for_zoom(national):
     coarse = get_json(national, "/api/boundaries/province/", code=PHUKET, zoom=6)
     fine = get_json(national, "/api/boundaries/province/", code=PHUKET)

@@ -28,17 +28,23 @@ def page(chromium, shared_live_server):
 @pytest.mark.browser
 @pytest.mark.django_db
 def test_analysis_map(page, shared_live_server, test_output_dir):
-    tiles, errors = [], []
+    tiles, errors, summaries = [], [], []
     page.on("response", lambda r: tiles.append(r.status) if ".pbf" in r.url and "/tiles/projects/" in r.url else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: summaries.append(r.url) if "/api/projects/summary/" in r.url else None)
     page.goto(f"{shared_live_server}/analysis/")
     count = page.locator("#result-count")
-    wait_until(page, "document.getElementById('result-count').textContent === '10'")
+    # the first totals come with the page (before the map's scripts run): no request for them
+    assert count.inner_text() == "10"
     assert page.locator("#result-budget").inner_text().replace(",", "") == "26260000"
+    assert page.locator("#result-by-kind tr").count() == 2
+    page.wait_for_selector("#result-list li")  # the script has run (largest budgets listed)
+    assert summaries == []
 
     page.select_option("#f-kind", "water")
     page.click("#apply-filters")
     wait_until(page, "document.getElementById('result-count').textContent === '5'")
+    assert len(summaries) == 1 and "kind=water" in summaries[0]
     href = page.get_attribute("#export-link", "href")
     assert href.startswith("/api/projects/export/?format=geojson") and "kind=water" in href
     page.select_option("#export-format", "gpkg")

@@ -41,7 +41,7 @@ def _wait_frame_map(page):
 
 
 def _wait_analysis(page):
-    wait_until(page, "document.getElementById('result-count').textContent !== '…'")
+    wait_until(page, "document.querySelectorAll('#result-list li').length > 0")  # the page's script has run
     page.wait_for_selector("#analysis-map.leaflet-container")
 
 

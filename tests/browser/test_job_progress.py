@@ -72,7 +72,7 @@ def test_a_large_download_from_the_analysis_map_becomes_a_job_and_its_file(
     settings.GISPLAN_EXPORT_JOB_ROWS = 3  # the sample's Phuket projects are more
     sign_in(page, sample_site.url, make_analyst(PHUKET))
     page.goto(f"{sample_site.url}/analysis/")
-    wait_until(page, "document.getElementById('result-count').textContent !== '…'")
+    wait_until(page, "document.querySelectorAll('#result-list li').length > 0")  # the page's script has run
     page.click("#export-link")  # GeoJSON of the selection: a job (run at once in tests), then its page
     page.wait_for_selector("a.job-download")
     assert "/jobs/" in page.url

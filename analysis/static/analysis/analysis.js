@@ -140,24 +140,34 @@
       el("export-link").href = cfg.export_url + "?format=" + encodeURIComponent(fmt) + (qs ? "&" + qs : "");
     }
 
+    function showSummary(s) {
+      showErrors(null);
+      el("result-count").textContent = numberFormat.format(s.count);
+      el("result-budget").textContent = numberFormat.format(Number(s.budget_total));
+      var body = el("result-by-kind");
+      body.innerHTML = "";
+      s.by_kind.forEach(function (k) {
+        var tr = document.createElement("tr");
+        [k.label, numberFormat.format(k.count), numberFormat.format(Number(k.budget_total))].forEach(function (v, i) {
+          var td = document.createElement("td"); td.textContent = v; if (i) { td.className = "num"; } tr.appendChild(td);
+        });
+        body.appendChild(tr);
+      });
+    }
+
+    // The first totals (no filter) came with the page, rendered by the server: the first refresh
+    // does not fetch them again; every later one does.
+    var firstTotalsShown = Boolean(cfg.initial_summary);
+
     function refresh() {
       var params = query(), qs = params.toString();
       updateTiles(qs);
       updateExport(qs);
-      getJSON(cfg.summary_url + (qs ? "?" + qs : "")).then(function (s) {
-        showErrors(null);
-        el("result-count").textContent = numberFormat.format(s.count);
-        el("result-budget").textContent = numberFormat.format(Number(s.budget_total));
-        var body = el("result-by-kind");
-        body.innerHTML = "";
-        s.by_kind.forEach(function (k) {
-          var tr = document.createElement("tr");
-          [k.label, numberFormat.format(k.count), numberFormat.format(Number(k.budget_total))].forEach(function (v, i) {
-            var td = document.createElement("td"); td.textContent = v; if (i) { td.className = "num"; } tr.appendChild(td);
-          });
-          body.appendChild(tr);
-        });
-      }).catch(function (body) { showErrors(body); el("result-count").textContent = "—"; });
+      var skip = firstTotalsShown && qs === "";
+      firstTotalsShown = false;
+      if (!skip) {
+        getJSON(cfg.summary_url + (qs ? "?" + qs : "")).then(showSummary).catch(function (body) { showErrors(body); el("result-count").textContent = "—"; });
+      }
       var listParams = new URLSearchParams(params);
       listParams.set("page_size", "20");
       listParams.set("ordering", "-budget");
