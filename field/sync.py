@@ -10,10 +10,13 @@ answer carries the server's copy, for the person to choose; it is never overwrit
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
@@ -160,3 +163,11 @@ def _form_errors(form) -> list[dict]:
             else:
                 out.extend(e | {"field": None if field == "__all__" else field} for e in errors_as_list(err))
     return out
+
+
+def purge_receipts(now=None) -> int:
+    """Delete the receipts older than ``GISPLAN_FIELD_RECEIPT_DAYS`` (a phone resends a lost answer
+    within hours or days, never after that); run daily on Celery beat. Returns how many went."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.GISPLAN_FIELD_RECEIPT_DAYS)
+    deleted, _ = SyncReceipt.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

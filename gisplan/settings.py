@@ -218,6 +218,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=15),
     },
     "purge-expired-job-files": {"task": "jobs.tasks.purge_expired", "schedule": crontab(minute=5)},
+    "purge-sync-receipts": {"task": "jobs.tasks.purge_sync_receipts", "schedule": crontab(hour=3, minute=30)},
     "daily-digest": {"task": "jobs.tasks.send_daily_digests", "schedule": crontab(hour=18, minute=0)},
     "weekly-digest": {"task": "jobs.tasks.send_weekly_digests", "schedule": crontab(hour=7, minute=0, day_of_week=1)},
     "deadline-reminders": {
@@ -278,6 +279,8 @@ GISPLAN_FIELD_GOOD_ACCURACY_M = env.float("GISPLAN_FIELD_GOOD_ACCURACY_M", defau
 GISPLAN_FIELD_MAX_ACCURACY_M = env.float("GISPLAN_FIELD_MAX_ACCURACY_M", default=50.0)
 GISPLAN_FIELD_SIMPLIFY_M = env.float("GISPLAN_FIELD_SIMPLIFY_M", default=3.0)
 GISPLAN_FIELD_MAX_SPEED_MS = env.float("GISPLAN_FIELD_MAX_SPEED_MS", default=45.0)
+# How long the answer to a phone's queued send is kept under its idempotency key (purged daily).
+GISPLAN_FIELD_RECEIPT_DAYS = env.int("GISPLAN_FIELD_RECEIPT_DAYS", default=30)
 
 # Geospatial settings -------------------------------------------------------------------------
 # Optional explicit library paths, for machines where ctypes cannot find GDAL/GEOS.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from field import sync
 from monitoring import digest as weekly
 from monitoring import reminders
 from projects_geo import clustercells
@@ -45,3 +46,9 @@ def send_weekly_digests() -> int:
 def send_deadline_reminders() -> int:
     """E-mail the staff of every LAO that is late on one of today's calendar items."""
     return reminders.send_deadline_reminders()
+
+
+@shared_task(name="jobs.tasks.purge_sync_receipts")
+def purge_sync_receipts() -> int:
+    """Forget the phones' sync receipts older than GISPLAN_FIELD_RECEIPT_DAYS."""
+    return sync.purge_receipts()

@@ -179,3 +179,39 @@ def test_photos_are_listed_on_the_project_page(client, engineer, pond):
     assert body["thumbnail_url"] in page and "far_from_project" in page
     history = client.get(f"/projects/{pond.pk}/history/").content.decode()
     assert body["thumbnail_url"] in history
+
+
+def test_a_deleted_photo_takes_its_files_once_the_deletion_commits(
+    client, engineer, pond, settings, django_capture_on_commit_callbacks
+):
+    """Deleting a photo (or, for good, its project) deletes the JPEG and the thumbnail from the
+    storage after the commit; a deletion that is rolled back keeps them."""
+    from django.db import transaction
+
+    settings.STORAGES = {**settings.STORAGES, "photos": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    client.force_login(engineer)
+    ids = [post_photo(client, pond, jpeg_bytes(lat=7.8962, lon=98.2963)).json()["photo"]["id"] for _ in range(2)]
+    first, second = Photo.objects.filter(pk__in=ids).order_by("pk")
+    first_pk = first.pk
+    storage = first.image.storage
+    names = [p.image.name for p in (first, second)] + [p.thumbnail.name for p in (first, second)]
+    assert all(storage.exists(n) for n in names) and len(set(names)) == 4
+
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                first.delete()
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+    assert all(storage.exists(n) for n in names)  # rolled back: the row and its files stay
+    assert Photo.objects.filter(pk=first_pk).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Photo.objects.get(pk=first_pk).delete()
+    assert not storage.exists(first.image.name) and not storage.exists(first.thumbnail.name)
+    assert storage.exists(second.image.name) and storage.exists(second.thumbnail.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        type(pond).all_objects.get(pk=pond.pk).delete()  # the project deleted for good (the admin)
+    assert not storage.exists(second.image.name) and not storage.exists(second.thumbnail.name)

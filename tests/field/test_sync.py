@@ -117,3 +117,26 @@ def test_an_edit_of_the_attributes_only_keeps_the_location(client, engineer):
     assert pond.name == "สระหลังแก้ชื่อ" and (pond.geom.x, pond.geom.y) == (98.2962, 7.8961) and pond.version == 2
     missing = send(client, {"project_id": pond.pk, "name": "ไม่มีรุ่น"}, "rename-0002")
     assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "version"
+
+
+def test_old_receipts_are_purged_and_recent_ones_kept(client, engineer, settings):
+    """Receipts older than GISPLAN_FIELD_RECEIPT_DAYS go (the daily beat task); a key sent again
+    within that time still gets its first answer."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from field.sync import purge_receipts
+    from jobs.tasks import purge_sync_receipts
+
+    settings.GISPLAN_FIELD_RECEIPT_DAYS = 30
+    client.force_login(engineer)
+    assert send(client, road("ถนนเก่า"), "capture-old-1").status_code == 200
+    assert send(client, road("ถนนใหม่"), "capture-new-1").status_code == 200
+    SyncReceipt.objects.filter(key="capture-old-1").update(created_at=timezone.now() - dt.timedelta(days=31))
+    assert purge_sync_receipts.apply().get() == 1  # the beat task, run in this process
+    assert list(SyncReceipt.objects.values_list("key", flat=True)) == ["capture-new-1"]
+    assert send(client, road("ถนนใหม่"), "capture-new-1").json()["repeated"] is True
+    assert purge_receipts(now=timezone.now() + dt.timedelta(days=31)) == 1
+    assert not SyncReceipt.objects.exists()
+    assert "jobs.tasks.purge_sync_receipts" in {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
