@@ -89,11 +89,15 @@ class Progress:
     def __init__(self, job_id):
         self.key = _progress_key(job_id)
         self.phase, self.done, self.total = "", 0, None
+        self.since, self.done_at_start = time.time(), 0
         self._last = 0.0
         self.delay = settings.GISPLAN_JOB_PROGRESS_DELAY
 
     def start(self, phase: str, total: int | None = None, done: int = 0) -> None:
         self.phase, self.done, self.total = phase, done, total
+        # the time left is estimated from this phase's own pace (a slow first phase, e.g. reading
+        # and checking an import's rows, says nothing of how fast its commit goes)
+        self.since, self.done_at_start = time.time(), done
         self._write(force=True)
 
     def add(self, n: int) -> None:
@@ -112,7 +116,8 @@ class Progress:
         now = time.monotonic()
         if force or now - self._last >= REPORT_SECONDS:
             self._last = now
-            cache.set(self.key, {"phase": self.phase, "done": self.done, "total": self.total}, 86400)
+            state = {"phase": self.phase, "done": self.done, "total": self.total}
+            cache.set(self.key, {**state, "since": self.since, "done_at_start": self.done_at_start}, 86400)
 
 
 def _scratch(job: Job) -> Path:

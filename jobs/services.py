@@ -94,11 +94,18 @@ def submit(owner, kind: str, params: dict, *, key: str | None = None) -> tuple[J
     return job, True
 
 
-def _seconds_left(job: Job, done: int, total: int | None) -> int | None:
-    if job.state != State.RUNNING or not total or not done or job.started_at is None:
+def _seconds_left(job: Job, live: dict | None, done: int, total: int | None) -> int | None:
+    """At the pace of the current phase so far (since it began, from where it began); None until
+    that phase has done something."""
+    if job.state != State.RUNNING or not total or job.started_at is None:
         return None
-    spent = time.time() - job.started_at.timestamp()
-    return max(0, round(spent * (total - done) / done))
+    since, start = (live.get("since"), live.get("done_at_start", 0)) if live else (None, 0)
+    if since is None:
+        since, start = job.started_at.timestamp(), 0
+    if done <= start:
+        return None
+    spent = max(0.0, time.time() - since)
+    return max(0, round(spent * (total - done) / (done - start)))
 
 
 def status(job: Job) -> dict:
@@ -116,7 +123,7 @@ def status(job: Job) -> dict:
         "done": done,
         "total": total,
         "percent": 100 if job.state == State.DONE else (min(99, int(100 * done / total)) if total else 0),
-        "seconds_left": _seconds_left(job, done, total),
+        "seconds_left": _seconds_left(job, live, done, total),
         "attempts": job.attempts,
         "created_at": job.created_at.isoformat(),
         "started_at": job.started_at.isoformat() if job.started_at else None,

@@ -308,3 +308,25 @@ def test_a_signed_in_api_import_needs_the_csrf_token():
     browser.force_login(engineer)
     resp = browser.post("/api/imports/", {"file": SimpleUploadedFile("p.csv", CSV), "kind": "water"})
     assert resp.status_code == 403 and not Job.objects.exists()
+
+
+def test_time_left_follows_the_pace_of_the_current_phase(monkeypatch):
+    """A slow first phase (an import's reading and checking) does not make the commit's estimate
+    absurd: the time left is from the current phase's own pace, since it began."""
+    from jobs import services
+
+    owner = make_engineer(PATONG, "eta-eng")
+    job = Job.objects.create(owner=owner, kind="import", params={}, idempotency_key="eta-1", state=State.RUNNING)
+    Job.objects.filter(pk=job.pk).update(started_at=timezone.now() - timedelta(seconds=100))
+    job.refresh_from_db()
+    clock = [1_000_000.0]
+    monkeypatch.setattr(runners.time, "time", lambda: clock[0])
+    monkeypatch.setattr(services.time, "time", lambda: clock[0])
+    progress = runners.Progress(job.pk)
+    progress.start("committing", total=500_000)
+    assert services.status(job)["seconds_left"] is None  # nothing done in this phase yet
+    clock[0] += 2
+    progress.set(100_000)
+    progress._write(force=True)
+    # 100,000 in 2 s: 400,000 more take 8 s (from the job's start it would read 100 × 4 = 400 s)
+    assert services.status(job)["seconds_left"] == 8
