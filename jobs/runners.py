@@ -110,6 +110,15 @@ class Progress:
             self.total = total
         self._write()
 
+    def step(self, done: int, total: int | None = None) -> None:
+        """``set``, always written: for work that reports seldom and then blocks (an import's
+        commit reports every 5,000 rows copied, then once after each long statement), where a
+        throttled report would leave a stale count showing for the whole next statement."""
+        self.done = done
+        if total is not None:
+            self.total = total
+        self._write(force=True)
+
     def _write(self, force: bool = False) -> None:
         if self.delay:  # slows a job down on purpose (tests of a worker lost mid-job; demonstrations)
             time.sleep(self.delay)
@@ -177,7 +186,7 @@ def run_import(job: Job, progress: Progress) -> dict:
         rows = imports.prepare_upload(token, state, org)
         progress.start("committing", len(rows))
         counts = imports.commit_rows(
-            rows, org, job.owner, expected_versions=versions, upload=token, progress=progress.set
+            rows, org, job.owner, expected_versions=versions, upload=token, progress=progress.step
         )
     except (imports.ImportFileError, imports.CommitConflict) as exc:
         raise JobFailed(exc.code, exc.message_th, exc.message_en) from None

@@ -330,3 +330,18 @@ def test_time_left_follows_the_pace_of_the_current_phase(monkeypatch):
     progress._write(force=True)
     # 100,000 in 2 s: 400,000 more take 8 s (from the job's start it would read 100 × 4 = 400 s)
     assert services.status(job)["seconds_left"] == 8
+
+
+def test_an_import_commits_every_report_reaches_the_status(monkeypatch):
+    """The commit reports seldom and then blocks on a long statement: none of its reports is
+    dropped by the throttle (a stale count would show for the whole statement)."""
+    owner = make_engineer(PATONG, "step-eng")
+    job = Job.objects.create(owner=owner, kind="import", params={}, idempotency_key="step-1", state=State.RUNNING)
+    monkeypatch.setattr(runners.time, "monotonic", lambda: 100.0)  # every report "within the same half second"
+    progress = runners.Progress(job.pk)
+    progress.start("committing", total=30)
+    for done in (5, 10, 20):
+        progress.step(done, 30)
+        assert runners.progress_of(job.pk)["done"] == done
+    progress.set(25)  # the throttled kind (exports' rows) keeps the last written value in between
+    assert runners.progress_of(job.pk)["done"] == 20
