@@ -36,6 +36,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import can_create_project, can_see_job, can_view_job_schedule, organization_of
 from analysis.filters import filter_projects
+from closures.middleware import closed_response
+from closures.services import SystemClosed, check_open
 from common.apierrors import METHOD_NOT_ALLOWED, error_response, require_GET
 from common.httpauth import request_user, unauthorized
 from exchange import imports
@@ -156,6 +158,10 @@ def import_api(request):
     org, refused = _api_import_org(request, user)
     if refused is not None:
         return refused
+    try:  # an HTTP Basic client is known only here, after the closure middleware has run
+        check_open(user, org.province_id)
+    except SystemClosed as exc:
+        return closed_response(request, exc)
     upload = request.FILES.get("file")
     if upload is None:
         return error_response(400, "file", NO_FILE)

@@ -214,3 +214,32 @@ def test_dla_schedules_closures_others_may_not(client):
     assert bad.status_code == 400 and Closure.objects.count() == 1
     assert client.post(reverse("closures:delete", args=[closure.pk])).status_code == 302
     assert not Closure.objects.exists()
+
+
+def test_an_http_basic_import_during_a_province_closure_is_a_503(client):
+    """A GIS client signing each request with HTTP Basic is known only in the view (after the
+    closure middleware): the import API refuses it there, 503 + Retry-After, no job, nothing read."""
+    import base64
+
+    from jobs.models import Job
+    from tests.factories import PASSWORD
+
+    engineer = make_engineer(PATONG, "basic-closure-eng")
+    auth = {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(f"{engineer.username}:{PASSWORD}".encode()).decode()}
+    close(PHUKET)
+    before = snapshot()
+    response = client.post(
+        "/api/imports/", {"file": SimpleUploadedFile("p.csv", CSV), "kind": "water", "subtype": "pond"}, **auth
+    )
+    assert response.status_code == 503 and 0 < int(response["Retry-After"]) <= 50 * 3600
+    error = response.json()["errors"][0]
+    assert "fiscal-year switch" in error["message_en"] and "เปลี่ยนปีงบประมาณ" in error["message_th"]
+    assert snapshot() == before and not Job.objects.exists()
+    Closure.objects.all().delete()
+    close(PHANG_NGA)  # another province's closure does not stop Phuket's LAOs
+    assert (
+        client.post(
+            "/api/imports/", {"file": SimpleUploadedFile("p.csv", CSV), "kind": "water", "subtype": "pond"}, **auth
+        ).status_code
+        == 202
+    )
