@@ -38,7 +38,7 @@ from .photos import PhotoError, attach_photo
 from .sync import apply_capture, check_key
 
 JSON = {"json_dumps_params": {"ensure_ascii": False}}
-SIGN_IN = _("Sign in or send HTTP Basic credentials.")
+SIGN_IN = _("Sign in on the phone page first: this address takes a signed-in session only.")
 NOT_FOUND = _("No such project, or you may not see it.")
 # The page's messages (handed to field.js in a json_script block; %(name)s filled in by the script).
 MESSAGES = {

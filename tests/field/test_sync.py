@@ -91,7 +91,11 @@ def test_refusals(client, engineer):
     other = send(client, {**road(), "lao": PHUKET_CITY}, "other-lao-0001")
     assert other.status_code == 403 and other.json()["errors"][0]["message_th"]
     client.logout()
-    assert send(client, road(), "anon-key-0001").status_code == 401
+    anonymous = send(client, road(), "anon-key-0001")
+    assert anonymous.status_code == 401
+    error = anonymous.json()["errors"][0]  # what to do, in both languages (no HTTP Basic here)
+    assert "session" in error["message_en"] and "Basic" not in error["message_en"]
+    assert "เข้าสู่ระบบ" in error["message_th"]
     assert SyncReceipt.objects.filter(key="anon-key-0001").count() == 0
 
 
