@@ -31,6 +31,12 @@ def test_typed_degrees_in_the_sea_get_no_fix_before_or_after_use(engineer_page, 
     # the preview lists errors: its message is not the green success
     assert "success" not in page.get_attribute("#coords-message", "class")
     assert page.locator("#findings .apply-fix").count() == 0
+    # an attribute changed while the preview is shown re-checks the (empty) location: the preview's
+    # findings stay listed (they were cleared when that check came back after the preview)
+    page.fill("#id_budget", "900000")
+    page.select_option("#id_subtype", "pond")
+    page.wait_for_timeout(800)  # the re-check runs 250 ms after a change
+    assert page.locator("#findings .finding.error").count() > 0
     page.click("#coords-accept")
     wait_validated(page)
     page.locator("#findings .finding.error").first.wait_for()

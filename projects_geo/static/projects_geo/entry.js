@@ -130,8 +130,10 @@
     var seq = ++state.seq;
     if (!geometry) {
       state.validation = null;
-      showUnits(null);
-      showFindings([], 'current');
+      if (!state.preview) {  // a typed preview's findings stay until it is accepted or cancelled
+        showUnits(null);
+        showFindings([], 'current');
+      }
       setStatus('');
       updateSave();
       return;
@@ -144,12 +146,16 @@
       if (seq !== state.seq) return;  // a newer change is being checked
       if (res.status === 200 && res.data) {
         state.validation = res.data;
-        showUnits(res.data.units);
-        showFindings(res.data.findings, 'current');
+        if (!state.preview) {  // while a typed preview is shown, the list is the preview's
+          showUnits(res.data.units);
+          showFindings(res.data.findings, 'current');
+        }
         setStatus(res.data.ok ? (res.data.findings.length ? _('The location can be saved; see the warnings.') : _('The location is valid.')) : _('The location has errors.'));
       } else if (res.status === 400 && res.data && res.data.errors) {
         state.validation = {ok: false, findings: []};
-        showFindings(res.data.errors.map(function (e) { return L.extend({severity: 'error', code: e.field}, e); }), 'current');
+        if (!state.preview) {
+          showFindings(res.data.errors.map(function (e) { return L.extend({severity: 'error', code: e.field}, e); }), 'current');
+        }
         setStatus(_('The location has errors.'));
       } else {
         state.validation = null;
