@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.plaintext import validate_one_line
-from layers.models import Province
+from layers.forms import province_or_country_field
 
 from .models import Closure
 
@@ -12,12 +12,7 @@ class ClosureForm(forms.ModelForm):
         label=_("closed from"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     ends_at = forms.DateTimeField(label=_("closed until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    province = forms.ModelChoiceField(
-        queryset=Province.objects.without_geom().order_by("name_th"),
-        required=False,
-        label=_("province"),
-        empty_label=_("the whole country"),
-    )
+    province = province_or_country_field()
 
     class Meta:
         model = Closure

@@ -1,8 +1,7 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from common.plaintext import validate_one_line
-from layers.models import Province
+from layers.forms import province_or_country_field
 
 from .models import CalendarItem
 
@@ -10,12 +9,7 @@ from .models import CalendarItem
 class CalendarItemForm(forms.ModelForm):
     """A calendar item; DLA may choose a province (empty: national), a provincial office adds its own."""
 
-    province = forms.ModelChoiceField(
-        queryset=Province.objects.without_geom().order_by("name_th"),
-        required=False,
-        label=_("province"),
-        empty_label=_("the whole country"),
-    )
+    province = province_or_country_field()
 
     class Meta:
         model = CalendarItem
