@@ -31,13 +31,6 @@ def refs_of_ids(ids):
 
 
 @pytest.fixture
-def national():
-    client = Client()
-    client.force_login(make_dla_admin())
-    return client
-
-
-@pytest.fixture
 def gdal_env():
     make_dla_admin("gisuser")
     return {

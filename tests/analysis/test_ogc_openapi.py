@@ -8,17 +8,10 @@ from django.test import Client
 
 from projects_geo.models import Project
 from tests.analysis.test_openapi_contract import Contract
-from tests.factories import AMPHOE_MUEANG_PHUKET, PHUKET, make_dla_admin
+from tests.factories import AMPHOE_MUEANG_PHUKET, PHUKET
 
 pytestmark = pytest.mark.django_db
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
-
-
-@pytest.fixture
-def national():
-    client = Client()
-    client.force_login(make_dla_admin())
-    return client
 
 
 @pytest.fixture

@@ -16,19 +16,12 @@ from analysis.queryables import PROJECT_QUERYABLES, like_regex
 from common.features import PROJECT_PROPERTIES
 from projects_geo.coords import INDIAN_1975, WGS84, lonlat_to_utm
 from projects_geo.models import Project
-from tests.factories import PATONG, PHANG_NGA, make_analyst, make_dla_admin
+from tests.factories import PATONG, PHANG_NGA, make_analyst
 
 pytestmark = pytest.mark.django_db
 ITEMS = "/ogc/collections/projects/items"
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-
-
-@pytest.fixture
-def national():
-    client = Client()
-    client.force_login(make_dla_admin())
-    return client
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.test import Client
 
-from tests.factories import PHUKET, make_dla_admin
+from tests.factories import PHUKET
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +33,6 @@ ENDPOINTS = {
     "export": "/api/projects/export/",
 }
 BASE = {"export": {"format": "geojson"}}
-
-
-@pytest.fixture
-def national():
-    client = Client()
-    client.force_login(make_dla_admin())
-    return client
 
 
 def errors_of(response, status=400) -> list[dict]:

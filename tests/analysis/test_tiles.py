@@ -38,13 +38,6 @@ def pixel_to_lonlat(z, x, y, px, py, extent=4096):
     return lon, lat
 
 
-@pytest.fixture
-def national():
-    client = Client()
-    client.force_login(make_dla_admin())
-    return client
-
-
 def get_tile(client, z, x, y, path="projects", status=200, **params):
     response = client.get(f"/tiles/{path}/{z}/{x}/{y}.pbf", params)
     assert response.status_code == status, response.content[:300]

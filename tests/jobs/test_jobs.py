@@ -19,7 +19,7 @@ from gisplan.celery import app
 from jobs import digest, runners, tasks
 from jobs.models import Job, State
 from projects_geo.models import Project
-from tests.exchange.test_import_views import CSV, upload
+from tests.exchange.test_import_views import CSV, MAPPING, upload
 from tests.factories import PATONG, PHUKET, PHUKET_CITY, make_analyst, make_dla_admin, make_engineer, make_water_point
 
 pytestmark = pytest.mark.django_db
@@ -169,18 +169,6 @@ def test_expired_files_are_deleted_by_the_beat_task(client):
     assert resp.status_code == 410 and resp.json()["errors"][0]["message_th"]
     # an expired job no longer answers the same request: a new job is made
     assert client.get(EXPORT, {"format": "csv"})["Location"] != f"/api/jobs/{job.id}/"
-
-
-MAPPING = {
-    "map_ref": "รหัส",
-    "map_name": "ชื่อโครงการ",
-    "map_fiscal_year": "ปีงบประมาณ",
-    "map_budget": "งบประมาณ",
-    "map_lat": "ละติจูด",
-    "map_lon": "ลองจิจูด",
-    "default_kind": "water",
-    "default_subtype": "pond",
-}
 
 
 def test_an_import_commit_is_a_job_with_its_report(client):

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from projects_geo.models import Project, ProjectStage, Stage
-from tests.exchange.test_import_views import upload
+from tests.exchange.test_import_views import MAPPING, upload
 from tests.factories import PATONG, PHANG_NGA, PHUKET, TAKUA_PA, make_analyst, make_engineer, make_user
 
 pytestmark = pytest.mark.django_db
@@ -127,17 +127,7 @@ def test_import_by_the_analyst_is_marked_on_behalf(client, settings, tmp_path):
     response = upload(client, lao=PATONG)
     assert response.status_code == 302
     mapping_url = response["Location"]
-    mapping = {
-        "map_ref": "รหัส",
-        "map_name": "ชื่อโครงการ",
-        "map_fiscal_year": "ปีงบประมาณ",
-        "map_budget": "งบประมาณ",
-        "map_lat": "ละติจูด",
-        "map_lon": "ลองจิจูด",
-        "default_kind": "water",
-        "default_subtype": "pond",
-    }
-    preview_url = client.post(mapping_url, mapping)["Location"]
+    preview_url = client.post(mapping_url, MAPPING)["Location"]
     client.get(preview_url)
     assert client.post(preview_url.replace("preview/", "commit/")).status_code == 302
     imported = Project.objects.filter(source_ref__in=["W1", "W2"], organization__dla_code=PATONG)
